@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+// MolGen: generative molecular design on a CPU. See DESIGN.md for the module map.
+import PackageDescription
+
+/// RDKit's headers live outside the default search path; a root package may say so directly.
+let rdkitInclude: [CXXSetting] = [.unsafeFlags(["-I/usr/include/rdkit", "-std=c++17", "-Wno-deprecated-declarations"])]
+let rdkitLibraries = [
+    "RDKitSmilesParse", "RDKitGraphMol", "RDKitDescriptors", "RDKitFingerprints", "RDKitSubstructMatch",
+    "RDKitMolDraw2D", "RDKitDepictor", "RDKitDataStructs", "RDKitRDGeneral", "RDKitFileParsers",
+    "RDKitChemTransforms", "RDKitRDGeometryLib", "RDKitRingDecomposerLib",
+].map { LinkerSetting.linkedLibrary($0) }
+
+/// Numeric targets skip runtime exclusivity checks in their hot loops.
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+
+let package = Package(
+    name: "MolGen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "molgen", targets: ["molgen"]),
+        .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Smiles", targets: ["Smiles"]),
+        .library(name: "Chem", targets: ["Chem"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "ChemVAE", targets: ["ChemVAE"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, installed by tools/bootstrap.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The only C++ in the project: a small extern "C" API over RDKit.
+        .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
+
+        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
+        .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Smiles", dependencies: ["CZlib"]),
+        .target(name: "Chem", dependencies: ["CRDKit"], resources: [.copy("Resources")]),
+        .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
+        .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["ChemVAE"], swiftSettings: fast),
+        .executableTarget(name: "molgen", dependencies: [
+            "ChemVAE", "Benchmarks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: fast),
+        .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: fast),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "SmilesTests", dependencies: ["Smiles"]),
+        .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE"], swiftSettings: fast),
+    ],
+    swiftLanguageModes: [.v5]
+)
+

@@ -1,0 +1,2 @@
+// zlib, for reading and writing gzipped SMILES files.
+#include <zlib.h>

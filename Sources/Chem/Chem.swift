@@ -1,0 +1,1 @@
+// Module Chem: see DESIGN.md.

@@ -1,0 +1,1 @@
+// Module ChemVAE: see DESIGN.md.

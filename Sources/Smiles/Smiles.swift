@@ -1,0 +1,1 @@
+// Module Smiles: see DESIGN.md.

@@ -1,0 +1,1 @@
+// Module Storage: see DESIGN.md.

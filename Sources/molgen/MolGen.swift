@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `molgen` command: thin argument parsing over the library targets.
+/// Each subcommand lives in its own file in this folder and only parses, calls a library function and prints.
+@main
+struct MolGen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "molgen",
+        abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
+        subcommands: [
+            BenchCommand.self,
+        ]
+    )
+}
