@@ -1,1 +1,1 @@
-// Module NN: see DESIGN.md.
+// NN: layers on the Engine (see DESIGN.md).

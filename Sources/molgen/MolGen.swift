@@ -9,6 +9,7 @@ struct MolGen: ParsableCommand {
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
         subcommands: [
             BenchCommand.self,
+
         ]
     )
 }
