@@ -8,6 +8,7 @@ struct MolGen: ParsableCommand {
         commandName: "molgen",
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
         subcommands: [
+            DemoCommand.self,
             BenchCommand.self,
 
         ]

@@ -1,1 +1,0 @@
-// NN: layers on the Engine (see DESIGN.md).
