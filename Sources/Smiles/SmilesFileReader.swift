@@ -162,18 +162,58 @@ public final class SmilesFileReader {
     }
 
     private func nextCSVRecord() throws -> SmilesRecord? {
-        guard let record = try nextCSVFields(only: columnIndex) else { return nil }
-        let smiles = columnIndex < record.fields.count ? record.fields[columnIndex].trimmingBlanks() : ""
-        return SmilesRecord(smiles: smiles, line: record.line)
+        // Fast path: a line without quotes is a whole record, and the field is cut straight from
+        // the read buffer. Lines with quotes go through the general parser.
+        while true {
+            let fast = try lines.nextLine { bytes -> (smiles: String?, isBlank: Bool)? in
+                guard !bytes.contains(UInt8(ascii: "\"")) else {
+                    pending.removeAll(keepingCapacity: true)
+                    pending.append(contentsOf: bytes)
+                    return nil
+                }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, true) }
+                return (Self.unquotedField(columnIndex, of: bytes), false)
+            }
+            guard let fast else { return nil }  // end of file
+            if let fast {
+                if fast.isBlank { continue }
+                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber)
+            }
+            let line = lines.lineNumber
+            guard let record = try nextCSVFields(only: columnIndex, continuing: true) else { return nil }
+            let smiles = columnIndex < record.fields.count ? record.fields[columnIndex].trimmingBlanks() : ""
+            return SmilesRecord(smiles: smiles, line: line)
+        }
+    }
+
+    /// Field `index` of a record without quotes, blanks trimmed; `nil` if the record is too short.
+    private static func unquotedField(_ index: Int, of bytes: UnsafeRawBufferPointer) -> String? {
+        var start = 0
+        for _ in 0..<index {
+            guard let comma = bytes[start...].firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            start = comma + 1
+        }
+        var end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     /// The fields of the next non-blank CSV record and its first line. With `only`, the other
     /// fields are left empty (not decoded), which keeps wide files cheap.
-    private func nextCSVFields(only wanted: Int? = nil) throws -> (fields: [String], line: Int)? {
-        pending.removeAll(keepingCapacity: true)
+    /// With `continuing`, the record's first line is already in `pending`.
+    private func nextCSVFields(only wanted: Int? = nil, continuing: Bool = false) throws -> (fields: [String], line: Int)? {
         var firstLine = 0
         var quotes = 0
-        while true {
+        if continuing {
+            firstLine = lines.lineNumber
+            quotes = pending.lazy.filter { $0 == UInt8(ascii: "\"") }.count
+        } else {
+            pending.removeAll(keepingCapacity: true)
+        }
+        // Read lines until the record is non-blank and its quotes balance (an odd count means a
+        // quoted field holds a line break).
+        while firstLine == 0 || quotes % 2 == 1 {
             let more = try lines.nextLine { bytes -> Bool in
                 if !pending.isEmpty { pending.append(0x0A) }
                 pending.append(contentsOf: bytes)
@@ -186,13 +226,10 @@ public final class SmilesFileReader {
                 break
             }
             if firstLine == 0 { firstLine = lines.lineNumber }
-            if quotes % 2 == 1 { continue }  // inside a quoted field that holds a line break
-            if pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            if quotes == 0 && pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 pending.removeAll(keepingCapacity: true)
                 firstLine = 0
-                continue
             }
-            break
         }
         return (Self.splitCSV(pending, only: wanted), firstLine)
     }

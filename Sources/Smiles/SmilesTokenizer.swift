@@ -22,64 +22,83 @@ public enum SmilesTokenizer: String, Sendable, CaseIterable, Hashable {
     /// The tokens of `smiles`, in order; `tokenize(s).joined() == s` for every string `s`.
     public func tokenize(_ smiles: String) -> [String] {
         var tokens: [String] = []
-        forEachToken(in: smiles) { token, _ in tokens.append(String(token)) }
+        var copy = smiles
+        copy.withUTF8 { bytes in
+            forEachTokenRange(in: bytes) { range in
+                tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+            }
+        }
         return tokens
     }
 
     /// Calls `body` with each token of `smiles` in order, as a substring of `smiles` (no copy), and
     /// the byte offset where the token starts in `smiles.utf8`.
     public func forEachToken(in smiles: String, _ body: (Substring, Int) throws -> Void) rethrows {
-        let utf8 = smiles.utf8
-        var start = utf8.startIndex
-        var offset = 0
-        while start != utf8.endIndex {
-            let end = tokenEnd(in: smiles, from: start)
-            let token = Substring(utf8[start..<end])
-            try body(token, offset)
-            offset += token.utf8.count
+        var copy = smiles  // withUTF8 needs a var; a native string is not copied
+        try copy.withUTF8 { bytes in
+            try forEachTokenRange(in: bytes) { range in
+                let utf8 = smiles.utf8
+                let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+                let end = utf8.index(start, offsetBy: range.count)
+                try body(Substring(utf8[start..<end]), range.lowerBound)
+            }
+        }
+    }
+
+    /// Calls `body` with the byte range of each token of the UTF-8 text `bytes`, in order.
+    /// This is the tokenizer proper; it works on bytes because it runs once per molecule per epoch
+    /// of data preparation, where String index arithmetic would dominate.
+    public func forEachTokenRange(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+        var start = 0
+        while start < bytes.count {
+            let end = tokenEnd(in: bytes, from: start)
+            try body(start..<end)
             start = end
         }
     }
 
-    /// The end of the token that begins at `start` (which must not be the end of `smiles`).
-    private func tokenEnd(in smiles: String, from start: String.Index) -> String.Index {
-        let utf8 = smiles.utf8
-        let byte = utf8[start]
-        let next = utf8.index(after: start)
+    /// The end of the token that begins at `start` (which must be below `bytes.count`).
+    @inline(__always)
+    private func tokenEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let byte = bytes[start]
         if byte >= 0x80 {
-            // Outside ASCII a token is one Unicode scalar: never valid SMILES, only kept whole.
-            return smiles.unicodeScalars.index(after: start)
+            // Outside ASCII a token is one Unicode scalar (its length is in the lead byte): never
+            // valid SMILES, only kept whole.
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            return min(start + length, bytes.count)
         }
+        let next = start + 1
         if self == .character { return next }
         switch byte {
         case UInt8(ascii: "["):
             // A bracket atom runs to the first `]`; without one the `[` stands alone.
-            if let close = utf8[next...].firstIndex(of: UInt8(ascii: "]")) {
-                return utf8.index(after: close)
+            var i = next
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "]") { return i + 1 }
+                i += 1
             }
             return next
         case UInt8(ascii: "C"):
-            return next != utf8.endIndex && utf8[next] == UInt8(ascii: "l") ? utf8.index(after: next) : next
+            return next < bytes.count && bytes[next] == UInt8(ascii: "l") ? next + 1 : next
         case UInt8(ascii: "B"):
-            return next != utf8.endIndex && utf8[next] == UInt8(ascii: "r") ? utf8.index(after: next) : next
+            return next < bytes.count && bytes[next] == UInt8(ascii: "r") ? next + 1 : next
         case UInt8(ascii: "%"):
-            return ringClosureEnd(in: utf8, afterPercent: next) ?? next
+            return ringClosureEnd(in: bytes, afterPercent: next) ?? next
         default:
             return next
         }
     }
 
     /// `%nn` (two digits) or the OpenSMILES extension `%(n...)`; `nil` when neither follows the `%`.
-    private func ringClosureEnd(in utf8: String.UTF8View, afterPercent index: String.Index) -> String.Index? {
-        func isDigit(_ i: String.Index) -> Bool { i != utf8.endIndex && (0x30...0x39).contains(utf8[i]) }
+    private func ringClosureEnd(in bytes: UnsafeBufferPointer<UInt8>, afterPercent index: Int) -> Int? {
+        func isDigit(_ i: Int) -> Bool { i < bytes.count && (0x30...0x39).contains(bytes[i]) }
         if isDigit(index) {
-            let second = utf8.index(after: index)
-            return isDigit(second) ? utf8.index(after: second) : nil
+            return isDigit(index + 1) ? index + 2 : nil
         }
-        guard index != utf8.endIndex, utf8[index] == UInt8(ascii: "(") else { return nil }
-        var i = utf8.index(after: index)
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "(") else { return nil }
+        var i = index + 1
         guard isDigit(i) else { return nil }
-        while isDigit(i) { i = utf8.index(after: i) }
-        return i != utf8.endIndex && utf8[i] == UInt8(ascii: ")") ? utf8.index(after: i) : nil
+        while isDigit(i) { i += 1 }
+        return i < bytes.count && bytes[i] == UInt8(ascii: ")") ? i + 1 : nil
     }
 }

@@ -36,13 +36,16 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// Every token, the special ones first; a token's position is its index.
     public private(set) var tokens: [String]
-    private var indices: [Substring: UInt8]
+    private var indices: [String: UInt8]
+    /// The index of each one-byte ASCII token, or -1: most SMILES tokens are one byte, and a table
+    /// lookup is far cheaper than hashing a string.
+    private var asciiIndices = [Int16](repeating: -1, count: 128)
 
     /// A vocabulary holding only the four special tokens.
     public init() {
         tokens = Self.specialTokens
         indices = [:]
-        for (i, token) in tokens.enumerated() { indices[Substring(token)] = UInt8(i) }
+        for (i, token) in tokens.enumerated() { indices[token] = UInt8(i) }
     }
 
     /// A vocabulary from its full token list (as stored in a file), checked: the special tokens
@@ -57,7 +60,7 @@ public struct Vocabulary: Sendable, Equatable {
         self.init()
         for token in tokens.dropFirst(4) {
             guard !token.isEmpty else { throw VocabularyError.invalid("it holds an empty token") }
-            guard indices[Substring(token)] == nil else { throw VocabularyError.invalid("token \"\(token)\" appears twice") }
+            guard indices[token] == nil else { throw VocabularyError.invalid("token \"\(token)\" appears twice") }
             try insert(token)
         }
     }
@@ -67,7 +70,7 @@ public struct Vocabulary: Sendable, Equatable {
         self.init()
         for string in smiles {
             try tokenizer.forEachToken(in: string) { token, _ in
-                if indices[token] == nil { try insert(String(token)) }
+                if indices[String(token)] == nil { try insert(String(token)) }
             }
         }
     }
@@ -77,7 +80,7 @@ public struct Vocabulary: Sendable, Equatable {
 
     /// The index of `token`, or `nil` when it is not in the vocabulary.
     public func index<S: StringProtocol>(of token: S) -> UInt8? {
-        indices[Substring(token)]
+        indices[String(token)]
     }
 
     /// The token at `index`, or `nil` when `index` is out of range.
@@ -89,11 +92,12 @@ public struct Vocabulary: Sendable, Equatable {
     /// - Throws: ``VocabularyError/full(token:)`` when 256 tokens are already taken.
     @discardableResult
     public mutating func insert(_ token: String) throws -> UInt8 {
-        if let index = indices[Substring(token)] { return index }
+        if let index = indices[token] { return index }
         guard tokens.count < Self.maximumCount else { throw VocabularyError.full(token: token) }
         let index = UInt8(tokens.count)
         tokens.append(token)
-        indices[Substring(token)] = index
+        indices[token] = index
+        if token.utf8.count == 1, let byte = token.utf8.first, byte < 0x80 { asciiIndices[Int(byte)] = Int16(index) }
         return index
     }
 
@@ -111,17 +115,32 @@ public struct Vocabulary: Sendable, Equatable {
     public func encode(_ smiles: String, tokenizer: SmilesTokenizer, unknownTokens: UnknownTokenPolicy = .reject) throws -> [UInt8] {
         var result: [UInt8] = []
         result.reserveCapacity(smiles.utf8.count)
-        try tokenizer.forEachToken(in: smiles) { token, offset in
-            if let index = indices[token] {
-                result.append(index)
-            } else if unknownTokens == .mapToUnknown {
-                result.append(Self.unknownIndex)
-            } else {
-                let position = String(decoding: smiles.utf8.prefix(offset), as: UTF8.self).count + 1
-                throw VocabularyError.unknownToken(String(token), position: position, smiles: smiles)
+        try encode(smiles, tokenizer: tokenizer, unknownTokens: unknownTokens) { result.append($0) }
+        return result
+    }
+
+    /// Calls `body` with the index of each token of `smiles` in order, without building an array;
+    /// see ``encode(_:tokenizer:unknownTokens:)``. Throws before `body` sees any index past an
+    /// unknown token (earlier ones have been passed).
+    public func encode(_ smiles: String, tokenizer: SmilesTokenizer, unknownTokens: UnknownTokenPolicy = .reject,
+                       _ body: (UInt8) throws -> Void) throws {
+        var copy = smiles  // withUTF8 needs a var; a native string is not copied
+        try copy.withUTF8 { bytes in
+            try tokenizer.forEachTokenRange(in: bytes) { range in
+                if range.count == 1, bytes[range.lowerBound] < 0x80 {
+                    let index = asciiIndices[Int(bytes[range.lowerBound])]
+                    if index >= 0 { return try body(UInt8(index)) }
+                } else if let index = indices[String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)] {
+                    return try body(index)
+                }
+                guard unknownTokens == .mapToUnknown else {
+                    let token = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                    let position = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<range.lowerBound]), as: UTF8.self).count + 1
+                    throw VocabularyError.unknownToken(token, position: position, smiles: smiles)
+                }
+                try body(Self.unknownIndex)
             }
         }
-        return result
     }
 
     /// The SMILES string spelled by `indices`: `<start>` and `<pad>` are skipped, decoding stops at
