@@ -1,0 +1,155 @@
+import CHDF5
+import Foundation
+
+/// An open HDF5 file, which is also its root group `/`: attributes set on the file are the root
+/// group's attributes (as in h5py's `File.attrs`).
+///
+/// The file closes on `close()` or when this object and every group and dataset opened from it
+/// are gone. Use a file from one thread at a time; calls into HDF5 are serialized process-wide
+/// (HDF5 serial is not thread-safe), so different files may be used from different threads.
+///
+/// ```swift
+/// try HDF5File.writeAtomically(to: "out.h5") { file in
+///     try file.setAttribute("format", "molgen-dataset")
+///     try file.write("lengths", values: lengths)
+/// }
+/// let file = try HDF5File.open(at: "out.h5")
+/// let lengths = try file.read("lengths", as: Int32.self)
+/// ```
+public final class HDF5File: HDF5Group {
+    public enum AccessMode: Sendable {
+        case readOnly, readWrite
+    }
+
+    /// Creates an empty HDF5 file at `path`, replacing any file there.
+    /// Prefer `writeAtomically(to:_:)` so a failure never leaves a half-written file behind.
+    public static func create(at path: String) throws -> HDF5File {
+        try HDF5Library.locked {
+            let id = H5Fcreate(path, chdf5_accTrunc(), chdf5_default(), chdf5_default())
+            guard id >= 0 else {
+                throw StorageError.fileSystem(operation: "create the HDF5 file", file: path, reason: HDF5Library.lastErrorMessage())
+            }
+            return try HDF5File(fileID: id, path: path, isWritable: true)
+        }
+    }
+
+    /// Opens the existing HDF5 file at `path`.
+    ///
+    /// - Throws: `fileNotFound`, `notHDF5` (checked before HDF5 tries to open it), `unreadable`
+    ///   for a truncated or damaged file.
+    public static func open(at path: String, mode: AccessMode = .readOnly) throws -> HDF5File {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StorageError.fileNotFound(file: path)
+        }
+        guard !isDirectory.boolValue else { throw StorageError.notHDF5(file: path) }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw StorageError.fileSystem(operation: "read", file: path, reason: "permission denied")
+        }
+        return try HDF5Library.locked {
+            let signature = H5Fis_hdf5(path)
+            guard signature >= 0 else { throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage()) }
+            guard signature > 0 else { throw StorageError.notHDF5(file: path) }
+            let flags = mode == .readWrite ? chdf5_accRdwr() : chdf5_accRdonly()
+            let id = H5Fopen(path, flags, chdf5_default())
+            guard id >= 0 else { throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage()) }
+            return try HDF5File(fileID: id, path: path, isWritable: mode == .readWrite)
+        }
+    }
+
+    /// Whether `path` is a readable file that starts with an HDF5 signature.
+    public static func isHDF5(at path: String) -> Bool {
+        HDF5Library.locked { H5Fis_hdf5(path) > 0 }
+    }
+
+    /// Writes a new HDF5 file at `path` through `body`, all or nothing.
+    ///
+    /// `body` writes into a temporary file in the same directory; only after it returns and the
+    /// file is closed and synced is the temporary renamed over `path` (an atomic step on POSIX
+    /// file systems). If `body` or any step throws, the temporary is removed and a previous file
+    /// at `path` is left exactly as it was. The `HDF5File` passed to `body` is closed afterwards.
+    @discardableResult
+    public static func writeAtomically<Result>(to path: String, _ body: (HDF5File) throws -> Result) throws -> Result {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        // Why a dot and a random part: the temporary stays out of directory listings and two
+        // writers of the same path never share one.
+        let suffix = UUID().uuidString.prefix(8)
+        let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp")
+        let file = try create(at: temporary)
+        do {
+            let result = try body(file)
+            try file.close()
+            try syncToDisk(temporary)
+            guard rename(temporary, path) == 0 else {
+                throw StorageError.fileSystem(operation: "move the finished file into place at", file: path,
+                                              reason: String(cString: strerror(errno)))
+            }
+            return result
+        } catch {
+            try? file.close()
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Why: without fsync a crash soon after the rename can leave an empty file at the path.
+    private static func syncToDisk(_ path: String) throws {
+        let descriptor = Foundation.open(path, O_RDONLY)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { Foundation.close(descriptor) }
+            throw StorageError.fileSystem(operation: "sync", file: path, reason: reason)
+        }
+        Foundation.close(descriptor)
+    }
+
+    private init(fileID: hid_t, path: String, isWritable: Bool) throws {
+        let state = FileState(id: fileID, path: path, isWritable: isWritable)
+        let root = H5Gopen2(fileID, "/", chdf5_default())
+        guard root >= 0 else {
+            throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage())
+        }
+        super.init(id: root, file: state, path: "/")
+    }
+
+    /// Whether the file is still open.
+    public var isOpen: Bool { HDF5Library.locked { file.isOpen } }
+
+    /// Whether the file was opened for writing.
+    public var isWritable: Bool { file.isWritable }
+
+    /// Writes buffered data to disk without closing.
+    public func flush() throws {
+        try HDF5Library.locked {
+            try ensureOpen()
+            guard H5Fflush(id, H5F_SCOPE_GLOBAL) >= 0 else { throw failure("flush", path) }
+        }
+    }
+
+    /// Closes the file and every group and dataset opened from it; using them afterwards throws
+    /// `fileClosed`. Closing twice is harmless.
+    public func close() throws {
+        try file.close()
+    }
+
+    /// Checks the root `format` attribute is `expected` and its `version` is at most
+    /// `newestVersion`, and returns the version.
+    ///
+    /// - Throws: `wrongFormat` ("x.h5 is a molgen-dataset, not a molgen-checkpoint"),
+    ///   `unsupportedVersion`, `missingAttribute` for a missing `version`.
+    @discardableResult
+    public func requireFormat(_ expected: String, newestVersion: Int) throws -> Int {
+        guard try hasAttribute("format") else { throw StorageError.wrongFormat(file: filePath, found: nil, expected: expected) }
+        let found: String
+        do { found = try stringAttribute("format") } catch StorageError.typeMismatch {
+            throw StorageError.wrongFormat(file: filePath, found: nil, expected: expected)
+        }
+        guard found == expected else { throw StorageError.wrongFormat(file: filePath, found: found, expected: expected) }
+        let version = try intAttribute("version")
+        guard version <= newestVersion else {
+            throw StorageError.unsupportedVersion(file: filePath, format: expected, found: version, newest: newestVersion)
+        }
+        return version
+    }
+}

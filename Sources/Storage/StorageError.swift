@@ -1,0 +1,92 @@
+/// Everything that can go wrong reading or writing MolGen's HDF5 files.
+///
+/// Each description is one line that names the file (and the path inside it) and says what to do,
+/// because these messages reach users of the command-line tool unchanged.
+public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// Nothing exists at `file`.
+    case fileNotFound(file: String)
+    /// `file` exists but does not start with an HDF5 signature.
+    case notHDF5(file: String)
+    /// `file` looks like HDF5 but the library cannot open it (truncated, overwritten, damaged).
+    case unreadable(file: String, reason: String)
+    /// The group at `path` does not exist in `file`.
+    case missingGroup(path: String, file: String)
+    /// The dataset at `path` does not exist in `file`.
+    case missingDataset(path: String, file: String)
+    /// The attribute `name` is not set on the object at `owner` in `file`.
+    case missingAttribute(name: String, owner: String, file: String)
+    /// Something already exists at `path` in `file`, so it cannot be created again.
+    case alreadyExists(path: String, file: String)
+    /// The root `format` attribute of `file` is `found` (nil: absent) instead of `expected`.
+    case wrongFormat(file: String, found: String?, expected: String)
+    /// `file` has `format` version `found`, newer than the newest this build reads.
+    case unsupportedVersion(file: String, format: String, found: Int, newest: Int)
+    /// The object at `path` stores `stored` elements but `requested` ones were asked for.
+    case typeMismatch(path: String, file: String, stored: String, requested: String)
+    /// The object at `path` has shape `stored` but `expected` was required.
+    case shapeMismatch(path: String, file: String, stored: [Int], expected: [Int])
+    /// A checkpoint parameter has a different shape from the one the model expects.
+    case parameterShapeMismatch(name: String, file: String, stored: [Int], expected: [Int])
+    /// A checkpoint's parameter names differ from the model's.
+    case parameterNamesMismatch(file: String, missing: [String], unexpected: [String])
+    /// The caller passed values that cannot be stored (count does not match shape, bad name, ...).
+    case invalidArgument(String)
+    /// `file` was closed before this use.
+    case fileClosed(file: String)
+    /// An HDF5 call failed for a reason not covered above; `reason` is HDF5's own message.
+    case operationFailed(operation: String, path: String, file: String, reason: String)
+    /// A file-system step (rename, remove, sync) around an HDF5 file failed.
+    case fileSystem(operation: String, file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .fileNotFound(file):
+            return "\(file) does not exist: check the path"
+        case let .notHDF5(file):
+            return "\(file) is not an HDF5 file: pass a file written by MolGen (or another HDF5 writer such as h5py)"
+        case let .unreadable(file, reason):
+            return "\(file) is truncated or corrupt (HDF5: \(reason)): write it again or restore a good copy"
+        case let .missingGroup(path, file):
+            return "\(file) has no group '\(path)': the file is incomplete or was written for another purpose"
+        case let .missingDataset(path, file):
+            return "\(file) has no dataset '\(path)': the file is incomplete or was written for another purpose"
+        case let .missingAttribute(name, owner, file):
+            return "\(file) has no attribute '\(name)' on '\(owner)': the file is incomplete or was written for another purpose"
+        case let .alreadyExists(path, file):
+            return "\(file) already has '\(path)': remove it first or write to a new file"
+        case let .wrongFormat(file, found?, expected):
+            return "\(file) is a \(found), not a \(expected): pass a \(expected) file"
+        case let .wrongFormat(file, nil, expected):
+            return "\(file) has no 'format' attribute, so it is not a \(expected): pass a \(expected) file written by MolGen"
+        case let .unsupportedVersion(file, format, found, newest):
+            return "\(file) is \(format) version \(found) but this MolGen reads versions up to \(newest): update MolGen"
+        case let .typeMismatch(path, file, stored, requested):
+            return "'\(path)' in \(file) stores \(stored) but \(requested) was requested: read it as \(stored)"
+        case let .shapeMismatch(path, file, stored, expected):
+            return "'\(path)' in \(file) has shape \(stored) but \(expected) was expected"
+        case let .parameterShapeMismatch(name, file, stored, expected):
+            return "parameter '\(name)' has shape \(stored) in \(file) but the model expects \(expected): "
+                + "build the model with the configuration the checkpoint was trained with"
+        case let .parameterNamesMismatch(file, missing, unexpected):
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing \(Self.list(missing))") }
+            if !unexpected.isEmpty { parts.append("unexpected \(Self.list(unexpected))") }
+            return "\(file) does not match the model's parameters (\(parts.joined(separator: "; "))): "
+                + "load it into the model it was saved from"
+        case let .invalidArgument(message):
+            return oneLine(message)
+        case let .fileClosed(file):
+            return "\(file) was already closed: open it again before using it"
+        case let .operationFailed(operation, path, file, reason):
+            return "could not \(operation) '\(path)' in \(file) (HDF5: \(reason)): check the file and free disk space"
+        case let .fileSystem(operation, file, reason):
+            return "could not \(operation) \(file): \(oneLine(reason))"
+        }
+    }
+
+    /// At most five names, then a count, so the message stays one readable line.
+    private static func list(_ names: [String]) -> String {
+        let shown = names.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+        return names.count > 5 ? "\(shown) and \(names.count - 5) more" : shown
+    }
+}
