@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
-        .target(name: "Chem", dependencies: ["CRDKit"], resources: [.copy("Resources")]),
+        .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
         .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["ChemVAE"], swiftSettings: fast),

@@ -1,2 +1,87 @@
 // extern "C" API over RDKit. The only C++ in MolGen sits behind this header.
+//
+// Handles are opaque. Strings returned as `char *` are allocated with malloc and
+// owned by the caller (release them with `crd_string_free`). Every function may be
+// called from several threads at once as long as no two threads use the same
+// `CRDMolecule` at the same time (RDKit caches results on the molecule).
 #pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A sanitized RDKit molecule (an owned `RDKit::ROMol`).
+typedef struct CRDMolecule CRDMolecule;
+
+/// Properties `crd_molecule_properties` and `crd_analyze` can compute.
+typedef enum CRDProperty : int32_t {
+    /// Wildman–Crippen logP (`Crippen.MolLogP`).
+    CRDPropertyLogP = 0,
+    /// Quantitative estimate of drug-likeness (`rdkit.Chem.QED.qed`, mean weights).
+    CRDPropertyQED = 1,
+    /// Synthetic accessibility score, 1 (easy) to 10 (hard) (Contrib `sascorer.py`).
+    CRDPropertySAS = 2,
+    /// Average molecular weight including implicit hydrogens (`Descriptors.MolWt`).
+    CRDPropertyMolecularWeight = 3,
+    /// logP − SAS − max(0, largest ring size − 6).
+    CRDPropertyPenalizedLogP = 4,
+} CRDProperty;
+
+/// Installs the SAS fragment table: `count` Morgan (radius 2, unhashed) fragment ids and
+/// their scores. Must be called before any SAS is computed; later calls are ignored.
+void crd_set_fragment_scores(const uint32_t *ids, const double *scores, size_t count);
+
+/// Whether `crd_set_fragment_scores` has installed a table.
+bool crd_has_fragment_scores(void);
+
+/// Parses and sanitizes `smiles`. On failure returns NULL and, when `error` is not NULL,
+/// stores RDKit's reason there (caller frees). RDKit's log output is captured, not printed.
+CRDMolecule *crd_molecule_from_smiles(const char *smiles, char **error);
+
+void crd_molecule_free(CRDMolecule *molecule);
+
+/// RDKit's canonical isomeric SMILES (`Chem.MolToSmiles(mol)`); caller frees.
+char *crd_molecule_canonical_smiles(CRDMolecule *molecule);
+
+int32_t crd_molecule_heavy_atom_count(const CRDMolecule *molecule);
+
+/// Computes `count` properties into `values` (same order as `properties`).
+void crd_molecule_properties(CRDMolecule *molecule, const CRDProperty *properties, int32_t count,
+                             double *values);
+
+/// Morgan bit fingerprint (`GetMorganFingerprintAsBitVect(mol, radius, bits)`) packed into
+/// `(bits + 63) / 64` little-endian 64-bit words: bit i is `words[i / 64] >> (i % 64) & 1`.
+void crd_molecule_morgan_bits(const CRDMolecule *molecule, int32_t radius, int32_t bits,
+                              uint64_t *words);
+
+/// An SVG drawing (RDKit MolDraw2DSVG) with an optional legend; caller frees.
+char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height,
+                       const char *legend);
+
+/// One SVG holding `count` molecules in rows of `columns` cells of the given size. A NULL
+/// molecule leaves its cell empty but for its legend (in grey). `legends` may be NULL.
+char *crd_grid_svg(const CRDMolecule *const *molecules, const char *const *legends, int32_t count,
+                   int32_t columns, int32_t cell_width, int32_t cell_height);
+
+/// Result of `crd_analyze`. Strings are NULL or caller-owned.
+typedef struct CRDAnalysis {
+    char *canonical_smiles;
+    char *error;
+    int32_t heavy_atom_count;
+} CRDAnalysis;
+
+/// One-shot: parse once, then canonicalize (if asked), compute `count` properties into
+/// `values` and (if `morgan_words` is not NULL) the radius-2, 2048-bit Morgan fingerprint
+/// into 32 words. Returns false and sets `result->error` when the SMILES is invalid.
+bool crd_analyze(const char *smiles, bool canonicalize, const CRDProperty *properties,
+                 int32_t count, double *values, uint64_t *morgan_words, CRDAnalysis *result);
+
+void crd_string_free(char *string);
+
+#ifdef __cplusplus
+}
+#endif

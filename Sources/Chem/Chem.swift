@@ -1,1 +1,0 @@
-// Module Chem: see DESIGN.md.

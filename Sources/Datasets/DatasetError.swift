@@ -1,0 +1,30 @@
+/// A dataset file or a conversion that cannot go ahead; every message names the file and what to do.
+public enum DatasetError: Error, Equatable, CustomStringConvertible {
+    /// The dataset file holds no molecules.
+    case empty(file: String)
+    /// The file's contents break the dataset layout; `reason` says how.
+    case invalid(file: String, reason: String)
+    /// `file` has no vocabulary: it is neither a dataset nor a checkpoint (`format` is `found`).
+    case noVocabulary(file: String, format: String?)
+    /// A conversion option has a value that cannot work; `option` is its command-line name.
+    case invalidOption(option: String, reason: String)
+    /// The output cannot be written (directory missing, permission, disk).
+    case cannotWrite(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .empty(file):
+            return "\(file) holds no molecules: convert a non-empty SMILES file"
+        case let .invalid(file, reason):
+            return "\(file) is not a valid molgen dataset: \(reason)"
+        case let .noVocabulary(file, format?):
+            return "\(file) is a \(format), which has no vocabulary: pass a molgen-dataset or molgen-checkpoint file"
+        case let .noVocabulary(file, nil):
+            return "\(file) has no 'format' attribute, so no vocabulary: pass a molgen-dataset or molgen-checkpoint file"
+        case let .invalidOption(option, reason):
+            return "\(option): \(reason)"
+        case let .cannotWrite(file, reason):
+            return "cannot write \(file): \(reason)"
+        }
+    }
+}

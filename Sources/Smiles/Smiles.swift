@@ -1,1 +1,0 @@
-// Module Smiles: see DESIGN.md.

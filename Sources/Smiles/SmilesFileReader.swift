@@ -1,0 +1,293 @@
+/// One SMILES string read from a file, with the 1-based line it starts on.
+public struct SmilesRecord: Sendable, Hashable {
+    /// The SMILES field as written (surrounding whitespace removed), possibly empty.
+    public var smiles: String
+    /// The 1-based line number in the file (for a CSV record spanning lines, its first line).
+    public var line: Int
+
+    public init(smiles: String, line: Int) {
+        self.smiles = smiles
+        self.line = line
+    }
+}
+
+/// How a SMILES file is laid out.
+public enum SmilesFileFormat: Sendable, Hashable {
+    /// `.smi`, `.txt` and anything not `.csv`: one molecule per line, the SMILES being the first
+    /// whitespace-separated field (a name or other fields may follow). Blank lines and lines
+    /// starting with `#` are skipped. An optional header is recognised: if the first such line's
+    /// first field is `smiles` (any case) it is skipped.
+    case lines
+    /// `.csv`: RFC 4180 comma-separated values with a header row. The SMILES column is `column`
+    /// when given (exact match first, then ignoring case), otherwise the one named `smiles` in any
+    /// case. Quoted fields may hold commas, doubled quotes and line breaks. Blank lines are skipped;
+    /// a row too short to reach the column gives an empty SMILES.
+    case csv(column: String?)
+
+    /// The format a file name implies: `.csv` or `.csv.gz` is CSV, everything else is lines.
+    /// `column` is used for CSV and ignored for line files.
+    public init(path: String, column: String? = nil) {
+        let name = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+        self = name.lowercased().hasSuffix(".csv") ? .csv(column: column) : .lines
+    }
+}
+
+/// A file that could not be read as SMILES; every message names the file.
+public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+    case unreadableGzip(path: String, reason: String)
+    /// No column is called `smiles`; `columns` lists the header that was found.
+    case noSmilesColumn(path: String, columns: [String])
+    /// The requested column is not in the header; `columns` lists the header that was found.
+    case columnNotFound(path: String, column: String, columns: [String])
+
+    public var description: String {
+        func list(_ columns: [String]) -> String {
+            columns.isEmpty ? "the file has no header row" : "found columns: " + columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        }
+        switch self {
+        case let .cannotOpen(path, reason): return "\(path): cannot open: \(reason)"
+        case let .cannotRead(path, reason): return "\(path): cannot read: \(reason)"
+        case let .unreadableGzip(path, reason): return "\(path): unreadable gzip: \(reason)"
+        case let .noSmilesColumn(path, columns): return "\(path): no SMILES column (none named \"smiles\"); \(list(columns)); pick one with --column"
+        case let .columnNotFound(path, column, columns): return "\(path): no column \"\(column)\"; \(list(columns))"
+        }
+    }
+}
+
+/// Streams the SMILES records of a `.smi`/`.txt`/`.csv` file, gzipped (`.gz`) or not, with a
+/// fixed-size buffer whatever the file size. Handles CRLF line ends, a UTF-8 byte-order mark and
+/// blank lines; see ``SmilesFileFormat`` for the layouts.
+///
+/// ```swift
+/// let reader = try SmilesFileReader(path: "train.csv.gz")
+/// while let record = try reader.next() { print(record.line, record.smiles) }
+/// ```
+/// A reader is not thread-safe; use it from one thread at a time.
+public final class SmilesFileReader {
+    /// The file being read.
+    public let path: String
+    /// The layout the reader uses.
+    public let format: SmilesFileFormat
+    /// For CSV, the header name of the SMILES column.
+    public private(set) var columnName: String?
+
+    private let lines: ByteLineReader
+    private var columnIndex = 0
+    private var isFirstLine = true
+    private var pending: [UInt8] = []
+
+    /// Opens `path`; for CSV reads the header and finds the SMILES column now, so a bad file fails
+    /// before any work is done.
+    /// - Parameters:
+    ///   - format: the layout; by default implied by the file name (see ``SmilesFileFormat/init(path:column:)``).
+    public init(path: String, format: SmilesFileFormat? = nil) throws {
+        self.path = path
+        self.format = format ?? SmilesFileFormat(path: path)
+        lines = try ByteLineReader(path: path)
+        if case let .csv(column) = self.format { try readHeader(column: column) }
+    }
+
+    /// Opens `path` with the format its name implies, using `column` if it is a CSV file.
+    public convenience init(path: String, column: String?) throws {
+        try self.init(path: path, format: SmilesFileFormat(path: path, column: column))
+    }
+
+    /// Every record of the file (convenient for small files; large ones should stream with ``next()``).
+    public static func readAll(path: String, column: String? = nil) throws -> [SmilesRecord] {
+        let reader = try SmilesFileReader(path: path, column: column)
+        var records: [SmilesRecord] = []
+        while let record = try reader.next() { records.append(record) }
+        return records
+    }
+
+    /// The next record, or `nil` at the end of the file.
+    public func next() throws -> SmilesRecord? {
+        switch format {
+        case .lines: return try nextLineRecord()
+        case .csv: return try nextCSVRecord()
+        }
+    }
+
+    /// Up to `count` further records (fewer only at the end of the file).
+    public func next(upTo count: Int) throws -> [SmilesRecord] {
+        var records: [SmilesRecord] = []
+        records.reserveCapacity(count)
+        while records.count < count, let record = try next() { records.append(record) }
+        return records
+    }
+
+    // MARK: Lines
+
+    private func nextLineRecord() throws -> SmilesRecord? {
+        while true {
+            guard let field = try lines.nextLine({ Self.firstField(of: $0) }) else { return nil }
+            guard let field, field.first != UInt8(ascii: "#") else { continue }
+            let smiles = String(decoding: field, as: UTF8.self)
+            if isFirstLine {
+                isFirstLine = false
+                if smiles.lowercased() == "smiles" { continue }
+            }
+            return SmilesRecord(smiles: smiles, line: lines.lineNumber)
+        }
+    }
+
+    /// The first space- or tab-separated field of a line, or `nil` for a blank line.
+    private static func firstField(of line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer.SubSequence? {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        guard let start = line.firstIndex(where: { !isBlank($0) }) else { return nil }
+        let end = line[start...].firstIndex(where: isBlank) ?? line.endIndex
+        return line[start..<end]
+    }
+
+    // MARK: CSV
+
+    private func readHeader(column: String?) throws {
+        guard let header = try nextCSVFields() else {
+            throw column.map { SmilesFileError.columnNotFound(path: path, column: $0, columns: []) }
+                ?? SmilesFileError.noSmilesColumn(path: path, columns: [])
+        }
+        let names = header.fields.map { $0.trimmingBlanks() }
+        let found: Int?
+        if let column {
+            found = names.firstIndex(of: column) ?? names.firstIndex { $0.lowercased() == column.lowercased() }
+            guard found != nil else { throw SmilesFileError.columnNotFound(path: path, column: column, columns: names) }
+        } else {
+            found = names.firstIndex { $0.lowercased() == "smiles" }
+            guard found != nil else { throw SmilesFileError.noSmilesColumn(path: path, columns: names) }
+        }
+        columnIndex = found!
+        columnName = names[columnIndex]
+    }
+
+    private func nextCSVRecord() throws -> SmilesRecord? {
+        // Fast path: a line without quotes is a whole record, and the field is cut straight from
+        // the read buffer. Lines with quotes go through the general parser.
+        while true {
+            let fast = try lines.nextLine { bytes -> (smiles: String?, isBlank: Bool)? in
+                guard !bytes.contains(UInt8(ascii: "\"")) else {
+                    pending.removeAll(keepingCapacity: true)
+                    pending.append(contentsOf: bytes)
+                    return nil
+                }
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, true) }
+                return (Self.unquotedField(columnIndex, of: bytes), false)
+            }
+            guard let fast else { return nil }  // end of file
+            if let fast {
+                if fast.isBlank { continue }
+                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber)
+            }
+            let line = lines.lineNumber
+            guard let record = try nextCSVFields(only: columnIndex, continuing: true) else { return nil }
+            let smiles = columnIndex < record.fields.count ? record.fields[columnIndex].trimmingBlanks() : ""
+            return SmilesRecord(smiles: smiles, line: line)
+        }
+    }
+
+    /// Field `index` of a record without quotes, blanks trimmed; `nil` if the record is too short.
+    private static func unquotedField(_ index: Int, of bytes: UnsafeRawBufferPointer) -> String? {
+        var start = 0
+        for _ in 0..<index {
+            guard let comma = bytes[start...].firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            start = comma + 1
+        }
+        var end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// The fields of the next non-blank CSV record and its first line. With `only`, the other
+    /// fields are left empty (not decoded), which keeps wide files cheap.
+    /// With `continuing`, the record's first line is already in `pending`.
+    private func nextCSVFields(only wanted: Int? = nil, continuing: Bool = false) throws -> (fields: [String], line: Int)? {
+        var firstLine = 0
+        var quotes = 0
+        if continuing {
+            firstLine = lines.lineNumber
+            quotes = pending.lazy.filter { $0 == UInt8(ascii: "\"") }.count
+        } else {
+            pending.removeAll(keepingCapacity: true)
+        }
+        // Read lines until the record is non-blank and its quotes balance (an odd count means a
+        // quoted field holds a line break).
+        while firstLine == 0 || quotes % 2 == 1 {
+            let more = try lines.nextLine { bytes -> Bool in
+                if !pending.isEmpty { pending.append(0x0A) }
+                pending.append(contentsOf: bytes)
+                for byte in bytes where byte == UInt8(ascii: "\"") { quotes += 1 }
+                return true
+            }
+            guard more != nil else {
+                // End of file: a record with an unterminated quote is taken as it stands.
+                if pending.isEmpty { return nil }
+                break
+            }
+            if firstLine == 0 { firstLine = lines.lineNumber }
+            if quotes == 0 && pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                pending.removeAll(keepingCapacity: true)
+                firstLine = 0
+            }
+        }
+        return (Self.splitCSV(pending, only: wanted), firstLine)
+    }
+
+    /// Splits one CSV record into its fields, undoing quoting (`"a,b"` → `a,b`, `""` → `"`).
+    static func splitCSV(_ record: [UInt8], only wanted: Int? = nil) -> [String] {
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var index = 0
+        var i = 0
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        while true {
+            field.removeAll(keepingCapacity: true)
+            let keep = wanted == nil || wanted == index
+            // A field is quoted when its first non-blank byte is a quote.
+            var j = i
+            while j < record.count && (record[j] == 0x20 || record[j] == 0x09) { j += 1 }
+            if j < record.count && record[j] == quote {
+                i = j + 1
+                while i < record.count {
+                    if record[i] == quote {
+                        if i + 1 < record.count && record[i + 1] == quote {
+                            if keep { field.append(quote) }
+                            i += 2
+                            continue
+                        }
+                        i += 1
+                        break
+                    }
+                    if keep { field.append(record[i]) }
+                    i += 1
+                }
+                // Anything between the closing quote and the comma is kept, leniently.
+                while i < record.count && record[i] != comma {
+                    if keep { field.append(record[i]) }
+                    i += 1
+                }
+            } else {
+                while i < record.count && record[i] != comma {
+                    if keep { field.append(record[i]) }
+                    i += 1
+                }
+            }
+            fields.append(keep ? String(decoding: field, as: UTF8.self) : "")
+            index += 1
+            if i >= record.count { return fields }
+            i += 1  // the comma
+            if let wanted, index > wanted { return fields }
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingBlanks() -> String {
+        let utf8 = self.utf8
+        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(Substring(utf8[first...last]))
+    }
+}
