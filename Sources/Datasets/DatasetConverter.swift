@@ -139,12 +139,13 @@ public struct DatasetConverter: Sendable {
 
     /// Converts `inputs` (`.smi`/`.txt`/`.csv`, optionally `.gz`) into the dataset file `output`.
     ///
-    /// - Parameter progress: called on the calling thread after each batch is written.
+    /// - Parameter progress: called on the calling thread after each batch is written; throwing
+    ///   from it stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
     /// - Throws: ``DatasetError/invalidOption(option:reason:)`` for unusable options,
     ///   `SmilesFileError` for an input that cannot be opened or read, ``DatasetError/cannotWrite(file:reason:)``
     ///   or `StorageError` for the output, and ``DatasetError/nothingConverted(output:read:rejectedFile:)``
     ///   when no record could be converted (the rejected CSV is still written then).
-    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) -> Void)? = nil) throws -> ConversionSummary {
+    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil) throws -> ConversionSummary {
         let start = Date()
         try validate(inputs: inputs)
         let rejectedFile = Self.rejectedFile(for: output)
@@ -192,7 +193,7 @@ public struct DatasetConverter: Sendable {
                             let current = inputIndex < readers.count ? readers[inputIndex].bytesConsumed : 0
                             var fraction = Double(finishedBytes + current) / Double(totalBytes)
                             if let limit = options.limit { fraction = max(fraction, Double(summary.read) / Double(max(limit, 1))) }
-                            progress(ConversionProgress(read: summary.read, converted: summary.converted, rejected: summary.rejected,
+                            try progress(ConversionProgress(read: summary.read, converted: summary.converted, rejected: summary.rejected,
                                                         elapsed: Date().timeIntervalSince(start), fractionDone: min(1, fraction)))
                         }
                     })

@@ -8,6 +8,8 @@ struct MolGen: ParsableCommand {
         commandName: "molgen",
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
         subcommands: [
+            ConvertCommand.self,
+            PropertiesCommand.self,
             BenchCommand.self,
         ]
     )
