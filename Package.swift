@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["ChemVAE"], swiftSettings: fast),
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -10,6 +10,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case invalidOption(option: String, reason: String)
     /// The output cannot be written (directory missing, permission, disk).
     case cannotWrite(file: String, reason: String)
+    /// Every one of the `read` records was rejected, so no dataset was written; the reasons are
+    /// in `rejectedFile`.
+    case nothingConverted(output: String, read: Int, rejectedFile: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(option): \(reason)"
         case let .cannotWrite(file, reason):
             return "cannot write \(file): \(reason)"
+        case let .nothingConverted(output, read, rejectedFile):
+            return read == 0
+                ? "no molecules in the input, so \(output) was not written: check the input files"
+                : "none of the \(read) molecules read could be converted, so \(output) was not written: see \(rejectedFile) for the reasons"
         }
     }
 }

@@ -17,6 +17,8 @@ final class ByteLineReader {
     private var isFirstRead = true
     /// The 1-based number of the line most recently returned by ``nextLine(_:)``.
     private(set) var lineNumber = 0
+    /// The size of the file on disk (compressed size for gzip).
+    let fileSize: Int64
 
     /// Opens `path`. A `.gz` file must start with the gzip magic bytes, so a mislabelled file gives
     /// a clear error instead of zlib's silent pass-through.
@@ -29,6 +31,7 @@ final class ByteLineReader {
         guard (info.st_mode & S_IFMT) != S_IFDIR else {
             throw SmilesFileError.cannotOpen(path: path, reason: "is a directory")
         }
+        fileSize = Int64(info.st_size)
         if path.hasSuffix(".gz") {
             try Self.checkGzipMagic(path: path)
         }
@@ -44,6 +47,9 @@ final class ByteLineReader {
         gzclose(file)
         buffer.deallocate()
     }
+
+    /// How far into the file on disk reading has got (compressed bytes for gzip), for progress.
+    var bytesConsumed: Int64 { Int64(gzoffset(file)) }
 
     private static func checkGzipMagic(path: String) throws {
         guard let handle = fopen(path, "rb") else {

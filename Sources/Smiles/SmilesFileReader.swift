@@ -73,6 +73,12 @@ public final class SmilesFileReader {
     /// For CSV, the header name of the SMILES column.
     public private(set) var columnName: String?
 
+    /// The size of the file on disk (compressed size for gzip), in bytes.
+    public var fileSize: Int64 { lines.fileSize }
+    /// How much of the file on disk has been read (compressed bytes for gzip; reading runs a
+    /// buffer ahead of the records returned), for progress reports.
+    public var bytesConsumed: Int64 { lines.bytesConsumed }
+
     private let lines: ByteLineReader
     private var columnIndex = 0
     private var isFirstLine = true

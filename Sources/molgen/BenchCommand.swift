@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed; prints name=value lines.",
-        subcommands: [GEMM.self, GRU.self])
+        subcommands: [GEMM.self, GRU.self, BenchConvertCommand.self])
 
     struct GEMM: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "SGEMM GFLOP/s on square matrices (the machine's peak).")

@@ -9,8 +9,9 @@ struct MolGen: ParsableCommand {
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
         subcommands: [
             DemoCommand.self,
+            ConvertCommand.self,
+            PropertiesCommand.self,
             BenchCommand.self,
-
         ]
     )
 }

@@ -1,0 +1,428 @@
+import Chem
+import Foundation
+import Smiles
+import Storage
+
+/// What ``DatasetConverter`` does with its input.
+public struct ConversionOptions: Sendable {
+    /// How SMILES are split into tokens (ignored when ``fixedCodec`` is set).
+    public var tokenizer: SmilesTokenizer = .atom
+    /// T, the token row width counting `<end>`: a molecule is too long when its tokens + 1 exceed
+    /// it (ignored when ``fixedCodec`` is set).
+    public var maxLength: Int = SmilesCodec.defaultMaxLength
+    /// Store RDKit's canonical SMILES instead of the input spelling (and tokenize that).
+    public var canonicalize = false
+    /// Properties to compute with RDKit, in column order of `/properties`.
+    public var properties: [MolecularProperty] = []
+    /// An existing encoding (from a dataset or model file) to use unchanged: its tokenizer, max
+    /// length and vocabulary; molecules with tokens outside that vocabulary are rejected. When
+    /// nil the vocabulary is built from the data, tokens numbered in first-seen order.
+    public var fixedCodec: SmilesCodec?
+    /// Read at most this many records in all (over all inputs); nil reads everything.
+    public var limit: Int?
+    /// The SMILES column of CSV inputs; nil finds the column named `smiles` in any case.
+    public var column: String?
+    /// Threads doing the RDKit work.
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Records per unit of work handed to a worker.
+    public var batchSize = 256
+
+    public init() {}
+}
+
+/// Why a record did not become a row.
+public enum RejectionReason: String, Sendable, CaseIterable {
+    /// RDKit could not parse or sanitize it (empty SMILES included).
+    case invalid
+    /// Its tokens plus `<end>` exceed the max length.
+    case tooLong = "too_long"
+    /// A token is not in the fixed vocabulary, or the built vocabulary is full (256).
+    case unknownToken = "unknown_token"
+}
+
+/// One record that was not converted.
+public struct RejectedRecord: Sendable, Equatable {
+    /// The input file.
+    public var file: String
+    /// The 1-based line in `file`.
+    public var line: Int
+    /// The SMILES as read.
+    public var smiles: String
+    public var reason: RejectionReason
+    /// A one-line explanation (RDKit's parse error, the token count, the unknown token).
+    public var detail: String
+
+    /// `file:line`, for messages.
+    public var location: String { "\(file):\(line)" }
+}
+
+/// Counts so far, reported while converting.
+public struct ConversionProgress: Sendable {
+    /// Records read so far.
+    public var read: Int
+    /// Rows written so far.
+    public var converted: Int
+    /// Records rejected so far.
+    public var rejected: Int
+    /// Seconds since the conversion started.
+    public var elapsed: Double
+    /// How much of the work is done, 0...1, from the bytes read of all inputs (or the limit).
+    public var fractionDone: Double
+}
+
+/// What a conversion did.
+public struct ConversionSummary: Sendable {
+    /// The dataset file written.
+    public var output: String
+    /// The CSV of rejected records (`file,line,smiles,reason,detail`), always written.
+    public var rejectedFile: String
+    /// Records read from the inputs.
+    public var read = 0
+    /// Rows written.
+    public var converted = 0
+    /// Records RDKit could not parse.
+    public var invalid = 0
+    /// Records whose tokens + `<end>` exceed the max length.
+    public var tooLong = 0
+    /// Records with a token outside the vocabulary.
+    public var unknownTokens = 0
+    /// The first few rejected records of each reason, in input order.
+    public var examples: [RejectedRecord] = []
+    /// The encoding of the rows written.
+    public var codec: SmilesCodec
+    /// The most tokens in a converted row (without `<end>`).
+    public var longestRow = 0
+    /// Wall-clock seconds.
+    public var seconds = 0.0
+
+    /// Records rejected for any reason.
+    public var rejected: Int { invalid + tooLong + unknownTokens }
+
+    /// How many examples of each reason are kept.
+    public static let examplesPerReason = 3
+}
+
+/// Converts SMILES files into a dataset file (see ``MoleculeDataset`` and README.md, "Dataset files").
+///
+/// Reads the inputs in order, has RDKit parse each molecule (and canonicalize it and compute
+/// properties when asked) on a pool of worker threads, and writes rows in input order, streaming,
+/// so memory stays flat however large the input. Records that cannot be converted never stop the
+/// run: they are counted, the first few kept as examples, and all listed in the rejected CSV.
+/// An unreadable input or unwritable output stops the run with an error, and then no dataset
+/// file is left behind (a previous one at the path is kept): the file is written under a
+/// temporary name and renamed into place at the end.
+///
+/// ```swift
+/// var options = ConversionOptions()
+/// options.canonicalize = true
+/// options.properties = [.logP, .qed, .sas]
+/// let summary = try DatasetConverter(options: options).convert(inputs: ["train.csv.gz"], output: "train.h5")
+/// print(summary.converted, summary.rejected)
+/// ```
+public struct DatasetConverter: Sendable {
+    public var options: ConversionOptions
+
+    public init(options: ConversionOptions = ConversionOptions()) {
+        self.options = options
+    }
+
+    /// The rejected-records file that goes with `output`: `train.h5` → `train.rejected.csv`.
+    public static func rejectedFile(for output: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        let ext = url.pathExtension.lowercased()
+        let stem = ext == "h5" || ext == "hdf5" ? url.deletingPathExtension().path : url.path
+        // Keep the caller's spelling of the directory (relative paths stay relative).
+        let directory = (output as NSString).deletingLastPathComponent
+        let name = (stem as NSString).lastPathComponent + ".rejected.csv"
+        return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
+    }
+
+    /// Converts `inputs` (`.smi`/`.txt`/`.csv`, optionally `.gz`) into the dataset file `output`.
+    ///
+    /// - Parameter progress: called on the calling thread after each batch is written; throwing
+    ///   from it stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
+    /// - Throws: ``DatasetError/invalidOption(option:reason:)`` for unusable options,
+    ///   `SmilesFileError` for an input that cannot be opened or read, ``DatasetError/cannotWrite(file:reason:)``
+    ///   or `StorageError` for the output, and ``DatasetError/nothingConverted(output:read:rejectedFile:)``
+    ///   when no record could be converted (the rejected CSV is still written then).
+    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil) throws -> ConversionSummary {
+        let start = Date()
+        try validate(inputs: inputs)
+        let rejectedFile = Self.rejectedFile(for: output)
+        try Self.checkWritable(output)
+
+        // Open every input first, so a missing file or absent column fails before any work.
+        let readers = try inputs.map { try SmilesFileReader(path: $0, column: options.column) }
+        let totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
+
+        let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
+        var summary = ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
+        let rejects = try RejectedRecordsWriter(path: rejectedFile)
+        var committed = false
+        defer { if !committed { rejects.discard() } }
+
+        do {
+            try HDF5File.writeAtomically(to: output) { file in
+                var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil,
+                                        writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
+                                                                          propertyNames: options.properties.map(\.name)))
+                var inputIndex = 0
+                var finishedBytes: Int64 = 0
+                let analyze = Self.makeAnalyzer(options: options)
+                let pipeline = OrderedParallelMap<WorkBatch, AnalyzedBatch>(
+                    workers: options.workers, maxInFlight: options.workers * 4, transform: analyze)
+                try pipeline.run(
+                    produce: {
+                        // A batch never spans two files, so every record keeps its own file name.
+                        while inputIndex < readers.count {
+                            let remaining = options.limit.map { $0 - summary.read } ?? Int.max
+                            guard remaining > 0 else { return nil }
+                            let records = try readers[inputIndex].next(upTo: min(options.batchSize, remaining))
+                            if !records.isEmpty {
+                                summary.read += records.count
+                                return WorkBatch(fileIndex: inputIndex, records: records)
+                            }
+                            finishedBytes += readers[inputIndex].fileSize
+                            inputIndex += 1
+                        }
+                        return nil
+                    },
+                    consume: { batch in
+                        try state.write(batch, file: inputs[batch.fileIndex], summary: &summary, rejects: rejects)
+                        if let progress {
+                            let current = inputIndex < readers.count ? readers[inputIndex].bytesConsumed : 0
+                            var fraction = Double(finishedBytes + current) / Double(totalBytes)
+                            if let limit = options.limit { fraction = max(fraction, Double(summary.read) / Double(max(limit, 1))) }
+                            try progress(ConversionProgress(read: summary.read, converted: summary.converted, rejected: summary.rejected,
+                                                        elapsed: Date().timeIntervalSince(start), fractionDone: min(1, fraction)))
+                        }
+                    })
+                try state.flush()
+                summary.codec = state.codec
+                guard summary.converted > 0 else {
+                    throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
+                }
+                try state.writer.finish(codec: state.codec, source: inputs.joined(separator: ", "), isCanonical: options.canonicalize)
+            }
+        } catch let error as DatasetError {
+            if case .nothingConverted = error {
+                // Nothing to train on, but the user needs the reasons: keep the rejected list.
+                try rejects.commit()
+                committed = true
+            }
+            throw error
+        }
+        try rejects.commit()
+        committed = true
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    private func validate(inputs: [String]) throws {
+        guard !inputs.isEmpty else { throw DatasetError.invalidOption(option: "INPUT", reason: "give at least one SMILES file") }
+        if options.fixedCodec == nil {
+            guard options.maxLength >= 2 else {
+                throw DatasetError.invalidOption(option: "--max-length", reason: "\(options.maxLength) leaves no room for a token and <end>; use at least 2")
+            }
+        }
+        if let limit = options.limit, limit <= 0 {
+            throw DatasetError.invalidOption(option: "--limit", reason: "\(limit) must be positive")
+        }
+        guard options.workers >= 1, options.batchSize >= 1 else {
+            throw DatasetError.invalidOption(option: "workers", reason: "workers and batch size must be positive")
+        }
+    }
+
+    /// Fails early, with a plain message, when the output directory is missing or not writable.
+    static func checkWritable(_ output: String) throws {
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw DatasetError.cannotWrite(file: output, reason: "directory \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw DatasetError.cannotWrite(file: output, reason: "directory \(directory) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DatasetError.cannotWrite(file: output, reason: "it is a directory")
+        }
+    }
+
+    // MARK: Work done on the worker threads
+
+    struct WorkBatch {
+        var fileIndex: Int
+        var records: [SmilesRecord]
+    }
+
+    /// RDKit's verdict on one record: the SMILES to tokenize and its properties, or why not.
+    enum Analysis {
+        case valid(smiles: String, properties: [Float])
+        case invalid(String)
+    }
+
+    struct AnalyzedBatch {
+        var fileIndex: Int
+        var records: [SmilesRecord]
+        var analyses: [Analysis]
+    }
+
+    static func makeAnalyzer(options: ConversionOptions) -> (WorkBatch) -> AnalyzedBatch {
+        let canonicalize = options.canonicalize
+        let properties = options.properties
+        return { batch in
+            let analyses = batch.records.map { record -> Analysis in
+                do {
+                    let result = try Chem.analyze(smiles: record.smiles, canonicalize: canonicalize, properties: properties)
+                    return .valid(smiles: result.canonicalSMILES ?? record.smiles, properties: result.properties.map { Float($0) })
+                } catch let ChemError.invalidSMILES(_, reason) {
+                    return .invalid(record.smiles.isEmpty ? "empty SMILES" : reason)
+                } catch {
+                    return .invalid("\(error)")
+                }
+            }
+            return AnalyzedBatch(fileIndex: batch.fileIndex, records: batch.records, analyses: analyses)
+        }
+    }
+
+    // MARK: Writing, on the calling thread
+
+    /// Tokenizes analyzed records in input order (so a growing vocabulary numbers tokens in
+    /// first-seen order) and appends rows in blocks.
+    struct WriterState {
+        var codec: SmilesCodec
+        let growsVocabulary: Bool
+        let writer: MoleculeDatasetWriter
+        /// Rows gathered before one append: large appends are much cheaper in HDF5.
+        let blockRows = 8192
+        var smiles: [String] = []
+        var tokens: [UInt8] = []
+        var lengths: [Int32] = []
+        var properties: [Float] = []
+
+        init(codec: SmilesCodec, growsVocabulary: Bool, writer: MoleculeDatasetWriter) {
+            self.codec = codec
+            self.growsVocabulary = growsVocabulary
+            self.writer = writer
+        }
+
+        mutating func write(_ batch: AnalyzedBatch, file: String, summary: inout ConversionSummary, rejects: RejectedRecordsWriter) throws {
+            let width = codec.maxLength
+            for (record, analysis) in zip(batch.records, batch.analyses) {
+                func reject(_ reason: RejectionReason, _ detail: String) throws {
+                    let rejected = RejectedRecord(file: file, line: record.line, smiles: record.smiles, reason: reason, detail: detail)
+                    switch reason {
+                    case .invalid: summary.invalid += 1
+                    case .tooLong: summary.tooLong += 1
+                    case .unknownToken: summary.unknownTokens += 1
+                    }
+                    if summary.examples.lazy.filter({ $0.reason == reason }).count < ConversionSummary.examplesPerReason {
+                        summary.examples.append(rejected)
+                    }
+                    try rejects.append(rejected)
+                }
+                guard case let .valid(text, values) = analysis else {
+                    if case let .invalid(reason) = analysis { try reject(.invalid, reason) }
+                    continue
+                }
+                let rowStart = tokens.count
+                tokens.append(contentsOf: repeatElement(Vocabulary.padIndex, count: width))
+                do {
+                    let count = try tokens.withUnsafeMutableBufferPointer { all -> Int in
+                        let row = UnsafeMutableBufferPointer(rebasing: all[rowStart..<(rowStart + width)])
+                        return growsVocabulary ? try codec.encodeAddingTokens(text, into: row) : try codec.encode(text, into: row)
+                    }
+                    smiles.append(text)
+                    lengths.append(Int32(count))
+                    properties.append(contentsOf: values)
+                    summary.converted += 1
+                    summary.longestRow = max(summary.longestRow, count)
+                } catch {
+                    tokens.removeLast(width)
+                    switch error {
+                    case let SmilesEncodingError.tooLong(_, tokenCount, maxLength):
+                        try reject(.tooLong, "\(tokenCount) tokens + <end> exceed max length \(maxLength)")
+                    case let VocabularyError.unknownToken(token, position, _):
+                        try reject(.unknownToken, "unknown token \"\(token)\" at position \(position)")
+                    case let VocabularyError.full(token):
+                        try reject(.unknownToken, "vocabulary full (\(Vocabulary.maximumCount) tokens), cannot add \"\(token)\"")
+                    default:
+                        throw error
+                    }
+                }
+            }
+            if smiles.count >= blockRows { try flush() }
+        }
+
+        mutating func flush() throws {
+            try writer.append(smiles: smiles, tokens: tokens, lengths: lengths, properties: properties)
+            smiles.removeAll(keepingCapacity: true)
+            tokens.removeAll(keepingCapacity: true)
+            lengths.removeAll(keepingCapacity: true)
+            properties.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// Streams rejected records to a CSV under a temporary name; ``commit()`` renames it into place.
+final class RejectedRecordsWriter {
+    let path: String
+    private let temporary: String
+    private let handle: UnsafeMutablePointer<FILE>
+
+    init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
+        guard let handle = fopen(temporary, "w") else {
+            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
+        }
+        self.handle = handle
+        try write("file,line,smiles,reason,detail\n")
+    }
+
+    deinit { discard() }
+
+    private var isOpen = true
+
+    func append(_ record: RejectedRecord) throws {
+        let fields = [record.file, String(record.line), record.smiles, record.reason.rawValue, record.detail]
+        try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+    }
+
+    private func write(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard fwrite(bytes, 1, bytes.count, handle) == bytes.count else {
+            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Closes the file and renames it to `path`.
+    func commit() throws {
+        guard isOpen else { return }
+        isOpen = false
+        guard fclose(handle) == 0 else {
+            unlink(temporary)
+            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DatasetError.cannotWrite(file: path, reason: reason)
+        }
+    }
+
+    /// Closes and removes the temporary file (after a failed run).
+    func discard() {
+        guard isOpen else { return }
+        isOpen = false
+        fclose(handle)
+        unlink(temporary)
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+    static func csvField(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

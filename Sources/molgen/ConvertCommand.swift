@@ -1,0 +1,115 @@
+import ArgumentParser
+import Chem
+import Datasets
+import Foundation
+import Smiles
+
+/// `molgen convert`: SMILES files → a dataset file for training (see README.md, "Dataset files").
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert SMILES files into a dataset file (HDF5) for training.",
+        discussion: """
+            Each molecule is parsed by RDKit; invalid, too long and (with --vocab) unknown-token rows \
+            are skipped and listed in OUT.rejected.csv (file,line,smiles,reason,detail). The summary \
+            goes to stdout as name=value lines; progress and examples of rejected rows to stderr.
+            """)
+
+    @Argument(help: "SMILES files: .smi/.txt (first field of each line) or .csv (a smiles column), optionally gzipped (.gz).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The dataset file to write.")
+    var output: String
+
+    @Option(help: "The SMILES column of CSV inputs (default: the column named smiles, any case).")
+    var column: String?
+
+    @Option(help: "Tokenizer: atom (bracket atoms, Cl, Br, %nn whole) or char (one token per character). Default: atom.")
+    var tokenizer: SmilesTokenizer?
+
+    @Option(help: "Token row width T, counting the end token; longer molecules are skipped. Default: \(SmilesCodec.defaultMaxLength).")
+    var maxLength: Int?
+
+    @Flag(help: "Store and tokenize RDKit's canonical SMILES instead of the input spelling.")
+    var canonicalize = false
+
+    @Option(help: "Properties to compute, comma-separated: logp,qed,sas,mw,plogp.")
+    var properties: String?
+
+    @Option(help: "Use the vocabulary, tokenizer and max length of this dataset or model file; molecules with other tokens are skipped.")
+    var vocab: String?
+
+    @Option(help: "Read at most this many molecules.")
+    var limit: Int?
+
+    @Option(help: "Worker threads for the RDKit work (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length: \(maxLength) leaves no room for a token and the end token; use at least 2") }
+        if let limit, limit <= 0 { throw ValidationError("--limit: \(limit) must be positive") }
+        if let threads, threads <= 0 { throw ValidationError("--threads: \(threads) must be positive") }
+        if let properties { _ = try parseProperties(properties) }
+    }
+
+    func run() throws {
+        var options = ConversionOptions()
+        options.tokenizer = tokenizer ?? .atom
+        options.maxLength = maxLength ?? SmilesCodec.defaultMaxLength
+        options.canonicalize = canonicalize
+        options.properties = try properties.map { try parseProperties($0) } ?? []
+        options.limit = limit
+        options.column = column
+        if let threads { options.workers = threads }
+        if let vocab {
+            let codec: SmilesCodec
+            do { codec = try SmilesCodec(contentsOf: vocab) } catch { throw OptionError("--vocab: \(error)") }
+            // The rows must match the file the vocabulary comes from, so conflicting options are errors.
+            if let tokenizer, tokenizer != codec.tokenizer {
+                throw OptionError("--tokenizer \(tokenizer.rawValue) conflicts with --vocab \(vocab), which uses \(codec.tokenizer.rawValue)")
+            }
+            if let maxLength, maxLength != codec.maxLength {
+                throw OptionError("--max-length \(maxLength) conflicts with --vocab \(vocab), which uses \(codec.maxLength)")
+            }
+            options.fixedCodec = codec
+        }
+
+        installInterruptHandler()
+        let bar = ProgressBar()
+        let summary: ConversionSummary
+        do {
+            summary = try DatasetConverter(options: options).convert(inputs: inputs, output: output) { progress in
+                if interruptRequested != 0 { throw Interrupted() }
+                bar.update(fraction: progress.fractionDone, elapsed: progress.elapsed, count: progress.read, unit: "molecules")
+            }
+        } catch {
+            bar.finish()
+            throw error
+        }
+        bar.finish()
+
+        for example in summary.examples {
+            printError("rejected \(example.location) \(example.reason.rawValue): \(example.detail): \(example.smiles)")
+        }
+        if summary.rejected > summary.examples.count {
+            printError("... \(summary.rejected) rejected in all, listed in \(summary.rejectedFile)")
+        }
+        let rate = summary.seconds > 0 ? Double(summary.read) / summary.seconds : 0
+        let lines: [(String, String)] = [
+            ("output", summary.output),
+            ("rejected_file", summary.rejectedFile),
+            ("read", "\(summary.read)"),
+            ("converted", "\(summary.converted)"),
+            ("invalid", "\(summary.invalid)"),
+            ("too_long", "\(summary.tooLong)"),
+            ("unknown_tokens", "\(summary.unknownTokens)"),
+            ("tokenizer", summary.codec.tokenizer.rawValue),
+            ("max_length", "\(summary.codec.maxLength)"),
+            ("longest_row", "\(summary.longestRow)"),
+            ("vocabulary_size", "\(summary.codec.vocabulary.count)"),
+            ("seconds", String(format: "%.2f", summary.seconds)),
+            ("molecules_per_s", String(format: "%.0f", rate)),
+        ]
+        for (name, value) in lines { print("\(name)=\(value)") }
+    }
+}
