@@ -118,12 +118,13 @@ public final class ChemVAE: Layer {
 
     /// Turns latent points [B, Z] into token sequences (without the end token), at most
     /// `maxLength - 1` tokens each.
-    public func decode(_ z: Tensor, method: DecodingMethod = .greedy, using rng: RandomGenerator) -> [[UInt8]] {
+    /// `stopAtEnd: false` keeps stepping every row to the full length (benchmarks compare fixed work).
+    public func decode(_ z: Tensor, method: DecodingMethod = .greedy, stopAtEnd: Bool = true, using rng: RandomGenerator) -> [[UInt8]] {
         precondition(z.rank == 2 && z.shape[1] == config.latentSize, "decode: latents \(z.shape) must be [B, \(config.latentSize)]")
         return Tape.withoutRecording {
             switch method {
-            case .greedy: return decodeStepwise(z, temperature: 0, using: rng)
-            case .sample(let temperature): return decodeStepwise(z, temperature: temperature, using: rng)
+            case .greedy: return decodeStepwise(z, temperature: 0, stopAtEnd: stopAtEnd, using: rng)
+            case .sample(let temperature): return decodeStepwise(z, temperature: temperature, stopAtEnd: stopAtEnd, using: rng)
             case .beam(let width): return decodeBeam(z, width: width)
             }
         }
@@ -136,7 +137,7 @@ public final class ChemVAE: Layer {
         token == Int(SpecialToken.end) || token > Int(SpecialToken.unknown)
     }
 
-    private func decodeStepwise(_ z: Tensor, temperature: Float, using rng: RandomGenerator) -> [[UInt8]] {
+    private func decodeStepwise(_ z: Tensor, temperature: Float, stopAtEnd: Bool, using rng: RandomGenerator) -> [[UInt8]] {
         let b = z.shape[0], v = config.vocabularySize
         let stepper = decoder.stepper(z, maxSteps: maxTokens + 1)
         var previous = [Int32](repeating: SpecialToken.start, count: b)
@@ -168,7 +169,7 @@ public final class ChemVAE: Layer {
                 else { outputs[r].append(UInt8(choice)) }
                 previous[r] = Int32(choice)
             }
-            if !finished.contains(false) { break }
+            if stopAtEnd && !finished.contains(false) { break }
         }
         return outputs
     }

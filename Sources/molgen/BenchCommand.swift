@@ -1,12 +1,13 @@
 import ArgumentParser
 import Benchmarks
+import ChemVAE
 
 /// `molgen bench ...`: measurements printed as `name=value` lines, never pass/fail.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed; prints name=value lines.",
-        subcommands: [GEMM.self, GRU.self, BenchConvertCommand.self])
+        subcommands: [GEMM.self, GRU.self, Train.self, Sample.self, BenchConvertCommand.self])
 
     struct GEMM: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "SGEMM GFLOP/s on square matrices (the machine's peak).")
@@ -27,6 +28,32 @@ struct BenchCommand: ParsableCommand {
         func run() {
             EngineBenchmarks.gru(batch: batch, steps: steps, input: input, hidden: hidden, layers: layers, repeats: repeats)
                 .forEach { print($0) }
+        }
+    }
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train", abstract: "ChemVAE training steps on synthetic full-length molecules: molecules_per_s, peak_rss_mb.")
+        @Option(help: "Preset: paper, cpu or tiny.") var preset: ChemVAEConfig.Preset = .paper
+        @Option(help: "Batch size B.") var batch = 128
+        @Option(help: "Sequence length T (tokens + end).") var length = 120
+        @Option(help: "Vocabulary size V (including the 4 special tokens).") var vocab = 35
+        @Option(help: "Timed steps after one warm-up step.") var steps = 5
+        func run() throws {
+            try ChemVAEBenchmarks.train(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps).forEach { print($0) }
+        }
+    }
+
+    struct Sample: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sample", abstract: "Decoding prior samples to full length: molecules_per_s.")
+        @Option(help: "Preset: paper, cpu or tiny.") var preset: ChemVAEConfig.Preset = .paper
+        @Option(help: "Molecules decoded together.") var batch = 1000
+        @Option(help: "Sequence length T.") var length = 120
+        @Option(help: "Vocabulary size V.") var vocab = 35
+        @Option(help: "Timed repeats after one warm-up.") var repeats = 2
+        func run() throws {
+            try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
         }
     }
 }

@@ -11,6 +11,7 @@ struct MolGen: ParsableCommand {
             DemoCommand.self,
             ConvertCommand.self,
             PropertiesCommand.self,
+            TrainCommand.self,
             BenchCommand.self,
         ]
     )
