@@ -12,6 +12,7 @@ struct MolGen: ParsableCommand {
             ConvertCommand.self,
             PropertiesCommand.self,
             TrainCommand.self,
+            EvaluateCommand.self,
             BenchCommand.self,
         ]
     )
