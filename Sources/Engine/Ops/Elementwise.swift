@@ -70,24 +70,47 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape)
         let n = out.count, na = a.count, nb = b.count
         let pa = a.pointer, pb = b.pointer, y = out.pointer
+        // The small operand repeats every `period` elements: loop over repeats, then within one,
+        // so no element needs a division to find its partner.
+        let period = min(na, nb), repeats = n / max(period, 1)
         if na == n && nb == n {
             parallelChunks(n) { r in for i in r { y[i] = f(pa[i], pb[i]) } }
         } else if na == n {
-            parallelChunks(n) { r in for i in r { y[i] = f(pa[i], pb[i % nb]) } }
+            parallelChunks(repeats, minimumPerChunk: max(1, (1 << 15) / max(period, 1))) { r in
+                for k in r { let o = k * period; for j in 0..<period { y[o + j] = f(pa[o + j], pb[j]) } }
+            }
         } else {
-            parallelChunks(n) { r in for i in r { y[i] = f(pa[i % na], pb[i]) } }
+            parallelChunks(repeats, minimumPerChunk: max(1, (1 << 15) / max(period, 1))) { r in
+                for k in r { let o = k * period; for j in 0..<period { y[o + j] = f(pa[j], pb[o + j]) } }
+            }
         }
         if Tape.isRecording(a, b) {
             Tape.append(out) {
                 guard let g = out.grad?.pointer else { return }
-                // The broadcast operand sums over the repeats; serial so no two chunks race on it.
+                // The broadcast operand sums over its repeats (serially, so no two chunks race on it).
                 a.accumulateGrad { ga in
-                    if na == n { parallelChunks(n) { r in for i in r { ga[i] += g[i] * da(pa[i], pb[i % nb]) } } }
-                    else { for i in 0..<n { ga[i % na] += g[i] * da(pa[i % na], pb[i]) } }
+                    if na == n {
+                        if nb == n { parallelChunks(n) { r in for i in r { ga[i] += g[i] * da(pa[i], pb[i]) } } }
+                        else {
+                            parallelChunks(repeats, minimumPerChunk: max(1, (1 << 15) / max(period, 1))) { r in
+                                for k in r { let o = k * period; for j in 0..<period { ga[o + j] += g[o + j] * da(pa[o + j], pb[j]) } }
+                            }
+                        }
+                    } else {
+                        for k in 0..<repeats { let o = k * period; for j in 0..<period { ga[j] += g[o + j] * da(pa[j], pb[o + j]) } }
+                    }
                 }
                 b.accumulateGrad { gb in
-                    if nb == n { parallelChunks(n) { r in for i in r { gb[i] += g[i] * db(pa[i % na], pb[i]) } } }
-                    else { for i in 0..<n { gb[i % nb] += g[i] * db(pa[i], pb[i % nb]) } }
+                    if nb == n {
+                        if na == n { parallelChunks(n) { r in for i in r { gb[i] += g[i] * db(pa[i], pb[i]) } } }
+                        else {
+                            parallelChunks(repeats, minimumPerChunk: max(1, (1 << 15) / max(period, 1))) { r in
+                                for k in r { let o = k * period; for j in 0..<period { gb[o + j] += g[o + j] * db(pa[j], pb[o + j]) } }
+                            }
+                        }
+                    } else {
+                        for k in 0..<repeats { let o = k * period; for j in 0..<period { gb[j] += g[o + j] * db(pa[o + j], pb[j]) } }
+                    }
                 }
             }
         }
