@@ -18,6 +18,7 @@
 #include <GraphMol/Fingerprints/MorganFingerprints.h>
 #include <GraphMol/MolDraw2D/MolDraw2DSVG.h>
 #include <GraphMol/MolOps.h>
+#include <GraphMol/QueryAtom.h>
 #include <GraphMol/RWMol.h>
 #include <GraphMol/SanitException.h>
 #include <GraphMol/SmilesParse/SmilesParse.h>
@@ -164,12 +165,46 @@ std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error) {
 
 // MARK: - Shared SMARTS patterns
 
+/// Whether a query tree contains recursive SMARTS, whose state only SubstructMatch prepares.
+bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    if (query->getDescription() == "RecursiveStructure") return true;
+    for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
+        if (isRecursive(child->get())) return true;
+    }
+    return false;
+}
+
+/// The query atoms and bonds of a pattern that `Match` can evaluate alone: recursive-SMARTS
+/// atoms are left out (bonds then treat that end as matching anything).
+struct Screen {
+    std::vector<const RDKit::Atom *> atoms;
+    struct Edge {
+        const RDKit::Bond *bond;
+        const RDKit::Atom *begin, *end;  // null when that end cannot be screened
+    };
+    std::vector<Edge> bonds;
+
+    explicit Screen(const ROMol &query) {
+        auto screenable = [](const RDKit::Atom *atom) {
+            return atom->hasQuery() && !isRecursive(atom->getQuery()) ? atom : nullptr;
+        };
+        for (const auto *atom : query.atoms()) {
+            if (screenable(atom)) atoms.push_back(atom);
+        }
+        for (const auto *bond : query.bonds()) {
+            if (bond->hasQuery()) bonds.push_back({bond, screenable(bond->getBeginAtom()), screenable(bond->getEndAtom())});
+        }
+    }
+};
+
 /// Query molecules built once and then only read, so threads can share them (RDKit guards
 /// recursive-SMARTS state with its own mutex: RDK_BUILD_THREADSAFE_SSS).
 struct Patterns {
     std::unique_ptr<ROMol> aliphaticRings;
     std::vector<std::unique_ptr<ROMol>> acceptors;
     std::vector<std::unique_ptr<ROMol>> alerts;
+    /// Per alert, the parts of its query that can be tested on their own; see `mayMatch`.
+    std::vector<Screen> screens;
 };
 
 std::unique_ptr<ROMol> smarts(const std::string &text) {
@@ -231,10 +266,39 @@ const Patterns &patterns() {
                  "c1ncnc([F,Cl,Br,I,S])c1", "c1nc(c2c(n1)nc(n2)[F,Cl,Br,I])", "[#6]S(=O)(=O)c1ccc(cc1)F",
                  "[15N]", "[13C]", "[18O]", "[34S]"}) {
             p.alerts.push_back(smarts(s));
+            p.screens.emplace_back(*p.alerts.back());
         }
         return p;
     }();
     return shared;
+}
+
+/// A necessary condition for a substructure match, checked with the same atom and bond
+/// tests SubstructMatch uses: every screenable query atom matches some atom of `mol`, and
+/// every query bond some bond with compatible ends. Why: most of QED's 116 alerts need an
+/// element, charge or bond the molecule lacks, and this rejects them without a VF2 search
+/// (alerts were half of QED's time). It never changes an answer.
+bool mayMatch(const ROMol &mol, const Screen &screen) {
+    for (const auto *queryAtom : screen.atoms) {
+        bool found = false;
+        for (const auto *atom : mol.atoms()) {
+            if ((found = queryAtom->Match(atom))) break;
+        }
+        if (!found) return false;
+    }
+    auto atomMatches = [](const RDKit::Atom *query, const RDKit::Atom *atom) { return !query || query->Match(atom); };
+    for (const auto &edge : screen.bonds) {
+        bool found = false;
+        for (const auto *bond : mol.bonds()) {
+            if (!edge.bond->Match(bond)) continue;
+            const auto *a = bond->getBeginAtom(), *b = bond->getEndAtom();
+            found = (atomMatches(edge.begin, a) && atomMatches(edge.end, b)) ||
+                    (atomMatches(edge.begin, b) && atomMatches(edge.end, a));
+            if (found) break;
+        }
+        if (!found) return false;
+    }
+    return true;
 }
 
 bool hasMatch(const ROMol &mol, const ROMol &query) {
@@ -305,7 +369,9 @@ double qed(const ROMol &input) {
     RDKit::MolOps::findSSSR(*aromaticPart, rings);
     const double aromaticRings = double(rings.size());
     double alerts = 0;
-    for (const auto &alert : p.alerts) alerts += hasMatch(mol, *alert) ? 1 : 0;
+    for (size_t i = 0; i < p.alerts.size(); ++i) {
+        if (mayMatch(mol, p.screens[i]) && hasMatch(mol, *p.alerts[i])) alerts += 1;
+    }
 
     const double x[8] = {
         RDKit::Descriptors::calcAMW(mol),
