@@ -203,8 +203,8 @@ struct Patterns {
     std::unique_ptr<ROMol> aliphaticRings;
     std::vector<std::unique_ptr<ROMol>> acceptors;
     std::vector<std::unique_ptr<ROMol>> alerts;
-    /// Per alert, the parts of its query that can be tested on their own; see `mayMatch`.
-    std::vector<Screen> screens;
+    /// Per alert and acceptor, the parts of its query that can be tested alone; see `mayMatch`.
+    std::vector<Screen> screens, acceptorScreens;
 };
 
 std::unique_ptr<ROMol> smarts(const std::string &text) {
@@ -222,6 +222,7 @@ const Patterns &patterns() {
              {"[oH0;X2]", "[OH1;X2;v2]", "[OH0;X2;v2]", "[OH0;X1;v2]", "[O-;X1]", "[SH0;X2;v2]",
               "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
             p.acceptors.push_back(smarts(s));
+            p.acceptorScreens.emplace_back(*p.acceptors.back());
         }
         for (const char *s : {
                  "*1[O,S,N]*1", "[S,C](=[O,S])[F,Br,Cl,I]", "[CX4][Cl,Br,I]", "[#6]S(=O)(=O)O[#6]",
@@ -348,13 +349,106 @@ bool hasHydrogenAtoms(const ROMol &mol) {
     return false;
 }
 
+// MARK: - Crippen logP and rotatable bonds
+
+/// RDKit's Wildman–Crippen atom types, with the first atom of each pattern and its query
+/// neighbours kept for screening.
+struct CrippenType {
+    const ROMol *pattern;
+    const RDKit::Atom *root;  // null when it holds recursive SMARTS (never screened)
+    std::vector<std::pair<const RDKit::Bond *, const RDKit::Atom *>> neighbors;  // atom null: unscreened
+    double logP;
+
+    /// Whether a match of the pattern could start on `atom`: the root matches it and each query
+    /// neighbour matches some neighbour of it over a matching bond (a necessary condition).
+    bool mayStartAt(const ROMol &mol, const RDKit::Atom *atom) const {
+        if (!root->Match(atom)) return false;
+        for (const auto &[queryBond, queryAtom] : neighbors) {
+            bool found = false;
+            for (const auto *bond : mol.atomBonds(atom)) {
+                if (queryBond->Match(bond) && (!queryAtom || queryAtom->Match(bond->getOtherAtom(atom)))) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
+};
+
+const std::vector<CrippenType> &crippenTypes() {
+    static const std::vector<CrippenType> types = [] {
+        std::vector<CrippenType> t;
+        for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
+            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp};
+            const RDKit::Atom *root = type.pattern->getAtomWithIdx(0);
+            if (root->hasQuery() && !isRecursive(root->getQuery())) {
+                type.root = root;
+                for (const auto *bond : type.pattern->atomBonds(root)) {
+                    const RDKit::Atom *other = bond->getOtherAtom(root);
+                    bool screenable = bond->hasQuery() && other->hasQuery() && !isRecursive(other->getQuery());
+                    if (bond->hasQuery()) type.neighbors.emplace_back(bond, screenable ? other : nullptr);
+                }
+            }
+            t.push_back(std::move(type));
+        }
+        return t;
+    }();
+    return types;
+}
+
+/// Wildman–Crippen logP exactly as `Crippen.MolLogP` / `calcCrippenDescriptors(includeHs=true)`
+/// computes it: RDKit's own parameter table and matcher, patterns tried in table order, the
+/// first pattern whose match starts on an atom types it, contributions summed in atom order.
+/// Why not call calcCrippenDescriptors: it runs all ~100 pattern searches over the H-added
+/// molecule (a third of all our time); here a pattern is searched only when a match could
+/// start on an atom that is still untyped, since otherwise it cannot change anything.
 double crippenLogP(const ROMol &mol) {
-    double logP = 0, mr = 0;
-    RDKit::Descriptors::calcCrippenDescriptors(mol, logP, mr);  // includeHs=true as MolLogP
+    std::unique_ptr<ROMol> withHs(RDKit::MolOps::addHs(mol, false, false));
+    const unsigned count = withHs->getNumAtoms();
+    std::vector<double> contributions(count, 0.0);
+    std::vector<char> untyped(count, 1);
+    unsigned remaining = count;
+    for (const auto &type : crippenTypes()) {
+        if (type.root) {
+            bool possible = false;
+            for (unsigned i = 0; i < count && !possible; ++i) {
+                possible = untyped[i] && type.mayStartAt(*withHs, withHs->getAtomWithIdx(i));
+            }
+            if (!possible) continue;
+        }
+        std::vector<RDKit::MatchVectType> matches;
+        RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, /*recursionPossible=*/true);
+        for (const auto &match : matches) {
+            const int atom = match[0].second;
+            if (untyped[atom]) {
+                untyped[atom] = 0;
+                contributions[atom] = type.logP;
+                --remaining;
+            }
+        }
+        if (remaining == 0) break;
+    }
+    double logP = 0.0;
+    for (double c : contributions) logP += c;
     return logP;
 }
 
-double qed(const ROMol &input) {
+/// `CalcNumRotatableBonds(mol, Strict)`: unique matches of RDKit 2022.09's strict pattern
+/// (copied from librdkit's Lipinski.cpp). Why not call it: each call copies its pattern
+/// molecule, recursive queries and all, which cost more than the search.
+unsigned strictRotatableBonds(const ROMol &mol) {
+    static const std::unique_ptr<ROMol> pattern = smarts(
+        "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
+        "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
+        "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
+    return matchCount(mol, *pattern);
+}
+
+/// `QED.qed(mol)`; `inputLogP` is the Crippen logP of `input`, reused when RemoveHs has
+/// nothing to remove.
+double qed(const ROMol &input, double inputLogP) {
     // QED.properties starts with Chem.RemoveHs; skip the copy when there is nothing to remove.
     std::unique_ptr<ROMol> stripped;
     if (hasHydrogenAtoms(input)) stripped.reset(RDKit::MolOps::removeHs(input));
@@ -362,7 +456,9 @@ double qed(const ROMol &input) {
     const Patterns &p = patterns();
 
     double hba = 0;
-    for (const auto &acceptor : p.acceptors) hba += matchCount(mol, *acceptor);
+    for (size_t i = 0; i < p.acceptors.size(); ++i) {
+        if (mayMatch(mol, p.acceptorScreens[i])) hba += matchCount(mol, *p.acceptors[i]);
+    }
     // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
     std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
     std::vector<std::vector<int>> rings;
@@ -375,11 +471,11 @@ double qed(const ROMol &input) {
 
     const double x[8] = {
         RDKit::Descriptors::calcAMW(mol),
-        crippenLogP(mol),
+        stripped ? crippenLogP(mol) : inputLogP,
         hba,
         double(RDKit::Descriptors::calcNumHBD(mol)),
         RDKit::Descriptors::calcTPSA(mol),
-        double(RDKit::Descriptors::calcNumRotatableBonds(mol, RDKit::Descriptors::Strict)),
+        double(strictRotatableBonds(mol)),
         aromaticRings,
         alerts,
     };
@@ -487,7 +583,7 @@ void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count,
     for (int32_t i = 0; i < count; ++i) {
         switch (properties[i]) {
         case CRDPropertyLogP: values[i] = needLogP(); break;
-        case CRDPropertyQED: values[i] = qed(mol); break;
+        case CRDPropertyQED: values[i] = qed(mol, needLogP()); break;
         case CRDPropertySAS: values[i] = needSAS(); break;
         case CRDPropertyMolecularWeight: values[i] = RDKit::Descriptors::calcAMW(mol); break;
         case CRDPropertyPenalizedLogP: values[i] = needLogP() - needSAS() - largeRingPenalty(mol); break;
