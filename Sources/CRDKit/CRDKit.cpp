@@ -21,6 +21,7 @@
 #include <GraphMol/QueryAtom.h>
 #include <GraphMol/RWMol.h>
 #include <GraphMol/SanitException.h>
+#include <GraphMol/SmilesParse/SmartsWrite.h>
 #include <GraphMol/SmilesParse/SmilesParse.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
 #include <GraphMol/Substruct/SubstructMatch.h>
@@ -31,11 +32,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bitset>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <streambuf>
@@ -174,25 +177,94 @@ bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
     return false;
 }
 
-/// The query atoms and bonds of a pattern that `Match` can evaluate alone: recursive-SMARTS
-/// atoms are left out (bonds then treat that end as matching anything).
-struct Screen {
+using ElementSet = std::bitset<128>;
+
+/// The atomic numbers an atom query can match, read from its query tree; every element when
+/// the tree does not pin them down (negations, wildcards, anything but element tests).
+ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    ElementSet all;
+    all.set();
+    if (query->getNegation()) return all;
+    const std::string &what = query->getDescription();
+    if (what == "AtomAtomicNum" || what == "AtomType") {
+        const auto *equality = dynamic_cast<const RDKit::ATOM_EQUALS_QUERY *>(query);
+        if (!equality || equality->getTol() != 0) return all;
+        const int element = what == "AtomType" ? equality->getVal() % 1000 : equality->getVal();  // AtomType: Z + 1000·aromatic
+        if (element < 0 || element >= 128) return all;
+        ElementSet one;
+        one.set(size_t(element));
+        return one;
+    }
+    if (what == "AtomOr" || what == "AtomAnd") {
+        ElementSet result;
+        if (what == "AtomAnd") result.set();
+        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
+            if (what == "AtomOr") {
+                result |= possibleElements(child->get());
+            } else {
+                result &= possibleElements(child->get());
+            }
+        }
+        return result;
+    }
+    return all;
+}
+
+/// Whether any atom of `query` holds recursive SMARTS. Why it matters: with
+/// `recursionPossible` set, every SubstructMatch call walks every query atom's whole query
+/// tree looking for recursion (a fifth of all our time); for queries without any the walk
+/// finds nothing, so they are matched with it off. Results are the same either way.
+bool hasRecursiveAtoms(const ROMol &query) {
+    for (const auto *atom : query.atoms()) {
+        if (atom->hasQuery() && isRecursive(atom->getQuery())) return true;
+    }
+    return false;
+}
+
+/// The distinct query atoms and bonds (by their SMARTS) of all screened patterns, so that each
+/// is tested once per molecule however many patterns share it.
+struct ScreenVocabulary {
     std::vector<const RDKit::Atom *> atoms;
+    std::vector<ElementSet> elements;  // per atom query: see possibleElements
+    std::vector<const RDKit::Bond *> bonds;
+    std::map<std::string, int> atomIds, bondIds;
+
+    /// The id of `atom`'s query, or -1 for recursive SMARTS (not screenable).
+    int atomId(const RDKit::Atom *atom) {
+        if (!atom->hasQuery() || isRecursive(atom->getQuery())) return -1;
+        auto [it, added] = atomIds.emplace(RDKit::SmartsWrite::GetAtomSmarts(atom), int(atoms.size()));
+        if (added) {
+            atoms.push_back(atom);
+            elements.push_back(possibleElements(atom->getQuery()));
+        }
+        return it->second;
+    }
+    int bondId(const RDKit::Bond *bond) {
+        auto [it, added] = bondIds.emplace(RDKit::SmartsWrite::GetBondSmarts(bond), int(bonds.size()));
+        if (added) bonds.push_back(bond);
+        return it->second;
+    }
+};
+
+/// The parts of a pattern that can be tested alone: its non-recursive query atoms, and its
+/// bonds with their ends (-1: an end that matches anything for screening purposes).
+struct Screen {
+    std::vector<int> atoms;
     struct Edge {
-        const RDKit::Bond *bond;
-        const RDKit::Atom *begin, *end;  // null when that end cannot be screened
+        int bond, begin, end;
     };
     std::vector<Edge> bonds;
 
-    explicit Screen(const ROMol &query) {
-        auto screenable = [](const RDKit::Atom *atom) {
-            return atom->hasQuery() && !isRecursive(atom->getQuery()) ? atom : nullptr;
-        };
+    Screen(const ROMol &query, ScreenVocabulary &vocabulary) {
         for (const auto *atom : query.atoms()) {
-            if (screenable(atom)) atoms.push_back(atom);
+            int id = vocabulary.atomId(atom);
+            if (id >= 0) atoms.push_back(id);
         }
         for (const auto *bond : query.bonds()) {
-            if (bond->hasQuery()) bonds.push_back({bond, screenable(bond->getBeginAtom()), screenable(bond->getEndAtom())});
+            if (bond->hasQuery()) {
+                bonds.push_back({vocabulary.bondId(bond), vocabulary.atomId(bond->getBeginAtom()),
+                                 vocabulary.atomId(bond->getEndAtom())});
+            }
         }
     }
 };
@@ -203,8 +275,11 @@ struct Patterns {
     std::unique_ptr<ROMol> aliphaticRings;
     std::vector<std::unique_ptr<ROMol>> acceptors;
     std::vector<std::unique_ptr<ROMol>> alerts;
-    /// Per alert and acceptor, the parts of its query that can be tested alone; see `mayMatch`.
+    /// Per alert and acceptor, the parts of its query that can be tested alone; see `ScreenCache`.
+    ScreenVocabulary vocabulary;
     std::vector<Screen> screens, acceptorScreens;
+    /// Per alert and acceptor, whether it holds recursive SMARTS; see `hasRecursiveAtoms`.
+    std::vector<bool> alertRecursive, acceptorRecursive;
 };
 
 std::unique_ptr<ROMol> smarts(const std::string &text) {
@@ -222,7 +297,8 @@ const Patterns &patterns() {
              {"[oH0;X2]", "[OH1;X2;v2]", "[OH0;X2;v2]", "[OH0;X1;v2]", "[O-;X1]", "[SH0;X2;v2]",
               "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
             p.acceptors.push_back(smarts(s));
-            p.acceptorScreens.emplace_back(*p.acceptors.back());
+            p.acceptorScreens.emplace_back(*p.acceptors.back(), p.vocabulary);
+            p.acceptorRecursive.push_back(hasRecursiveAtoms(*p.acceptors.back()));
         }
         for (const char *s : {
                  "*1[O,S,N]*1", "[S,C](=[O,S])[F,Br,Cl,I]", "[CX4][Cl,Br,I]", "[#6]S(=O)(=O)O[#6]",
@@ -267,7 +343,8 @@ const Patterns &patterns() {
                  "c1ncnc([F,Cl,Br,I,S])c1", "c1nc(c2c(n1)nc(n2)[F,Cl,Br,I])", "[#6]S(=O)(=O)c1ccc(cc1)F",
                  "[15N]", "[13C]", "[18O]", "[34S]"}) {
             p.alerts.push_back(smarts(s));
-            p.screens.emplace_back(*p.alerts.back());
+            p.screens.emplace_back(*p.alerts.back(), p.vocabulary);
+            p.alertRecursive.push_back(hasRecursiveAtoms(*p.alerts.back()));
         }
         return p;
     }();
@@ -275,41 +352,93 @@ const Patterns &patterns() {
 }
 
 /// A necessary condition for a substructure match, checked with the same atom and bond
-/// tests SubstructMatch uses: every screenable query atom matches some atom of `mol`, and
-/// every query bond some bond with compatible ends. Why: most of QED's 116 alerts need an
-/// element, charge or bond the molecule lacks, and this rejects them without a VF2 search
-/// (alerts were half of QED's time). It never changes an answer.
-bool mayMatch(const ROMol &mol, const Screen &screen) {
-    for (const auto *queryAtom : screen.atoms) {
-        bool found = false;
-        for (const auto *atom : mol.atoms()) {
-            if ((found = queryAtom->Match(atom))) break;
-        }
-        if (!found) return false;
+/// tests SubstructMatch uses: every screenable query atom matches some atom of the molecule,
+/// and every query bond some bond whose ends match too. Why: most of QED's 116 alerts need an
+/// element, charge or bond the molecule lacks, and this rejects them without a VF2 search.
+/// It never changes an answer. Which molecule atoms and bonds each distinct query matches is
+/// worked out on first use and remembered for the molecule.
+class ScreenCache {
+  public:
+    ScreenCache(const ROMol &mol, const ScreenVocabulary &vocabulary)
+        : mol_(mol), vocabulary_(vocabulary), atomWords_((mol.getNumAtoms() + 63) / 64),
+          bondWords_((mol.getNumBonds() + 63) / 64), atomBits_(vocabulary.atoms.size() * atomWords_),
+          bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
+          bondDone_(vocabulary.bonds.size()) {
+        for (const auto *atom : mol.atoms()) present_.set(std::min<size_t>(127, atom->getAtomicNum()));
+        for (const auto *bond : mol.bonds()) ends_.emplace_back(bond->getBeginAtomIdx(), bond->getEndAtomIdx());
     }
-    auto atomMatches = [](const RDKit::Atom *query, const RDKit::Atom *atom) { return !query || query->Match(atom); };
-    for (const auto &edge : screen.bonds) {
-        bool found = false;
-        for (const auto *bond : mol.bonds()) {
-            if (!edge.bond->Match(bond)) continue;
-            const auto *a = bond->getBeginAtom(), *b = bond->getEndAtom();
-            found = (atomMatches(edge.begin, a) && atomMatches(edge.end, b)) ||
-                    (atomMatches(edge.begin, b) && atomMatches(edge.end, a));
-            if (found) break;
-        }
-        if (!found) return false;
-    }
-    return true;
-}
 
-bool hasMatch(const ROMol &mol, const ROMol &query) {
+    bool mayMatch(const Screen &screen) {
+        for (int id : screen.atoms) {
+            const uint64_t *bits = atoms(id);
+            if (std::none_of(bits, bits + atomWords_, [](uint64_t w) { return w != 0; })) return false;
+        }
+        for (const auto &edge : screen.bonds) {
+            if (!edgePresent(edge)) return false;
+        }
+        return true;
+    }
+
+  private:
+    static bool test(const uint64_t *bits, unsigned i) { return bits[i / 64] >> (i % 64) & 1; }
+
+    const uint64_t *atoms(int id) {
+        uint64_t *bits = &atomBits_[size_t(id) * atomWords_];
+        if (!atomDone_[id]) {
+            atomDone_[id] = 1;
+            // A query for elements the molecule lacks matches nothing: skip the atom scan.
+            if ((vocabulary_.elements[id] & present_).none()) return bits;
+            for (const auto *atom : mol_.atoms()) {
+                if (vocabulary_.atoms[id]->Match(atom)) bits[atom->getIdx() / 64] |= uint64_t(1) << (atom->getIdx() % 64);
+            }
+        }
+        return bits;
+    }
+
+    const uint64_t *bonds(int id) {
+        uint64_t *bits = &bondBits_[size_t(id) * bondWords_];
+        if (!bondDone_[id]) {
+            bondDone_[id] = 1;
+            for (const auto *bond : mol_.bonds()) {
+                if (vocabulary_.bonds[id]->Match(bond)) bits[bond->getIdx() / 64] |= uint64_t(1) << (bond->getIdx() % 64);
+            }
+        }
+        return bits;
+    }
+
+    bool edgePresent(const Screen::Edge &edge) {
+        const uint64_t *bondBits = bonds(edge.bond);
+        const uint64_t *begin = edge.begin >= 0 ? atoms(edge.begin) : nullptr;
+        const uint64_t *end = edge.end >= 0 ? atoms(edge.end) : nullptr;
+        auto ok = [](const uint64_t *bits, unsigned atom) { return !bits || test(bits, atom); };
+        for (size_t w = 0; w < bondWords_; ++w) {
+            for (uint64_t rest = bondBits[w]; rest; rest &= rest - 1) {
+                const auto [a, b] = ends_[w * 64 + __builtin_ctzll(rest)];
+                if ((ok(begin, a) && ok(end, b)) || (ok(begin, b) && ok(end, a))) return true;
+            }
+        }
+        return false;
+    }
+
+    const ROMol &mol_;
+    const ScreenVocabulary &vocabulary_;
+    size_t atomWords_, bondWords_;
+    std::vector<uint64_t> atomBits_, bondBits_;
+    std::vector<char> atomDone_, bondDone_;
+    ElementSet present_;
+    std::vector<std::pair<unsigned, unsigned>> ends_;  // per bond: begin and end atom
+};
+
+/// `mol.HasSubstructMatch(query)` with Python's defaults.
+bool hasMatch(const ROMol &mol, const ROMol &query, bool recursive) {
     RDKit::MatchVectType match;
-    return RDKit::SubstructMatch(mol, query, match);
+    return RDKit::SubstructMatch(mol, query, match, recursive);
 }
 
-unsigned matchCount(const ROMol &mol, const ROMol &query) {
-    std::vector<RDKit::MatchVectType> matches;  // uniquified, at most 1000: Python's defaults
-    return RDKit::SubstructMatch(mol, query, matches);
+/// `len(mol.GetSubstructMatches(query))` with Python's defaults (uniquified, at most 1000).
+unsigned matchCount(const ROMol &mol, const ROMol &query, bool recursive) {
+    std::vector<RDKit::MatchVectType> matches;
+    return RDKit::SubstructMatch(mol, query, matches, /*uniquify=*/true, recursive);
 }
 
 // MARK: - QED (rdkit.Chem.QED, version 1.1.0)
@@ -358,6 +487,7 @@ struct CrippenType {
     const RDKit::Atom *root;  // null when it holds recursive SMARTS (never screened)
     std::vector<std::pair<const RDKit::Bond *, const RDKit::Atom *>> neighbors;  // atom null: unscreened
     double logP;
+    bool recursive;  // see hasRecursiveAtoms
 
     /// Whether a match of the pattern could start on `atom`: the root matches it and each query
     /// neighbour matches some neighbour of it over a matching bond (a necessary condition).
@@ -381,7 +511,7 @@ const std::vector<CrippenType> &crippenTypes() {
     static const std::vector<CrippenType> types = [] {
         std::vector<CrippenType> t;
         for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
-            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp};
+            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp, hasRecursiveAtoms(*param.dp_pattern)};
             const RDKit::Atom *root = type.pattern->getAtomWithIdx(0);
             if (root->hasQuery() && !isRecursive(root->getQuery())) {
                 type.root = root;
@@ -419,7 +549,7 @@ double crippenLogP(const ROMol &mol) {
             if (!possible) continue;
         }
         std::vector<RDKit::MatchVectType> matches;
-        RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, /*recursionPossible=*/true);
+        RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, type.recursive);
         for (const auto &match : matches) {
             const int atom = match[0].second;
             if (untyped[atom]) {
@@ -443,7 +573,7 @@ unsigned strictRotatableBonds(const ROMol &mol) {
         "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
         "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
         "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
-    return matchCount(mol, *pattern);
+    return matchCount(mol, *pattern, /*recursive=*/true);
 }
 
 /// `QED.qed(mol)`; `inputLogP` is the Crippen logP of `input`, reused when RemoveHs has
@@ -455,9 +585,10 @@ double qed(const ROMol &input, double inputLogP) {
     const ROMol &mol = stripped ? *stripped : input;
     const Patterns &p = patterns();
 
+    ScreenCache screen(mol, p.vocabulary);
     double hba = 0;
     for (size_t i = 0; i < p.acceptors.size(); ++i) {
-        if (mayMatch(mol, p.acceptorScreens[i])) hba += matchCount(mol, *p.acceptors[i]);
+        if (screen.mayMatch(p.acceptorScreens[i])) hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
     }
     // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
     std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
@@ -466,7 +597,7 @@ double qed(const ROMol &input, double inputLogP) {
     const double aromaticRings = double(rings.size());
     double alerts = 0;
     for (size_t i = 0; i < p.alerts.size(); ++i) {
-        if (mayMatch(mol, p.screens[i]) && hasMatch(mol, *p.alerts[i])) alerts += 1;
+        if (screen.mayMatch(p.screens[i]) && hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) alerts += 1;
     }
 
     const double x[8] = {
