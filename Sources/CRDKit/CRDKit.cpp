@@ -31,6 +31,7 @@
 #pragma clang diagnostic pop
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bitset>
 #include <cctype>
@@ -269,8 +270,9 @@ struct Screen {
     }
 };
 
-/// Query molecules built once and then only read, so threads can share them (RDKit guards
-/// recursive-SMARTS state with its own mutex: RDK_BUILD_THREADSAFE_SSS).
+/// QED's query molecules, built once per thread. Why not one shared set: RDKit records
+/// recursive-SMARTS results inside the query and holds a per-query mutex for the whole match
+/// (RDK_BUILD_THREADSAFE_SSS), so threads sharing these would queue for each other.
 struct Patterns {
     std::unique_ptr<ROMol> aliphaticRings;
     std::vector<std::unique_ptr<ROMol>> acceptors;
@@ -290,7 +292,7 @@ std::unique_ptr<ROMol> smarts(const std::string &text) {
 
 const Patterns &patterns() {
     // From rdkit/Chem/QED.py (RDKit 2022.09), verbatim.
-    static const Patterns shared = [] {
+    thread_local const Patterns local = [] {
         Patterns p;
         p.aliphaticRings = smarts("[$([A;R][!a])]");
         for (const char *s :
@@ -348,7 +350,7 @@ const Patterns &patterns() {
         }
         return p;
     }();
-    return shared;
+    return local;
 }
 
 /// A necessary condition for a substructure match, checked with the same atom and bond
@@ -487,7 +489,8 @@ struct CrippenType {
     const RDKit::Atom *root;  // null when it holds recursive SMARTS (never screened)
     std::vector<std::pair<const RDKit::Bond *, const RDKit::Atom *>> neighbors;  // atom null: unscreened
     double logP;
-    bool recursive;  // see hasRecursiveAtoms
+    bool recursive;           // see hasRecursiveAtoms
+    ElementSet rootElements;  // the elements `root` can match (all when it is null)
 
     /// Whether a match of the pattern could start on `atom`: the root matches it and each query
     /// neighbour matches some neighbour of it over a matching bond (a necessary condition).
@@ -511,10 +514,12 @@ const std::vector<CrippenType> &crippenTypes() {
     static const std::vector<CrippenType> types = [] {
         std::vector<CrippenType> t;
         for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
-            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp, hasRecursiveAtoms(*param.dp_pattern)};
+            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp, hasRecursiveAtoms(*param.dp_pattern), {}};
+            type.rootElements.set();
             const RDKit::Atom *root = type.pattern->getAtomWithIdx(0);
             if (root->hasQuery() && !isRecursive(root->getQuery())) {
                 type.root = root;
+                type.rootElements = possibleElements(root->getQuery());
                 for (const auto *bond : type.pattern->atomBonds(root)) {
                     const RDKit::Atom *other = bond->getOtherAtom(root);
                     bool screenable = bond->hasQuery() && other->hasQuery() && !isRecursive(other->getQuery());
@@ -540,14 +545,31 @@ double crippenLogP(const ROMol &mol) {
     std::vector<double> contributions(count, 0.0);
     std::vector<char> untyped(count, 1);
     unsigned remaining = count;
-    for (const auto &type : crippenTypes()) {
-        if (type.root) {
-            bool possible = false;
-            for (unsigned i = 0; i < count && !possible; ++i) {
-                possible = untyped[i] && type.mayStartAt(*withHs, withHs->getAtomWithIdx(i));
+
+    // Atoms sorted by element (a counting sort), so a type's screen visits only atoms of the
+    // elements its first atom can be.
+    std::vector<const RDKit::Atom *> atoms(withHs->atoms().begin(), withHs->atoms().end());
+    std::array<unsigned, 129> first{};
+    for (const auto *atom : atoms) ++first[std::min<unsigned>(127, atom->getAtomicNum()) + 1];
+    for (size_t z = 1; z < first.size(); ++z) first[z] += first[z - 1];
+    std::vector<const RDKit::Atom *> byElement(count);
+    {
+        auto next = first;
+        for (const auto *atom : atoms) byElement[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom;
+    }
+    auto mayStartSomewhere = [&](const CrippenType &type) {
+        for (size_t z = 0; z < 128; ++z) {
+            if (!type.rootElements[z]) continue;
+            for (unsigned k = first[z]; k < first[z + 1]; ++k) {
+                const RDKit::Atom *atom = byElement[k];
+                if (untyped[atom->getIdx()] && type.mayStartAt(*withHs, atom)) return true;
             }
-            if (!possible) continue;
         }
+        return false;
+    };
+
+    for (const auto &type : crippenTypes()) {
+        if (type.root && !mayStartSomewhere(type)) continue;
         std::vector<RDKit::MatchVectType> matches;
         RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, type.recursive);
         for (const auto &match : matches) {
@@ -569,7 +591,7 @@ double crippenLogP(const ROMol &mol) {
 /// (copied from librdkit's Lipinski.cpp). Why not call it: each call copies its pattern
 /// molecule, recursive queries and all, which cost more than the search.
 unsigned strictRotatableBonds(const ROMol &mol) {
-    static const std::unique_ptr<ROMol> pattern = smarts(
+    thread_local const std::unique_ptr<ROMol> pattern = smarts(  // per thread: see Patterns
         "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
         "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
         "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
