@@ -105,11 +105,23 @@ struct Screen {
         int bond, begin, end;
     };
     std::vector<Edge> bonds;
+    /// Per screenable query atom: its id and its bonds, as (bond id, id of the atom across).
+    struct Neighborhood {
+        int atom;
+        std::vector<std::pair<int, int>> bonds;
+    };
+    std::vector<Neighborhood> neighborhoods;
 
     Screen(const ROMol &query, ScreenVocabulary &vocabulary) {
         for (const auto *atom : query.atoms()) {
             int id = vocabulary.atomId(atom);
-            if (id >= 0) atoms.push_back(id);
+            if (id < 0) continue;
+            atoms.push_back(id);
+            Neighborhood around{id, {}};
+            for (const auto *bond : query.atomBonds(atom)) {
+                if (bond->hasQuery()) around.bonds.emplace_back(vocabulary.bondId(bond), vocabulary.atomId(bond->getOtherAtom(atom)));
+            }
+            if (!around.bonds.empty()) neighborhoods.push_back(std::move(around));
         }
         for (const auto *bond : query.bonds()) {
             if (bond->hasQuery()) {
@@ -134,7 +146,13 @@ class ScreenCache {
           bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
           bondDone_(vocabulary.bonds.size()) {
         for (const auto *atom : mol.atoms()) present_.set(std::min<size_t>(127, atom->getAtomicNum()));
-        for (const auto *bond : mol.bonds()) ends_.emplace_back(bond->getBeginAtomIdx(), bond->getEndAtomIdx());
+        adjacency_.resize(mol.getNumAtoms());
+        for (const auto *bond : mol.bonds()) {
+            const unsigned a = bond->getBeginAtomIdx(), b = bond->getEndAtomIdx();
+            ends_.emplace_back(a, b);
+            adjacency_[a].emplace_back(bond->getIdx(), b);
+            adjacency_[b].emplace_back(bond->getIdx(), a);
+        }
     }
 
     bool mayMatch(const Screen &screen) {
@@ -144,6 +162,10 @@ class ScreenCache {
         }
         for (const auto &edge : screen.bonds) {
             if (!edgePresent(edge)) return false;
+        }
+        // Each query atom needs one molecule atom whose own bonds can serve all its query bonds.
+        for (const auto &around : screen.neighborhoods) {
+            if (!neighborhoodPresent(around)) return false;
         }
         return true;
     }
@@ -175,6 +197,33 @@ class ScreenCache {
         return bits;
     }
 
+    bool neighborhoodPresent(const Screen::Neighborhood &around) {
+        const uint64_t *centers = atoms(around.atom);
+        for (size_t w = 0; w < atomWords_; ++w) {
+            for (uint64_t rest = centers[w]; rest; rest &= rest - 1) {
+                const unsigned center = unsigned(w * 64 + __builtin_ctzll(rest));
+                bool servesAll = true;
+                for (const auto &[bondId, otherId] : around.bonds) {
+                    const uint64_t *bondBits = bonds(bondId);
+                    const uint64_t *otherBits = otherId >= 0 ? atoms(otherId) : nullptr;
+                    bool served = false;
+                    for (const auto &[bond, other] : adjacency_[center]) {
+                        if (test(bondBits, bond) && (!otherBits || test(otherBits, other))) {
+                            served = true;
+                            break;
+                        }
+                    }
+                    if (!served) {
+                        servesAll = false;
+                        break;
+                    }
+                }
+                if (servesAll) return true;
+            }
+        }
+        return false;
+    }
+
     bool edgePresent(const Screen::Edge &edge) {
         const uint64_t *bondBits = bonds(edge.bond);
         const uint64_t *begin = edge.begin >= 0 ? atoms(edge.begin) : nullptr;
@@ -196,6 +245,7 @@ class ScreenCache {
     std::vector<char> atomDone_, bondDone_;
     ElementSet present_;
     std::vector<std::pair<unsigned, unsigned>> ends_;  // per bond: begin and end atom
+    std::vector<std::vector<std::pair<unsigned, unsigned>>> adjacency_;  // per atom: (bond, neighbour)
 };
 
 }  // namespace crdkit
