@@ -62,9 +62,9 @@ public struct DecodedMolecule: Equatable, Sendable {
 
 /// A molecule (SMILES string) that this model cannot encode, and why.
 public struct UnencodableMolecule: Error, CustomStringConvertible, Equatable {
-    public enum Reason: String, Sendable { case invalid, tooLong = "too_long", unknownToken = "unknown_token" }
     public var smiles: String
-    public var reason: Reason
+    /// `invalid` (RDKit cannot parse it), `tooLong` or `unknownToken`, as in dataset conversion.
+    public var reason: RejectionReason
     public var detail: String
 
     public var description: String {
@@ -115,7 +115,7 @@ extension ChemVAEModel {
         } catch let error as ChemError {
             let reason: String
             if case let .invalidSMILES(_, r) = error { reason = r } else { reason = "\(error)" }
-            throw UnencodableMolecule(smiles: smiles, reason: .invalid, detail: Self.oneLine(reason))
+            throw UnencodableMolecule(smiles: smiles, reason: .invalid, detail: Self.oneLine(reason.isEmpty ? "RDKit cannot parse it" : reason))
         }
         do {
             return (try codec.encode(canonical), canonical)
@@ -136,24 +136,47 @@ extension ChemVAEModel {
     }
 
     /// Encodes the molecules of a SMILES file (.smi/.txt/.csv, optionally .gz) or of a dataset
-    /// file converted with this model's vocabulary. Molecules that cannot be encoded are skipped
-    /// and listed in `rejected` with their line; SMILES are canonicalized first, as `molgen convert
-    /// --canonicalize` does. Lines are the SMILES file's 1-based lines or the dataset's 1-based rows.
-    /// - Throws: when the file cannot be read or none of its molecules can be encoded.
+    /// file converted with this model's vocabulary. SMILES are canonicalized by RDKit first (as
+    /// `molgen convert --canonicalize` does); molecules that cannot be encoded are skipped and
+    /// listed in `rejected` with their line, so the result may hold no points at all. `lines` are
+    /// the SMILES file's 1-based lines, or the dataset's 1-based rows.
+    /// - Throws: when the file cannot be read (missing, not SMILES, a dataset of another vocabulary).
     public func encode(file path: String, column: String? = nil, keepVariances: Bool = true) throws -> LatentEncoding {
-        let input = try MoleculeInput(path: path, model: self, column: column, properties: [])
-        let data = input.dataset
-        var lines = Array(1...data.count)
-        if !(path.hasSuffix(".h5") || path.hasSuffix(".hdf5")) {
-            // The converter keeps rows in input order; the accepted rows are the records not rejected.
-            let rejectedLines = Set(input.rejected.map(\.line))
-            let accepted = try SmilesFileReader.readAll(path: path, column: column).map(\.line).filter { !rejectedLines.contains($0) }
-            lines = accepted.count == data.count ? accepted : Array(repeating: 0, count: data.count)
+        let lower = path.lowercased()
+        if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
+            let data = try MoleculeInput(path: path, model: self, column: column, properties: []).dataset
+            let (m, lv) = latentMoments(rows: data.tokens)
+            let points = LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil,
+                                      smiles: data.smiles, lines: Array(1...data.count))
+            return LatentEncoding(points: points, rejected: [], read: data.count)
         }
-        let (m, lv) = latentMoments(rows: data.tokens)
-        let points = LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil,
-                                  smiles: data.smiles, lines: lines)
-        return LatentEncoding(points: points, rejected: input.rejected, read: input.read)
+        let records = try SmilesFileReader.readAll(path: path, column: column)
+        var results = [Result<(row: [UInt8], canonical: String), UnencodableMolecule>?](repeating: nil, count: records.count)
+        results.withUnsafeMutableBufferPointer { out in
+            // RDKit work on every core; the model only reads its codec here.
+            let chunk = 64
+            DispatchQueue.concurrentPerform(iterations: (records.count + chunk - 1) / chunk) { c in
+                for i in (c * chunk)..<min(records.count, (c + 1) * chunk) {
+                    do { out[i] = .success(try tokenRow(smiles: records[i].smiles)) } catch let error as UnencodableMolecule {
+                        out[i] = .failure(error)
+                    } catch {
+                        out[i] = .failure(UnencodableMolecule(smiles: records[i].smiles, reason: .invalid, detail: "\(error)"))
+                    }
+                }
+            }
+        }
+        var rows: [UInt8] = [], smiles: [String] = [], lines: [Int] = [], rejected: [RejectedRecord] = []
+        for (record, result) in zip(records, results) {
+            switch result! {
+            case .success(let encoded):
+                rows += encoded.row; smiles.append(encoded.canonical); lines.append(record.line)
+            case .failure(let error):
+                rejected.append(RejectedRecord(file: path, line: record.line, smiles: record.smiles, reason: error.reason, detail: error.detail))
+            }
+        }
+        let (m, lv) = latentMoments(rows: rows)
+        let points = LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil, smiles: smiles, lines: lines)
+        return LatentEncoding(points: points, rejected: rejected, read: records.count)
     }
 
     static func oneLine(_ text: String) -> String {

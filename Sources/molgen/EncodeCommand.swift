@@ -25,6 +25,9 @@ struct EncodeCommand: ParsableCommand {
         let bundle = try modelOptions.load()
         let encoding = try bundle.encode(file: input, column: column, keepVariances: withVariance)
         for r in encoding.rejected { printError("\(r.location): \(r.reason.rawValue): \(r.detail)") }
+        guard encoding.points.count > 0 else {
+            throw OptionError("\(input): none of its \(encoding.read) molecules can be encoded with \(modelOptions.model); nothing was written")
+        }
         try LatentFile.write(encoding.points, model: bundle, modelPath: modelOptions.model, to: output)
         print("read=\(encoding.read)")
         print("encoded=\(encoding.points.count)")
