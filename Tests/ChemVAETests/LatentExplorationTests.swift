@@ -154,6 +154,12 @@ final class LatentExplorationTests: XCTestCase {
         XCTAssertEqual(count("<svg", in: page), interpolation.steps.filter(\.molecule.isValid).count + 1)
         assertSelfContained(page)
 
+        // Neighbours: the query and each neighbour.
+        let hood = try model.neighbors(of: LatentFixtures.molecules[3], count: 5, radius: 1, seed: 2)
+        let around = LatentReports.neighbors(hood, model: "m.h5", radius: 1, shape: .gaussian, seed: 2).html
+        XCTAssertEqual(count("<svg", in: around), 1 + hood.neighbors.count)
+        assertSelfContained(around)
+
         // Optimisation: the start, the best molecules and the chart of the path.
         var options = OptimizationOptions(objective: "qed")
         options.start = LatentFixtures.molecules[2]
