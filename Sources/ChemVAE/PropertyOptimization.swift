@@ -13,7 +13,7 @@ public struct OptimizationOptions: Sendable {
     /// Gradient steps.
     public var steps = 100
     /// Step size on the normalised property (unit standard deviation of the training data).
-    public var learningRate: Float = 0.05
+    public var learningRate: Float = 0.1
     /// λ of the prior penalty λ·‖z‖²/2 subtracted from the objective (0 turns it off).
     public var priorWeight: Float = 0.05
     /// ρ of the trust region ‖z − z₀‖ ≤ ρ around the start (nil: none).
