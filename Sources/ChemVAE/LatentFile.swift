@@ -16,8 +16,11 @@ import Storage
 /// | `/vocabulary` | as in dataset files | the encoding model's codec |
 ///
 /// Root attributes: `format`, `version`, `latent_size`, `architecture` (the encoding model's
-/// sizes, see `ChemVAEConfig.architectureSummary`), `model` (the model file's path, informative).
-/// Decoding checks the width, the vocabulary and the architecture against the decoding model.
+/// sizes, see `ChemVAEConfig.architectureSummary`), `model` (the model file's path, informative),
+/// `parameters_digest` (see `ChemVAEModel.parameterDigest`).
+/// Decoding checks the width, the vocabulary and the architecture against the decoding model; a
+/// different digest (another training run or checkpoint of the same architecture) is allowed,
+/// and `encodedBySameParameters` tells callers so they can say so.
 ///
 /// CSV: a header `line,smiles,z0,…,z{Z-1}` (then `lv0,…` with log-variances), one row per point.
 /// Only the `z` columns are required when reading; a CSV says nothing of its model, so only the
@@ -41,6 +44,7 @@ public enum LatentFile {
                 try file.setAttribute("latent_size", .int(points.width))
                 try file.setAttribute("architecture", .string(model.config.architectureSummary))
                 try file.setAttribute("model", .string(modelPath))
+                try file.setAttribute("parameters_digest", .string(model.parameterDigest))
                 try file.write("latents", values: points.means, shape: [points.count, points.width])
                 if let lv = points.logVariances { try file.write("log_variances", values: lv, shape: [points.count, points.width]) }
                 try file.write("smiles", values: points.smiles)
@@ -75,6 +79,15 @@ public enum LatentFile {
         guard points.count > 0 else { throw ChemVAEError.invalidLatent("\(path) holds no latent points") }
         try model.validate(points, source: path)
         return points
+    }
+
+    /// Whether the HDF5 latents file at `path` was encoded by a model with exactly `model`'s
+    /// parameters; nil for CSV files and files without a digest.
+    public static func encodedBySameParameters(_ path: String, as model: ChemVAEModel) -> Bool? {
+        guard isHDF5(path), let file = try? HDF5File.open(at: path) else { return nil }
+        defer { try? file.close() }
+        guard let digest = try? file.stringAttribute("parameters_digest") else { return nil }
+        return digest == model.parameterDigest
     }
 
     static func readHDF5(_ path: String, for model: ChemVAEModel) throws -> LatentPoints {
@@ -155,6 +168,23 @@ public enum LatentFile {
             lines.append(lineColumn.flatMap { $0 < fields.count ? Int(fields[$0]) : nil } ?? (lineColumn == nil ? index + 1 : 0))
         }
         return LatentPoints(width: width, means: means, logVariances: withVariance ? logVariances : nil, smiles: smiles, lines: lines)
+    }
+}
+
+extension ChemVAEModel {
+    /// FNV-1a (64-bit) over the names and float bits of every parameter and buffer, in hex: equal
+    /// for the same weights, different after any training step.
+    public var parameterDigest: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for (name, tensor) in model.state.sorted(by: { $0.name < $1.name }) {
+            name.utf8.forEach(mix)
+            for i in 0..<tensor.count {
+                let bits = tensor.pointer[i].bitPattern
+                mix(UInt8(bits & 0xff)); mix(UInt8(bits >> 8 & 0xff)); mix(UInt8(bits >> 16 & 0xff)); mix(UInt8(bits >> 24))
+            }
+        }
+        return String(hash, radix: 16)
     }
 }
 

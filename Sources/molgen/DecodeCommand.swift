@@ -28,6 +28,9 @@ struct DecodeCommand: ParsableCommand {
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
         let points = try LatentFile.read(latents, for: bundle)
+        if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
+            printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
+        }
         let molecules = bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed)
         try emitCSV(decodedCSV(molecules), to: output)
         printDecodingSummary(molecules)

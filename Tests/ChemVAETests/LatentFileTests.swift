@@ -37,6 +37,9 @@ final class LatentFileTests: XCTestCase {
         XCTAssertEqual(try file.dataset("latents").shape, [12, model.config.latentSize])
         XCTAssertEqual(try file.dataset("log_variances").shape, [12, model.config.latentSize])
         XCTAssertEqual(try file.read("line", as: Int32.self).values, (1...12).map { Int32($0) })
+        XCTAssertEqual(LatentFile.encodedBySameParameters(directory.appendingPathComponent("z.h5").path, as: model), true)
+        XCTAssertEqual(LatentFile.encodedBySameParameters(directory.appendingPathComponent("z.h5").path, as: LatentFixtures.fresh), false)
+        XCTAssertNil(LatentFile.encodedBySameParameters(directory.appendingPathComponent("z.csv").path, as: model))
         let header = try String(contentsOfFile: directory.appendingPathComponent("z.csv").path, encoding: .utf8).prefix { $0 != "\n" }
         XCTAssertTrue(header.hasPrefix("line,smiles,z0,z1,"), String(header))
         XCTAssertTrue(header.hasSuffix(",lv\(model.config.latentSize - 1)"), String(header))
