@@ -13,6 +13,13 @@ struct MolGen: ParsableCommand {
             PropertiesCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
+            EncodeCommand.self,
+            DecodeCommand.self,
+            SampleCommand.self,
+            InterpolateCommand.self,
+            NeighborsCommand.self,
+            OptimizeCommand.self,
+            PlotLatentCommand.self,
             BenchCommand.self,
         ]
     )

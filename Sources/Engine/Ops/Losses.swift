@@ -11,7 +11,11 @@ public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
         Tape.append(out) {
             guard let g = out.grad?.pointer[0] else { return }
             let s = 2 * g / Float(max(n, 1))
-            prediction.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (x[i] - t[i]) } }
+            // Why the lifetime: `t` points into `target`, usually a temporary whose buffer the pool
+            // would otherwise hand to another tensor before backward runs.
+            withExtendedLifetime(target) {
+                prediction.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (x[i] - t[i]) } }
+            }
         }
     }
     return out
@@ -29,7 +33,9 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor) ->
         Tape.append(out) {
             guard let g = out.grad?.pointer[0] else { return }
             let s = g / Float(max(n, 1))
-            logits.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (stableSigmoid(x[i]) - t[i]) } }
+            withExtendedLifetime(targets) {   // `t` points into it (see meanSquaredError)
+                logits.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (stableSigmoid(x[i]) - t[i]) } }
+            }
         }
     }
     return out
