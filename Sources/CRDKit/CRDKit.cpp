@@ -182,6 +182,14 @@ void crd_molecule_properties(CRDMolecule *molecule, const CRDProperty *propertie
     }
 }
 
+void crd_molecule_qed_descriptors(CRDMolecule *molecule, bool reference, double *values) {
+    try {
+        crdkit::qedDescriptors(*molecule->mol, reference, values);
+    } catch (...) {
+        std::fill(values, values + 8, std::numeric_limits<double>::quiet_NaN());
+    }
+}
+
 void crd_molecule_morgan_bits(const CRDMolecule *molecule, int32_t radius, int32_t bits, uint64_t *words) {
     morganWords(*molecule->mol, radius, bits, words);
 }

@@ -40,6 +40,9 @@ using RDKit::ROMol;
 /// Computes `count` properties of `mol` into `values`. Caches RDKit results on `mol`.
 void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count, double *values);
 
+/// QED's eight descriptors (see `crd_molecule_qed_descriptors`).
+void qedDescriptors(ROMol &mol, bool reference, double values[8]);
+
 /// Installs the SAS fragment table once; see `crd_set_fragment_scores`.
 void installFragmentScores(const uint32_t *ids, const double *scores, size_t count);
 bool hasFragmentScores();

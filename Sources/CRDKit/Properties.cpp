@@ -275,7 +275,11 @@ unsigned strictRotatableBonds(const ROMol &mol) {
 
 /// `QED.qed(mol)`; `inputLogP` is the Crippen logP of `input`, reused when RemoveHs has
 /// nothing to remove.
-double qed(const ROMol &input, double inputLogP) {
+/// QED's eight descriptors of `input` (`QED.properties`): MW, ALOGP, HBA, HBD, PSA, ROTB,
+/// AROM, ALERTS. `inputLogP` is the Crippen logP of `input` (NaN: compute it), reused when
+/// RemoveHs has nothing to remove. With `reference` set, every value comes from RDKit's plain
+/// entry points and unscreened searches instead, for tests to compare against.
+void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double x[8]) {
     // QED.properties starts with Chem.RemoveHs; skip the copy when there is nothing to remove.
     std::unique_ptr<ROMol> stripped;
     if (hasHydrogenAtoms(input)) stripped.reset(RDKit::MolOps::removeHs(input));
@@ -285,28 +289,44 @@ double qed(const ROMol &input, double inputLogP) {
     ScreenCache screen(mol, p.vocabulary);
     double hba = 0;
     for (size_t i = 0; i < p.acceptors.size(); ++i) {
-        if (screen.mayMatch(p.acceptorScreens[i])) hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
+        if (reference) {
+            hba += matchCount(mol, *p.acceptors[i], /*recursive=*/true);
+        } else if (screen.mayMatch(p.acceptorScreens[i])) {
+            hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
+        }
     }
     // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
     std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
     std::vector<std::vector<int>> rings;
     RDKit::MolOps::findSSSR(*aromaticPart, rings);
-    const double aromaticRings = double(rings.size());
     double alerts = 0;
     for (size_t i = 0; i < p.alerts.size(); ++i) {
-        if (screen.mayMatch(p.screens[i]) && hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) alerts += 1;
+        if (reference) {
+            alerts += hasMatch(mol, *p.alerts[i], /*recursive=*/true) ? 1 : 0;
+        } else if (screen.mayMatch(p.screens[i]) && hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) {
+            alerts += 1;
+        }
     }
+    double logP = stripped || std::isnan(inputLogP) ? crippenLogP(mol) : inputLogP;
+    double rotatable = strictRotatableBonds(mol);
+    if (reference) {
+        double mr = 0;
+        RDKit::Descriptors::calcCrippenDescriptors(mol, logP, mr, /*includeHs=*/true, /*force=*/true);
+        rotatable = RDKit::Descriptors::calcNumRotatableBonds(mol, RDKit::Descriptors::Strict);
+    }
+    x[0] = RDKit::Descriptors::calcAMW(mol);
+    x[1] = logP;
+    x[2] = hba;
+    x[3] = RDKit::Descriptors::calcNumHBD(mol);
+    x[4] = RDKit::Descriptors::calcTPSA(mol);
+    x[5] = rotatable;
+    x[6] = double(rings.size());
+    x[7] = alerts;
+}
 
-    const double x[8] = {
-        RDKit::Descriptors::calcAMW(mol),
-        stripped ? crippenLogP(mol) : inputLogP,
-        hba,
-        double(RDKit::Descriptors::calcNumHBD(mol)),
-        RDKit::Descriptors::calcTPSA(mol),
-        double(strictRotatableBonds(mol)),
-        aromaticRings,
-        alerts,
-    };
+double qed(const ROMol &input, double inputLogP) {
+    double x[8];
+    qedDescriptors(input, inputLogP, /*reference=*/false, x);
     double t = 0, weightSum = 0;
     for (int i = 0; i < 8; ++i) {
         t += qedMeanWeights[i] * std::log(ads(x[i], adsParameters[i]));
@@ -443,6 +463,10 @@ void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count,
         default: values[i] = nan;
         }
     }
+}
+
+void qedDescriptors(ROMol &mol, bool reference, double values[8]) {
+    qedDescriptors(mol, std::numeric_limits<double>::quiet_NaN(), reference, values);
 }
 
 }  // namespace crdkit
