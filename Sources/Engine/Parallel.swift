@@ -13,8 +13,11 @@ func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 15, _ body: (Range
 }
 
 public enum Parallelism {
-    /// Cores used by elementwise loops (OpenBLAS sizes its own pool).
-    public static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Threads used by elementwise loops (OpenBLAS sizes its own pool). `MOLGEN_THREADS` overrides.
+    nonisolated(unsafe) public static var cores: Int = {
+        if let value = ProcessInfo.processInfo.environment["MOLGEN_THREADS"], let n = Int(value), n >= 1 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
 }
 
 import Foundation
