@@ -1,26 +1,27 @@
 import ArgumentParser
-import Engine
+import ChemVAE
 import Foundation
-import NN
 
-/// `molgen demo`: the main job in two minutes.
+/// `molgen demo`: the main job in two minutes with the shipped model.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Run the demonstration: an engine check on a toy sequence task.")
+        commandName: "demo",
+        abstract: "Encode drugs, decode random latents, interpolate, and optimize QED with the shipped model; writes demo/report.html.")
 
+    @Option(help: "The model file.") var model = "models/default.h5"
+    @Option(help: "Where the HTML report goes.") var report = "demo/report.html"
     @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Training steps.") var steps = 400
 
-    func run() {
-        print("Engine demo: a GRU learns to repeat the token it saw two steps earlier.")
-        print("step  loss    token_accuracy")
-        let rng = RandomGenerator(seed: seed)
-        let model = DelayedCopyModel(using: rng)
-        let start = Date()
-        let accuracy = model.train(steps: steps, using: rng) { step, loss, accuracy in
-            print(String(format: "%4d  %.4f  %.3f", step, loss, accuracy))
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw OptionError("--model: \(model) does not exist (run from the repository root, or train one: see models/README.md)")
         }
-        print(String(format: "held-out token accuracy %.3f after %d steps (%.1f s, %d parameters)",
-                     accuracy, steps, Date().timeIntervalSince(start), model.parameterCount))
+        let start = Date()
+        let bundle = try ChemVAEModel.load(from: model)
+        let demo = try MoleculeDemo(model: bundle, modelPath: model, seed: seed)
+        for table in demo.tables { print(MoleculeDemo.text(table) + "\n") }
+        try FileManager.default.createDirectory(atPath: (report as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try demo.report.write(to: report)
+        print(String(format: "report: %@ (%.0f s)", report, Date().timeIntervalSince(start)))
     }
 }
