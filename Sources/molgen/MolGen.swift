@@ -13,6 +13,7 @@ struct MolGen: ParsableCommand {
             PropertiesCommand.self,
             TrainCommand.self,
             EvaluateCommand.self,
+            ExportCommand.self,
             EncodeCommand.self,
             DecodeCommand.self,
             SampleCommand.self,
