@@ -76,7 +76,14 @@ public final class HDF5File: HDF5Group {
         // writers of the same path never share one.
         let suffix = UUID().uuidString.prefix(8)
         let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp")
-        let file = try create(at: temporary)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StorageError.fileSystem(operation: "write", file: path, reason: "the directory \(directory) does not exist")
+        }
+        let file: HDF5File
+        do { file = try create(at: temporary) } catch {
+            throw StorageError.fileSystem(operation: "write", file: path, reason: "cannot create a file in \(directory)")
+        }
         do {
             let result = try body(file)
             try file.close()

@@ -183,7 +183,8 @@ public class HDF5Group: HDF5Object {
     /// - Parameters:
     ///   - rowShape: the shape of one row (`[]` for a scalar per row, `[T]` for token rows).
     ///   - rowsPerChunk: rows per HDF5 chunk; the default aims at about 256 KiB per chunk.
-    ///   - deflateLevel: 0–9 for gzip compression, nil for none.
+    ///   - deflateLevel: 0–9 for gzip compression, nil for none. For strings HDF5 compresses
+    ///     only the references; the characters live uncompressed in the file's global heap.
     public func createAppendableDataset<Element: HDF5Element>(
         _ path: String, of type: Element.Type, rowShape: [Int] = [], rowsPerChunk: Int? = nil, deflateLevel: Int? = nil
     ) throws -> AppendableDataset<Element> {

@@ -78,7 +78,7 @@ public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .fileClosed(file):
             return "\(file) was already closed: open it again before using it"
         case let .operationFailed(operation, path, file, reason):
-            return "could not \(operation) '\(path)' in \(file) (HDF5: \(reason)): check the file and free disk space"
+            return "could not \(operation) '\(path)' in \(file) (HDF5: \(reason)): check that the file is complete and the disk has space"
         case let .fileSystem(operation, file, reason):
             return "could not \(operation) \(file): \(oneLine(reason))"
         }
