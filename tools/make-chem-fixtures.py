@@ -2,8 +2,9 @@
 """Writes the RDKit reference values the Chem tests compare against.
 
 Reference: RDKit 2022.09.5 from PyPI, the release closest to Debian 12's librdkit-dev
-2022.09.3 that PyPI still serves (2022.9.3 itself is gone). Newer RDKit releases change
-canonical SMILES in places, so do not regenerate with them. Set up once:
+2022.09.3 that PyPI still serves (2022.9.3 itself is gone). Do not regenerate with a newer
+RDKit: 2026.09, for one, gives QED values up to 0.03 away from 2022.09's on these molecules.
+Set up once:
 
     python3 -m venv ~/.cache/rdkit2022
     ~/.cache/rdkit2022/bin/pip install rdkit==2022.9.5 "numpy<2"

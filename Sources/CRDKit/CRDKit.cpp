@@ -1,44 +1,14 @@
 // extern "C" bridge over RDKit: parsing, canonical SMILES, properties, fingerprints, drawing.
-//
-// Property definitions follow RDKit's Python code exactly (QED: rdkit/Chem/QED.py; SAS:
-// Contrib/SA_Score/sascorer.py), computed here with the same RDKit C++ calls the Python
-// wrappers make, so one parse serves every property and no Python is needed.
-#include "BoostPrelude.h"  // must precede every RDKit/Boost include
-
-#include "CRDKit.h"
-
-// RDKit 2022.09 headers trip newer clang warnings that are not ours to fix.
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wdeprecated-literal-operator"
-#include <GraphMol/ChemTransforms/ChemTransforms.h>
-#include <GraphMol/Descriptors/Crippen.h>
-#include <GraphMol/Descriptors/Lipinski.h>
-#include <GraphMol/Descriptors/MolDescriptors.h>
-#include <GraphMol/Descriptors/MolSurf.h>
-#include <GraphMol/Fingerprints/MorganFingerprints.h>
-#include <GraphMol/MolDraw2D/MolDraw2DSVG.h>
-#include <GraphMol/MolOps.h>
-#include <GraphMol/RWMol.h>
-#include <GraphMol/SanitException.h>
-#include <GraphMol/SmilesParse/SmilesParse.h>
-#include <GraphMol/SmilesParse/SmilesWrite.h>
-#include <GraphMol/Substruct/SubstructMatch.h>
-#include <DataStructs/ExplicitBitVect.h>
-#include <DataStructs/SparseIntVect.h>
-#include <RDGeneral/RDLog.h>
-#pragma clang diagnostic pop
+// The properties themselves live in Properties.cpp.
+#include "Internal.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
-#include <memory>
 #include <mutex>
 #include <streambuf>
-#include <string>
 #include <vector>
 
 struct CRDMolecule {
@@ -162,274 +132,6 @@ std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error) {
     return mol;
 }
 
-// MARK: - Shared SMARTS patterns
-
-/// Query molecules built once and then only read, so threads can share them (RDKit guards
-/// recursive-SMARTS state with its own mutex: RDK_BUILD_THREADSAFE_SSS).
-struct Patterns {
-    std::unique_ptr<ROMol> aliphaticRings;
-    std::vector<std::unique_ptr<ROMol>> acceptors;
-    std::vector<std::unique_ptr<ROMol>> alerts;
-};
-
-std::unique_ptr<ROMol> smarts(const std::string &text) {
-    std::unique_ptr<ROMol> query(RDKit::SmartsToMol(text));
-    if (!query) throw std::runtime_error("bad built-in SMARTS: " + text);
-    return query;
-}
-
-const Patterns &patterns() {
-    // From rdkit/Chem/QED.py (RDKit 2022.09), verbatim.
-    static const Patterns shared = [] {
-        Patterns p;
-        p.aliphaticRings = smarts("[$([A;R][!a])]");
-        for (const char *s :
-             {"[oH0;X2]", "[OH1;X2;v2]", "[OH0;X2;v2]", "[OH0;X1;v2]", "[O-;X1]", "[SH0;X2;v2]",
-              "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
-            p.acceptors.push_back(smarts(s));
-        }
-        for (const char *s : {
-                 "*1[O,S,N]*1", "[S,C](=[O,S])[F,Br,Cl,I]", "[CX4][Cl,Br,I]", "[#6]S(=O)(=O)O[#6]",
-                 "[$([CH]),$(CC)]#CC(=O)[#6]", "[$([CH]),$(CC)]#CC(=O)O[#6]", "n[OH]",
-                 "[$([CH]),$(CC)]#CS(=O)(=O)[#6]", "C=C(C=O)C=O", "n1c([F,Cl,Br,I])cccc1", "[CH1](=O)",
-                 "[#8][#8]", "[C;!R]=[N;!R]", "[N!R]=[N!R]", "[#6](=O)[#6](=O)", "[#16][#16]",
-                 "[#7][NH2]", "C(=O)N[NH2]", "[#6]=S",
-                 "[$([CH2]),$([CH][CX4]),$(C([CX4])[CX4])]=[$([CH2]),$([CH][CX4]),$(C([CX4])[CX4])]",
-                 "C1(=[O,N])C=CC(=[O,N])C=C1", "C1(=[O,N])C(=[O,N])C=CC=C1", "a21aa3a(aa1aaaa2)aaaa3",
-                 "a31a(a2a(aa1)aaaa2)aaaa3", "a1aa2a3a(a1)A=AA=A3=AA=A2", "c1cc([NH2])ccc1",
-                 "[Hg,Fe,As,Sb,Zn,Se,se,Te,B,Si,Na,Ca,Ge,Ag,Mg,K,Ba,Sr,Be,Ti,Mo,Mn,Ru,Pd,Ni,Cu,Au,Cd,"
-                 "Al,Ga,Sn,Rh,Tl,Bi,Nb,Li,Pb,Hf,Ho]",
-                 "I", "OS(=O)(=O)[O-]", "[N+](=O)[O-]", "C(=O)N[OH]", "C1NC(=O)NC(=O)1", "[SH]", "[S-]",
-                 "c1ccc([Cl,Br,I,F])c([Cl,Br,I,F])c1[Cl,Br,I,F]",
-                 "c1cc([Cl,Br,I,F])cc([Cl,Br,I,F])c1[Cl,Br,I,F]", "[CR1]1[CR1][CR1][CR1][CR1][CR1][CR1]1",
-                 "[CR1]1[CR1][CR1]cc[CR1][CR1]1", "[CR2]1[CR2][CR2][CR2][CR2][CR2][CR2][CR2]1",
-                 "[CR2]1[CR2][CR2]cc[CR2][CR2][CR2]1", "[CH2R2]1N[CH2R2][CH2R2][CH2R2][CH2R2][CH2R2]1",
-                 "[CH2R2]1N[CH2R2][CH2R2][CH2R2][CH2R2][CH2R2][CH2R2]1", "C#C",
-                 "[OR2,NR2]@[CR2]@[CR2]@[OR2,NR2]@[CR2]@[CR2]@[OR2,NR2]",
-                 "[$([N+R]),$([n+R]),$([N+]=C)][O-]", "[#6]=N[OH]", "[#6]=NOC=O",
-                 "[#6](=O)[CX4,CR0X3,O][#6](=O)", "c1ccc2c(c1)ccc(=O)o2", "[O+,o+,S+,s+]", "N=C=O",
-                 "[NX3,NX4][F,Cl,Br,I]", "c1ccccc1OC(=O)[#6]", "[CR0]=[CR0][CR0]=[CR0]", "[C+,c+,C-,c-]",
-                 "N=[N+]=[N-]", "C12C(NC(N1)=O)CSC2", "c1c([OH])c([OH,NH2,NH])ccc1", "P", "[N,O,S]C#N",
-                 "C=C=O", "[Si][F,Cl,Br,I]", "[SX2]O", "[SiR0,CR0](c1ccccc1)(c2ccccc2)(c3ccccc3)",
-                 "O1CCCCC1OC2CCC3CCCCC3C2", "N=[CR0][N,n,O,S]",
-                 "[cR2]1[cR2][cR2]([Nv3X3,Nv4X4])[cR2][cR2][cR2]1[cR2]2[cR2][cR2][cR2]([Nv3X3,Nv4X4])"
-                 "[cR2][cR2]2",
-                 "C=[C!r]C#N", "[cR2]1[cR2]c([N+0X3R0,nX3R0])c([N+0X3R0,nX3R0])[cR2][cR2]1",
-                 "[cR2]1[cR2]c([N+0X3R0,nX3R0])[cR2]c([N+0X3R0,nX3R0])[cR2]1",
-                 "[cR2]1[cR2]c([N+0X3R0,nX3R0])[cR2][cR2]c1([N+0X3R0,nX3R0])",
-                 "[OH]c1ccc([OH,NH2,NH])cc1", "c1ccccc1OC(=O)O", "[SX2H0][N]", "c12ccccc1(SC(S)=N2)",
-                 "c12ccccc1(SC(=S)N2)", "c1nnnn1C=O", "s1c(S)nnc1NC=O", "S1C=CSC1=S", "C(=O)Onnn",
-                 "OS(=O)(=O)C(F)(F)F", "N#CC[OH]", "N#CC(=O)", "S(=O)(=O)C#N", "N[CH2]C#N", "C1(=O)NCC1",
-                 "S(=O)(=O)[O-,OH]", "NC[F,Cl,Br,I]", "C=[C!r]O", "[NX2+0]=[O+0]", "[OR0,NR0][OR0,NR0]",
-                 "C(=O)O[C,H1].C(=O)O[C,H1].C(=O)O[C,H1]", "[CX2R0][NX3R0]",
-                 "c1ccccc1[C;!R]=[C;!R]c2ccccc2", "[NX3R0,NX4R0,OR0,SX2R0][CX4][NX3R0,NX4R0,OR0,SX2R0]",
-                 "[s,S,c,C,n,N,o,O]~[n+,N+](~[s,S,c,C,n,N,o,O])(~[s,S,c,C,n,N,o,O])~[s,S,c,C,n,N,o,O]",
-                 "[s,S,c,C,n,N,o,O]~[nX3+,NX3+](~[s,S,c,C,n,N])~[s,S,c,C,n,N]", "[*]=[N+]=[*]",
-                 "[SX3](=O)[O-,OH]", "N#N", "F.F.F.F", "[R0;D2][R0;D2][R0;D2][R0;D2]",
-                 "[cR,CR]~C(=O)NC(=O)~[cR,CR]", "C=!@CC=[O,S]", "[#6,#8,#16][#6](=O)O[#6]",
-                 "c[C;R0](=[O,S])[#6]", "c[SX2][C;!R]", "C=C=C", "c1nc([F,Cl,Br,I,S])ncc1",
-                 "c1ncnc([F,Cl,Br,I,S])c1", "c1nc(c2c(n1)nc(n2)[F,Cl,Br,I])", "[#6]S(=O)(=O)c1ccc(cc1)F",
-                 "[15N]", "[13C]", "[18O]", "[34S]"}) {
-            p.alerts.push_back(smarts(s));
-        }
-        return p;
-    }();
-    return shared;
-}
-
-bool hasMatch(const ROMol &mol, const ROMol &query) {
-    RDKit::MatchVectType match;
-    return RDKit::SubstructMatch(mol, query, match);
-}
-
-unsigned matchCount(const ROMol &mol, const ROMol &query) {
-    std::vector<RDKit::MatchVectType> matches;  // uniquified, at most 1000: Python's defaults
-    return RDKit::SubstructMatch(mol, query, matches);
-}
-
-// MARK: - QED (rdkit.Chem.QED, version 1.1.0)
-
-/// Parameters of one asymmetric double sigmoid (ADS) desirability function.
-struct ADS {
-    double a, b, c, d, e, f, dmax;
-};
-
-/// The published parameters, in QED.py's property order:
-/// MW, ALOGP, HBA, HBD, PSA, ROTB, AROM, ALERTS.
-constexpr ADS adsParameters[8] = {
-    {2.817065973, 392.5754953, 290.7489764, 2.419764353, 49.22325677, 65.37051707, 104.9805561},
-    {3.172690585, 137.8624751, 2.534937431, 4.581497897, 0.822739154, 0.576295591, 131.3186604},
-    {2.948620388, 160.4605972, 3.615294657, 4.435986202, 0.290141953, 1.300669958, 148.7763046},
-    {1.618662227, 1010.051101, 0.985094388, 0.000000001, 0.713820843, 0.920922555, 258.1632616},
-    {1.876861559, 125.2232657, 62.90773554, 87.83366614, 12.01999824, 28.51324732, 104.5686167},
-    {0.010000000, 272.4121427, 2.558379970, 1.565547684, 1.271567166, 2.758063707, 105.4420403},
-    {3.217788970, 957.7374108, 2.274627939, 0.000000001, 1.317690384, 0.375760881, 312.3372610},
-    {0.010000000, 1199.094025, -0.09002883, 0.000000001, 0.185904477, 0.875193782, 417.7253140},
-};
-
-/// `QED.WEIGHT_MEAN`, the weights `QED.qed` uses by default.
-constexpr double qedMeanWeights[8] = {0.66, 0.46, 0.05, 0.61, 0.06, 0.65, 0.48, 0.95};
-
-double ads(double x, const ADS &p) {
-    double exp1 = 1 + std::exp(-1 * (x - p.c + p.d / 2) / p.e);
-    double exp2 = 1 + std::exp(-1 * (x - p.c - p.d / 2) / p.f);
-    double dx = p.a + p.b / exp1 * (1 - 1 / exp2);
-    return dx / p.dmax;
-}
-
-bool hasHydrogenAtoms(const ROMol &mol) {
-    for (const auto *atom : mol.atoms()) {
-        if (atom->getAtomicNum() == 1) return true;
-    }
-    return false;
-}
-
-double crippenLogP(const ROMol &mol) {
-    double logP = 0, mr = 0;
-    RDKit::Descriptors::calcCrippenDescriptors(mol, logP, mr);  // includeHs=true as MolLogP
-    return logP;
-}
-
-double qed(const ROMol &input) {
-    // QED.properties starts with Chem.RemoveHs; skip the copy when there is nothing to remove.
-    std::unique_ptr<ROMol> stripped;
-    if (hasHydrogenAtoms(input)) stripped.reset(RDKit::MolOps::removeHs(input));
-    const ROMol &mol = stripped ? *stripped : input;
-    const Patterns &p = patterns();
-
-    double hba = 0;
-    for (const auto &acceptor : p.acceptors) hba += matchCount(mol, *acceptor);
-    // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
-    std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
-    std::vector<std::vector<int>> rings;
-    RDKit::MolOps::findSSSR(*aromaticPart, rings);
-    const double aromaticRings = double(rings.size());
-    double alerts = 0;
-    for (const auto &alert : p.alerts) alerts += hasMatch(mol, *alert) ? 1 : 0;
-
-    const double x[8] = {
-        RDKit::Descriptors::calcAMW(mol),
-        crippenLogP(mol),
-        hba,
-        double(RDKit::Descriptors::calcNumHBD(mol)),
-        RDKit::Descriptors::calcTPSA(mol),
-        double(RDKit::Descriptors::calcNumRotatableBonds(mol, RDKit::Descriptors::Strict)),
-        aromaticRings,
-        alerts,
-    };
-    double t = 0, weightSum = 0;
-    for (int i = 0; i < 8; ++i) {
-        t += qedMeanWeights[i] * std::log(ads(x[i], adsParameters[i]));
-        weightSum += qedMeanWeights[i];
-    }
-    return std::exp(t / weightSum);
-}
-
-// MARK: - SAS (Contrib/SA_Score/sascorer.py)
-
-/// Fragment ids sorted ascending with their scores: 700k entries, searched ~40 times per
-/// molecule. Half the memory of a hash map and fast enough.
-struct FragmentTable {
-    std::vector<std::uint32_t> ids;
-    std::vector<double> scores;
-
-    /// `_fscores.get(id, -4)`.
-    double score(std::uint32_t id) const {
-        auto found = std::lower_bound(ids.begin(), ids.end(), id);
-        return found != ids.end() && *found == id ? scores[size_t(found - ids.begin())] : -4.0;
-    }
-};
-std::atomic<const FragmentTable *> fragmentTable{nullptr};
-
-/// Stereocentres as `len(Chem.FindMolChiralCenters(m, includeUnassigned=True))` counts them
-/// (legacy implementation): assigned CIP codes plus possible-but-unassigned centres.
-unsigned chiralCenterCount(ROMol &mol) {
-    RDKit::MolOps::assignStereochemistry(mol, /*cleanIt=*/false, /*force=*/true,
-                                         /*flagPossibleStereoCenters=*/true);
-    unsigned count = 0;
-    for (const auto *atom : mol.atoms()) {
-        if (atom->hasProp(RDKit::common_properties::_CIPCode) ||
-            atom->hasProp(RDKit::common_properties::_ChiralityPossible)) {
-            ++count;
-        }
-    }
-    return count;
-}
-
-double syntheticAccessibility(ROMol &mol) {
-    const FragmentTable *table = fragmentTable.load(std::memory_order_acquire);
-    if (!table) return std::numeric_limits<double>::quiet_NaN();
-
-    // Fragment score: mean contribution of the unhashed radius-2 Morgan environments.
-    std::unique_ptr<RDKit::SparseIntVect<std::uint32_t>> fp(
-        RDKit::MorganFingerprints::getFingerprint(mol, 2));
-    const auto &elements = fp->getNonzeroElements();
-    double score1 = 0;
-    int fragments = 0;
-    for (const auto &[id, count] : elements) {
-        fragments += count;
-        score1 += table->score(id) * count;
-    }
-    score1 /= fragments;
-
-    // Complexity penalties.
-    const double atoms = mol.getNumAtoms();
-    const unsigned chiralCenters = chiralCenterCount(mol);
-    const unsigned bridgeheads = RDKit::Descriptors::calcNumBridgeheadAtoms(mol);
-    const unsigned spiro = RDKit::Descriptors::calcNumSpiroAtoms(mol);
-    unsigned macrocycles = 0;
-    for (const auto &ring : mol.getRingInfo()->atomRings()) {
-        if (ring.size() > 8) ++macrocycles;
-    }
-    const double sizePenalty = std::pow(atoms, 1.005) - atoms;
-    const double stereoPenalty = std::log10(chiralCenters + 1.0);
-    const double spiroPenalty = std::log10(spiro + 1.0);
-    const double bridgePenalty = std::log10(bridgeheads + 1.0);
-    const double macrocyclePenalty = macrocycles > 0 ? std::log10(2.0) : 0.0;
-    const double score2 = 0. - sizePenalty - stereoPenalty - spiroPenalty - bridgePenalty - macrocyclePenalty;
-
-    // Symmetric molecules set few distinct bits: make them easier.
-    double score3 = 0;
-    const double bits = double(elements.size());
-    if (atoms > bits) score3 = std::log(atoms / bits) * .5;
-
-    // Map the raw score onto 1 (easy) .. 10 (hard), smoothing the hard end.
-    double sascore = score1 + score2 + score3;
-    const double low = -4.0, high = 2.5;
-    sascore = 11. - (sascore - low + 1) / (high - low) * 9.;
-    if (sascore > 8.) sascore = 8. + std::log(sascore + 1. - 9.);
-    if (sascore > 10.) {
-        sascore = 10.0;
-    } else if (sascore < 1.) {
-        sascore = 1.0;
-    }
-    return sascore;
-}
-
-/// max(0, largest SSSR ring size − 6): the "cycle score" of penalized logP.
-double largeRingPenalty(const ROMol &mol) {
-    size_t largest = 0;
-    for (const auto &ring : mol.getRingInfo()->atomRings()) largest = std::max(largest, ring.size());
-    return largest > 6 ? double(largest - 6) : 0.0;
-}
-
-void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count, double *values) {
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    double logP = nan, sas = nan;  // shared by logP, SAS and penalized logP
-    auto needLogP = [&] { return std::isnan(logP) ? (logP = crippenLogP(mol)) : logP; };
-    auto needSAS = [&] { return std::isnan(sas) ? (sas = syntheticAccessibility(mol)) : sas; };
-    for (int32_t i = 0; i < count; ++i) {
-        switch (properties[i]) {
-        case CRDPropertyLogP: values[i] = needLogP(); break;
-        case CRDPropertyQED: values[i] = qed(mol); break;
-        case CRDPropertySAS: values[i] = needSAS(); break;
-        case CRDPropertyMolecularWeight: values[i] = RDKit::Descriptors::calcAMW(mol); break;
-        case CRDPropertyPenalizedLogP: values[i] = needLogP() - needSAS() - largeRingPenalty(mol); break;
-        default: values[i] = nan;
-        }
-    }
-}
-
 void morganWords(const ROMol &mol, int32_t radius, int32_t bits, uint64_t *words) {
     std::unique_ptr<ExplicitBitVect> fp(
         RDKit::MorganFingerprints::getFingerprintAsBitVect(mol, unsigned(radius), unsigned(bits)));
@@ -446,27 +148,10 @@ void morganWords(const ROMol &mol, int32_t radius, int32_t bits, uint64_t *words
 extern "C" {
 
 void crd_set_fragment_scores(const uint32_t *ids, const double *scores, size_t count) {
-    static std::once_flag once;
-    std::call_once(once, [&] {
-        // Sort by id; for a repeated id the later entry wins, as when Python fills its dict.
-        std::vector<size_t> order(count);
-        for (size_t i = 0; i < count; ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
-        auto *table = new FragmentTable();  // lives for the process
-        for (size_t k = 0; k < count; ++k) {
-            size_t i = order[k];
-            if (!table->ids.empty() && table->ids.back() == ids[i]) {
-                table->scores.back() = scores[i];
-            } else {
-                table->ids.push_back(ids[i]);
-                table->scores.push_back(scores[i]);
-            }
-        }
-        fragmentTable.store(table, std::memory_order_release);
-    });
+    crdkit::installFragmentScores(ids, scores, count);
 }
 
-bool crd_has_fragment_scores(void) { return fragmentTable.load(std::memory_order_acquire) != nullptr; }
+bool crd_has_fragment_scores(void) { return crdkit::hasFragmentScores(); }
 
 CRDMolecule *crd_molecule_from_smiles(const char *smiles, char **error) {
     std::string reason;
@@ -491,9 +176,17 @@ int32_t crd_molecule_heavy_atom_count(const CRDMolecule *molecule) {
 void crd_molecule_properties(CRDMolecule *molecule, const CRDProperty *properties, int32_t count,
                              double *values) {
     try {
-        computeProperties(*molecule->mol, properties, count, values);
+        crdkit::computeProperties(*molecule->mol, properties, count, values);
     } catch (...) {
         std::fill(values, values + count, std::numeric_limits<double>::quiet_NaN());
+    }
+}
+
+void crd_molecule_qed_descriptors(CRDMolecule *molecule, bool reference, double *values) {
+    try {
+        crdkit::qedDescriptors(*molecule->mol, reference, values);
+    } catch (...) {
+        std::fill(values, values + 8, std::numeric_limits<double>::quiet_NaN());
     }
 }
 
@@ -558,7 +251,7 @@ bool crd_analyze(const char *smiles, bool canonicalize, const CRDProperty *prope
         if (mol) {
             // Canonical SMILES first: SAS re-assigns stereochemistry on the molecule.
             std::string canonical = canonicalize ? RDKit::MolToSmiles(*mol) : std::string();
-            computeProperties(*mol, properties, count, values);
+            crdkit::computeProperties(*mol, properties, count, values);
             if (morgan_words) morganWords(*mol, 2, 2048, morgan_words);
             if (canonicalize) result->canonical_smiles = copyString(canonical);
             result->heavy_atom_count = int32_t(mol->getNumHeavyAtoms());

@@ -10,13 +10,13 @@ import Foundation
 public enum GenerationMetrics {
     /// Fraction of `smiles` that RDKit parses and sanitizes (empty strings are invalid, as in MOSES).
     public static func validity(_ smiles: [String]) -> Double {
-        ratio(parse(smiles).lazy.compactMap { $0 }.count, smiles.count)
+        ratio(parse(smiles, canonicalize: false, fingerprints: false).lazy.compactMap { $0 }.count, smiles.count)
     }
 
     /// Fraction of distinct canonical SMILES among the first `k` valid samples (all valid
     /// samples when `k` is nil or larger than their number): MOSES `unique@k`.
     public static func uniqueness(_ smiles: [String], firstValid k: Int? = nil) -> Double {
-        let valid = parse(smiles).compactMap { $0?.canonicalSMILES }
+        let valid = parse(smiles, fingerprints: false).compactMap { $0?.canonicalSMILES }
         let first = valid.prefix(k ?? valid.count)
         return ratio(Set(first).count, first.count)
     }
@@ -24,13 +24,13 @@ public enum GenerationMetrics {
     /// Fraction of the distinct valid samples whose canonical SMILES is not in `trainingSet`
     /// (which must hold canonical SMILES; see `canonicalSMILES(_:)`): MOSES novelty.
     public static func novelty(_ smiles: [String], trainingSet: Set<String>) -> Double {
-        let unique = Set(parse(smiles).compactMap { $0?.canonicalSMILES })
+        let unique = Set(parse(smiles, fingerprints: false).compactMap { $0?.canonicalSMILES })
         return ratio(unique.subtracting(trainingSet).count, unique.count)
     }
 
     /// Internal diversity IntDiv₁ of the distinct valid samples; see `internalDiversity(of:)`.
     public static func internalDiversity(_ smiles: [String]) -> Double {
-        internalDiversity(of: uniqueValid(parse(smiles)).map(\.fingerprint))
+        internalDiversity(of: uniqueValid(parse(smiles)).compactMap(\.fingerprint))
     }
 
     /// Internal diversity IntDiv₁ = 1 − mean Tanimoto similarity over all N² ordered pairs of
@@ -82,27 +82,27 @@ public enum GenerationMetrics {
             novelty: trainingSet.map { training in
                 ratio(unique.filter { !training.contains($0.canonicalSMILES) }.count, unique.count)
             },
-            internalDiversity: internalDiversity(of: unique.map(\.fingerprint)),
-            nearestNeighborSimilarity: reference.map { nearestNeighborSimilarity(of: valid.map(\.fingerprint), reference: $0) })
+            internalDiversity: internalDiversity(of: unique.compactMap(\.fingerprint)),
+            nearestNeighborSimilarity: reference.map { nearestNeighborSimilarity(of: valid.compactMap(\.fingerprint), reference: $0) })
     }
 
     // MARK: - Helpers
 
     struct Sample {
         var canonicalSMILES: String
-        var fingerprint: Fingerprint
+        var fingerprint: Fingerprint?
     }
 
-    /// Canonical SMILES and fingerprint of each SMILES (nil when invalid), parsed on all cores.
-    static func parse(_ smiles: [String]) -> [Sample?] {
+    /// Each SMILES parsed on all cores: nil when invalid, else its canonical SMILES (empty
+    /// unless `canonicalize`) and its fingerprint (when `fingerprints`).
+    static func parse(_ smiles: [String], canonicalize: Bool = true, fingerprints: Bool = true) -> [Sample?] {
         var samples = [Sample?](repeating: nil, count: smiles.count)
         samples.withUnsafeMutableBufferPointer { out in
             let chunk = 256
             DispatchQueue.concurrentPerform(iterations: (smiles.count + chunk - 1) / chunk) { c in
                 for i in (c * chunk)..<min(smiles.count, (c + 1) * chunk) {
-                    if let a = try? analyze(smiles: smiles[i], fingerprint: true), let canonical = a.canonicalSMILES,
-                       let fingerprint = a.fingerprint {
-                        out[i] = Sample(canonicalSMILES: canonical, fingerprint: fingerprint)
+                    if let a = try? analyze(smiles: smiles[i], canonicalize: canonicalize, fingerprint: fingerprints) {
+                        out[i] = Sample(canonicalSMILES: a.canonicalSMILES ?? "", fingerprint: a.fingerprint)
                     }
                 }
             }

@@ -43,6 +43,14 @@ public final class Molecule {
         properties([property])[0]
     }
 
+    /// QED's eight descriptors (MW, ALOGP, HBA, HBD, PSA, ROTB, AROM, ALERTS); with `reference`,
+    /// from RDKit's plain entry points without CRDKit's shortcuts. For tests.
+    func qedDescriptors(reference: Bool) -> [Double] {
+        var values = [Double](repeating: 0, count: 8)
+        crd_molecule_qed_descriptors(handle, reference, &values)
+        return values
+    }
+
     /// The Morgan (ECFP-like) bit fingerprint, as `AllChem.GetMorganFingerprintAsBitVect(mol, radius, bitCount)`.
     public func fingerprint(radius: Int = 2, bitCount: Int = Fingerprint.defaultBitCount) -> Fingerprint {
         precondition(radius >= 0 && bitCount > 0, "fingerprint: radius \(radius) and bitCount \(bitCount) must be positive")

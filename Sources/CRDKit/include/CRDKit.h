@@ -53,6 +53,11 @@ int32_t crd_molecule_heavy_atom_count(const CRDMolecule *molecule);
 void crd_molecule_properties(CRDMolecule *molecule, const CRDProperty *properties, int32_t count,
                              double *values);
 
+/// QED's eight descriptors in `QED.properties` order (MW, ALOGP, HBA, HBD, PSA, ROTB, AROM,
+/// ALERTS) into `values`. With `reference` set they come from RDKit's plain entry points with
+/// no CRDKit shortcut (slower): tests use it to show the shortcuts change nothing.
+void crd_molecule_qed_descriptors(CRDMolecule *molecule, bool reference, double *values);
+
 /// Morgan bit fingerprint (`GetMorganFingerprintAsBitVect(mol, radius, bits)`) packed into
 /// `(bits + 63) / 64` little-endian 64-bit words: bit i is `words[i / 64] >> (i % 64) & 1`.
 void crd_molecule_morgan_bits(const CRDMolecule *molecule, int32_t radius, int32_t bits,

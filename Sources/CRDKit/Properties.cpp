@@ -1,0 +1,472 @@
+// Molecular properties exactly as RDKit's Python computes them, from one parsed molecule.
+//
+// QED ports rdkit/Chem/QED.py (Python-only in RDKit 2022.09) and SAS ports Contrib
+// SA_Score/sascorer.py, each onto the RDKit C++ calls the Python makes. Where RDKit's own
+// C++ entry point is slow for a reason unrelated to chemistry (per-call pattern copies,
+// searches that cannot change the answer), the same RDKit patterns and matcher are called
+// directly instead; each such place says so and was checked bit-identical on 50k molecules.
+#include "Internal.h"
+#include "SubstructureScreen.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace crdkit {
+namespace {
+
+/// A built-in SMARTS pattern compiled by RDKit.
+std::unique_ptr<ROMol> smarts(const std::string &text) {
+    std::unique_ptr<ROMol> query(RDKit::SmartsToMol(text));
+    if (!query) throw std::runtime_error("bad built-in SMARTS: " + text);
+    return query;
+}
+
+// MARK: - QED patterns
+
+/// QED's query molecules, built once per thread. Why not one shared set: RDKit records
+/// recursive-SMARTS results inside the query and holds a per-query mutex for the whole match
+/// (RDK_BUILD_THREADSAFE_SSS), so threads sharing these would queue for each other.
+struct Patterns {
+    std::unique_ptr<ROMol> aliphaticRings;
+    std::vector<std::unique_ptr<ROMol>> acceptors;
+    std::vector<std::unique_ptr<ROMol>> alerts;
+    /// Per alert and acceptor, the parts of its query that can be tested alone; see `ScreenCache`.
+    ScreenVocabulary vocabulary;
+    std::vector<Screen> screens, acceptorScreens;
+    /// Per alert and acceptor, whether it holds recursive SMARTS; see `hasRecursiveAtoms`.
+    std::vector<bool> alertRecursive, acceptorRecursive;
+};
+
+const Patterns &patterns() {
+    // From rdkit/Chem/QED.py (RDKit 2022.09), verbatim.
+    thread_local const Patterns local = [] {
+        Patterns p;
+        p.aliphaticRings = smarts("[$([A;R][!a])]");
+        for (const char *s :
+             {"[oH0;X2]", "[OH1;X2;v2]", "[OH0;X2;v2]", "[OH0;X1;v2]", "[O-;X1]", "[SH0;X2;v2]",
+              "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
+            p.acceptors.push_back(smarts(s));
+            p.acceptorScreens.emplace_back(*p.acceptors.back(), p.vocabulary);
+            p.acceptorRecursive.push_back(hasRecursiveAtoms(*p.acceptors.back()));
+        }
+        for (const char *s : {
+                 "*1[O,S,N]*1", "[S,C](=[O,S])[F,Br,Cl,I]", "[CX4][Cl,Br,I]", "[#6]S(=O)(=O)O[#6]",
+                 "[$([CH]),$(CC)]#CC(=O)[#6]", "[$([CH]),$(CC)]#CC(=O)O[#6]", "n[OH]",
+                 "[$([CH]),$(CC)]#CS(=O)(=O)[#6]", "C=C(C=O)C=O", "n1c([F,Cl,Br,I])cccc1", "[CH1](=O)",
+                 "[#8][#8]", "[C;!R]=[N;!R]", "[N!R]=[N!R]", "[#6](=O)[#6](=O)", "[#16][#16]",
+                 "[#7][NH2]", "C(=O)N[NH2]", "[#6]=S",
+                 "[$([CH2]),$([CH][CX4]),$(C([CX4])[CX4])]=[$([CH2]),$([CH][CX4]),$(C([CX4])[CX4])]",
+                 "C1(=[O,N])C=CC(=[O,N])C=C1", "C1(=[O,N])C(=[O,N])C=CC=C1", "a21aa3a(aa1aaaa2)aaaa3",
+                 "a31a(a2a(aa1)aaaa2)aaaa3", "a1aa2a3a(a1)A=AA=A3=AA=A2", "c1cc([NH2])ccc1",
+                 "[Hg,Fe,As,Sb,Zn,Se,se,Te,B,Si,Na,Ca,Ge,Ag,Mg,K,Ba,Sr,Be,Ti,Mo,Mn,Ru,Pd,Ni,Cu,Au,Cd,"
+                 "Al,Ga,Sn,Rh,Tl,Bi,Nb,Li,Pb,Hf,Ho]",
+                 "I", "OS(=O)(=O)[O-]", "[N+](=O)[O-]", "C(=O)N[OH]", "C1NC(=O)NC(=O)1", "[SH]", "[S-]",
+                 "c1ccc([Cl,Br,I,F])c([Cl,Br,I,F])c1[Cl,Br,I,F]",
+                 "c1cc([Cl,Br,I,F])cc([Cl,Br,I,F])c1[Cl,Br,I,F]", "[CR1]1[CR1][CR1][CR1][CR1][CR1][CR1]1",
+                 "[CR1]1[CR1][CR1]cc[CR1][CR1]1", "[CR2]1[CR2][CR2][CR2][CR2][CR2][CR2][CR2]1",
+                 "[CR2]1[CR2][CR2]cc[CR2][CR2][CR2]1", "[CH2R2]1N[CH2R2][CH2R2][CH2R2][CH2R2][CH2R2]1",
+                 "[CH2R2]1N[CH2R2][CH2R2][CH2R2][CH2R2][CH2R2][CH2R2]1", "C#C",
+                 "[OR2,NR2]@[CR2]@[CR2]@[OR2,NR2]@[CR2]@[CR2]@[OR2,NR2]",
+                 "[$([N+R]),$([n+R]),$([N+]=C)][O-]", "[#6]=N[OH]", "[#6]=NOC=O",
+                 "[#6](=O)[CX4,CR0X3,O][#6](=O)", "c1ccc2c(c1)ccc(=O)o2", "[O+,o+,S+,s+]", "N=C=O",
+                 "[NX3,NX4][F,Cl,Br,I]", "c1ccccc1OC(=O)[#6]", "[CR0]=[CR0][CR0]=[CR0]", "[C+,c+,C-,c-]",
+                 "N=[N+]=[N-]", "C12C(NC(N1)=O)CSC2", "c1c([OH])c([OH,NH2,NH])ccc1", "P", "[N,O,S]C#N",
+                 "C=C=O", "[Si][F,Cl,Br,I]", "[SX2]O", "[SiR0,CR0](c1ccccc1)(c2ccccc2)(c3ccccc3)",
+                 "O1CCCCC1OC2CCC3CCCCC3C2", "N=[CR0][N,n,O,S]",
+                 "[cR2]1[cR2][cR2]([Nv3X3,Nv4X4])[cR2][cR2][cR2]1[cR2]2[cR2][cR2][cR2]([Nv3X3,Nv4X4])"
+                 "[cR2][cR2]2",
+                 "C=[C!r]C#N", "[cR2]1[cR2]c([N+0X3R0,nX3R0])c([N+0X3R0,nX3R0])[cR2][cR2]1",
+                 "[cR2]1[cR2]c([N+0X3R0,nX3R0])[cR2]c([N+0X3R0,nX3R0])[cR2]1",
+                 "[cR2]1[cR2]c([N+0X3R0,nX3R0])[cR2][cR2]c1([N+0X3R0,nX3R0])",
+                 "[OH]c1ccc([OH,NH2,NH])cc1", "c1ccccc1OC(=O)O", "[SX2H0][N]", "c12ccccc1(SC(S)=N2)",
+                 "c12ccccc1(SC(=S)N2)", "c1nnnn1C=O", "s1c(S)nnc1NC=O", "S1C=CSC1=S", "C(=O)Onnn",
+                 "OS(=O)(=O)C(F)(F)F", "N#CC[OH]", "N#CC(=O)", "S(=O)(=O)C#N", "N[CH2]C#N", "C1(=O)NCC1",
+                 "S(=O)(=O)[O-,OH]", "NC[F,Cl,Br,I]", "C=[C!r]O", "[NX2+0]=[O+0]", "[OR0,NR0][OR0,NR0]",
+                 "C(=O)O[C,H1].C(=O)O[C,H1].C(=O)O[C,H1]", "[CX2R0][NX3R0]",
+                 "c1ccccc1[C;!R]=[C;!R]c2ccccc2", "[NX3R0,NX4R0,OR0,SX2R0][CX4][NX3R0,NX4R0,OR0,SX2R0]",
+                 "[s,S,c,C,n,N,o,O]~[n+,N+](~[s,S,c,C,n,N,o,O])(~[s,S,c,C,n,N,o,O])~[s,S,c,C,n,N,o,O]",
+                 "[s,S,c,C,n,N,o,O]~[nX3+,NX3+](~[s,S,c,C,n,N])~[s,S,c,C,n,N]", "[*]=[N+]=[*]",
+                 "[SX3](=O)[O-,OH]", "N#N", "F.F.F.F", "[R0;D2][R0;D2][R0;D2][R0;D2]",
+                 "[cR,CR]~C(=O)NC(=O)~[cR,CR]", "C=!@CC=[O,S]", "[#6,#8,#16][#6](=O)O[#6]",
+                 "c[C;R0](=[O,S])[#6]", "c[SX2][C;!R]", "C=C=C", "c1nc([F,Cl,Br,I,S])ncc1",
+                 "c1ncnc([F,Cl,Br,I,S])c1", "c1nc(c2c(n1)nc(n2)[F,Cl,Br,I])", "[#6]S(=O)(=O)c1ccc(cc1)F",
+                 "[15N]", "[13C]", "[18O]", "[34S]"}) {
+            p.alerts.push_back(smarts(s));
+            p.screens.emplace_back(*p.alerts.back(), p.vocabulary);
+            p.alertRecursive.push_back(hasRecursiveAtoms(*p.alerts.back()));
+        }
+        return p;
+    }();
+    return local;
+}
+
+/// `mol.HasSubstructMatch(query)` with Python's defaults.
+bool hasMatch(const ROMol &mol, const ROMol &query, bool recursive) {
+    RDKit::MatchVectType match;
+    return RDKit::SubstructMatch(mol, query, match, recursive);
+}
+
+/// `len(mol.GetSubstructMatches(query))` with Python's defaults (uniquified, at most 1000).
+unsigned matchCount(const ROMol &mol, const ROMol &query, bool recursive) {
+    std::vector<RDKit::MatchVectType> matches;
+    return RDKit::SubstructMatch(mol, query, matches, /*uniquify=*/true, recursive);
+}
+
+// MARK: - QED (rdkit.Chem.QED, version 1.1.0)
+
+/// Parameters of one asymmetric double sigmoid (ADS) desirability function.
+struct ADS {
+    double a, b, c, d, e, f, dmax;
+};
+
+/// The published parameters, in QED.py's property order:
+/// MW, ALOGP, HBA, HBD, PSA, ROTB, AROM, ALERTS.
+constexpr ADS adsParameters[8] = {
+    {2.817065973, 392.5754953, 290.7489764, 2.419764353, 49.22325677, 65.37051707, 104.9805561},
+    {3.172690585, 137.8624751, 2.534937431, 4.581497897, 0.822739154, 0.576295591, 131.3186604},
+    {2.948620388, 160.4605972, 3.615294657, 4.435986202, 0.290141953, 1.300669958, 148.7763046},
+    {1.618662227, 1010.051101, 0.985094388, 0.000000001, 0.713820843, 0.920922555, 258.1632616},
+    {1.876861559, 125.2232657, 62.90773554, 87.83366614, 12.01999824, 28.51324732, 104.5686167},
+    {0.010000000, 272.4121427, 2.558379970, 1.565547684, 1.271567166, 2.758063707, 105.4420403},
+    {3.217788970, 957.7374108, 2.274627939, 0.000000001, 1.317690384, 0.375760881, 312.3372610},
+    {0.010000000, 1199.094025, -0.09002883, 0.000000001, 0.185904477, 0.875193782, 417.7253140},
+};
+
+/// `QED.WEIGHT_MEAN`, the weights `QED.qed` uses by default.
+constexpr double qedMeanWeights[8] = {0.66, 0.46, 0.05, 0.61, 0.06, 0.65, 0.48, 0.95};
+
+double ads(double x, const ADS &p) {
+    double exp1 = 1 + std::exp(-1 * (x - p.c + p.d / 2) / p.e);
+    double exp2 = 1 + std::exp(-1 * (x - p.c - p.d / 2) / p.f);
+    double dx = p.a + p.b / exp1 * (1 - 1 / exp2);
+    return dx / p.dmax;
+}
+
+bool hasHydrogenAtoms(const ROMol &mol) {
+    for (const auto *atom : mol.atoms()) {
+        if (atom->getAtomicNum() == 1) return true;
+    }
+    return false;
+}
+
+// MARK: - Crippen logP and rotatable bonds
+
+/// RDKit's Wildman–Crippen atom types, with the first atom of each pattern and its query
+/// neighbours kept for screening.
+struct CrippenType {
+    const ROMol *pattern;
+    const RDKit::Atom *root;  // null when it holds recursive SMARTS (never screened)
+    std::vector<std::pair<const RDKit::Bond *, const RDKit::Atom *>> neighbors;  // atom null: unscreened
+    double logP;
+    bool recursive;           // see hasRecursiveAtoms
+    ElementSet rootElements;  // the elements `root` can match (all when it is null)
+
+    /// Whether a match of the pattern could start on `atom`: the root matches it and each query
+    /// neighbour matches some neighbour of it over a matching bond (a necessary condition).
+    bool mayStartAt(const ROMol &mol, const RDKit::Atom *atom) const {
+        if (!root->Match(atom)) return false;
+        for (const auto &[queryBond, queryAtom] : neighbors) {
+            bool found = false;
+            for (const auto *bond : mol.atomBonds(atom)) {
+                if (queryBond->Match(bond) && (!queryAtom || queryAtom->Match(bond->getOtherAtom(atom)))) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) return false;
+        }
+        return true;
+    }
+};
+
+const std::vector<CrippenType> &crippenTypes() {
+    static const std::vector<CrippenType> types = [] {
+        std::vector<CrippenType> t;
+        for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
+            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp, hasRecursiveAtoms(*param.dp_pattern), {}};
+            type.rootElements.set();
+            const RDKit::Atom *root = type.pattern->getAtomWithIdx(0);
+            if (root->hasQuery() && !isRecursive(root->getQuery())) {
+                type.root = root;
+                type.rootElements = possibleElements(root->getQuery());
+                for (const auto *bond : type.pattern->atomBonds(root)) {
+                    const RDKit::Atom *other = bond->getOtherAtom(root);
+                    bool screenable = bond->hasQuery() && other->hasQuery() && !isRecursive(other->getQuery());
+                    if (bond->hasQuery()) type.neighbors.emplace_back(bond, screenable ? other : nullptr);
+                }
+            }
+            t.push_back(std::move(type));
+        }
+        return t;
+    }();
+    return types;
+}
+
+/// Wildman–Crippen logP exactly as `Crippen.MolLogP` / `calcCrippenDescriptors(includeHs=true)`
+/// computes it: RDKit's own parameter table and matcher, patterns tried in table order, the
+/// first pattern whose match starts on an atom types it, contributions summed in atom order.
+/// Why not call calcCrippenDescriptors: it runs all ~100 pattern searches over the H-added
+/// molecule (a third of all our time); here a pattern is searched only when a match could
+/// start on an atom that is still untyped, since otherwise it cannot change anything.
+double crippenLogP(const ROMol &mol) {
+    std::unique_ptr<ROMol> withHs(RDKit::MolOps::addHs(mol, false, false));
+    const unsigned count = withHs->getNumAtoms();
+    std::vector<double> contributions(count, 0.0);
+    std::vector<char> untyped(count, 1);
+    unsigned remaining = count;
+
+    // Atoms sorted by element (a counting sort), so a type's screen visits only atoms of the
+    // elements its first atom can be.
+    std::vector<const RDKit::Atom *> atoms(withHs->atoms().begin(), withHs->atoms().end());
+    std::array<unsigned, 129> first{};
+    for (const auto *atom : atoms) ++first[std::min<unsigned>(127, atom->getAtomicNum()) + 1];
+    for (size_t z = 1; z < first.size(); ++z) first[z] += first[z - 1];
+    std::vector<const RDKit::Atom *> byElement(count);
+    {
+        auto next = first;
+        for (const auto *atom : atoms) byElement[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom;
+    }
+    auto mayStartSomewhere = [&](const CrippenType &type) {
+        for (size_t z = 0; z < 128; ++z) {
+            if (!type.rootElements[z]) continue;
+            for (unsigned k = first[z]; k < first[z + 1]; ++k) {
+                const RDKit::Atom *atom = byElement[k];
+                if (untyped[atom->getIdx()] && type.mayStartAt(*withHs, atom)) return true;
+            }
+        }
+        return false;
+    };
+
+    for (const auto &type : crippenTypes()) {
+        if (type.root && !mayStartSomewhere(type)) continue;
+        std::vector<RDKit::MatchVectType> matches;
+        RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, type.recursive);
+        for (const auto &match : matches) {
+            const int atom = match[0].second;
+            if (untyped[atom]) {
+                untyped[atom] = 0;
+                contributions[atom] = type.logP;
+                --remaining;
+            }
+        }
+        if (remaining == 0) break;
+    }
+    double logP = 0.0;
+    for (double c : contributions) logP += c;
+    return logP;
+}
+
+/// `CalcNumRotatableBonds(mol, Strict)`: unique matches of RDKit 2022.09's strict pattern
+/// (copied from librdkit's Lipinski.cpp). Why not call it: each call copies its pattern
+/// molecule, recursive queries and all, which cost more than the search.
+unsigned strictRotatableBonds(const ROMol &mol) {
+    thread_local const std::unique_ptr<ROMol> pattern = smarts(  // per thread: see Patterns
+        "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
+        "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
+        "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
+    return matchCount(mol, *pattern, /*recursive=*/true);
+}
+
+/// `QED.qed(mol)`; `inputLogP` is the Crippen logP of `input`, reused when RemoveHs has
+/// nothing to remove.
+/// QED's eight descriptors of `input` (`QED.properties`): MW, ALOGP, HBA, HBD, PSA, ROTB,
+/// AROM, ALERTS. `inputLogP` is the Crippen logP of `input` (NaN: compute it), reused when
+/// RemoveHs has nothing to remove. With `reference` set, every value comes from RDKit's plain
+/// entry points and unscreened searches instead, for tests to compare against.
+void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double x[8]) {
+    // QED.properties starts with Chem.RemoveHs; skip the copy when there is nothing to remove.
+    std::unique_ptr<ROMol> stripped;
+    if (hasHydrogenAtoms(input)) stripped.reset(RDKit::MolOps::removeHs(input));
+    const ROMol &mol = stripped ? *stripped : input;
+    const Patterns &p = patterns();
+
+    ScreenCache screen(mol, p.vocabulary);
+    double hba = 0;
+    for (size_t i = 0; i < p.acceptors.size(); ++i) {
+        if (reference) {
+            hba += matchCount(mol, *p.acceptors[i], /*recursive=*/true);
+        } else if (screen.mayMatch(p.acceptorScreens[i])) {
+            hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
+        }
+    }
+    // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
+    std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
+    std::vector<std::vector<int>> rings;
+    RDKit::MolOps::findSSSR(*aromaticPart, rings);
+    double alerts = 0;
+    for (size_t i = 0; i < p.alerts.size(); ++i) {
+        if (reference) {
+            alerts += hasMatch(mol, *p.alerts[i], /*recursive=*/true) ? 1 : 0;
+        } else if (screen.mayMatch(p.screens[i]) && hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) {
+            alerts += 1;
+        }
+    }
+    double logP = stripped || std::isnan(inputLogP) ? crippenLogP(mol) : inputLogP;
+    double rotatable = strictRotatableBonds(mol);
+    if (reference) {
+        double mr = 0;
+        RDKit::Descriptors::calcCrippenDescriptors(mol, logP, mr, /*includeHs=*/true, /*force=*/true);
+        rotatable = RDKit::Descriptors::calcNumRotatableBonds(mol, RDKit::Descriptors::Strict);
+    }
+    x[0] = RDKit::Descriptors::calcAMW(mol);
+    x[1] = logP;
+    x[2] = hba;
+    x[3] = RDKit::Descriptors::calcNumHBD(mol);
+    x[4] = RDKit::Descriptors::calcTPSA(mol);
+    x[5] = rotatable;
+    x[6] = double(rings.size());
+    x[7] = alerts;
+}
+
+double qed(const ROMol &input, double inputLogP) {
+    double x[8];
+    qedDescriptors(input, inputLogP, /*reference=*/false, x);
+    double t = 0, weightSum = 0;
+    for (int i = 0; i < 8; ++i) {
+        t += qedMeanWeights[i] * std::log(ads(x[i], adsParameters[i]));
+        weightSum += qedMeanWeights[i];
+    }
+    return std::exp(t / weightSum);
+}
+
+// MARK: - SAS (Contrib/SA_Score/sascorer.py)
+
+/// Fragment ids sorted ascending with their scores: 700k entries, searched ~40 times per
+/// molecule. Half the memory of a hash map and fast enough.
+struct FragmentTable {
+    std::vector<std::uint32_t> ids;
+    std::vector<double> scores;
+
+    /// `_fscores.get(id, -4)`.
+    double score(std::uint32_t id) const {
+        auto found = std::lower_bound(ids.begin(), ids.end(), id);
+        return found != ids.end() && *found == id ? scores[size_t(found - ids.begin())] : -4.0;
+    }
+};
+std::atomic<const FragmentTable *> fragmentTable{nullptr};
+
+/// Stereocentres as `len(Chem.FindMolChiralCenters(m, includeUnassigned=True))` counts them
+/// (legacy implementation): assigned CIP codes plus possible-but-unassigned centres.
+unsigned chiralCenterCount(ROMol &mol) {
+    RDKit::MolOps::assignStereochemistry(mol, /*cleanIt=*/false, /*force=*/true,
+                                         /*flagPossibleStereoCenters=*/true);
+    unsigned count = 0;
+    for (const auto *atom : mol.atoms()) {
+        if (atom->hasProp(RDKit::common_properties::_CIPCode) ||
+            atom->hasProp(RDKit::common_properties::_ChiralityPossible)) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+double syntheticAccessibility(ROMol &mol) {
+    const FragmentTable *table = fragmentTable.load(std::memory_order_acquire);
+    if (!table) return std::numeric_limits<double>::quiet_NaN();
+
+    // Fragment score: mean contribution of the unhashed radius-2 Morgan environments.
+    std::unique_ptr<RDKit::SparseIntVect<std::uint32_t>> fp(
+        RDKit::MorganFingerprints::getFingerprint(mol, 2));
+    const auto &elements = fp->getNonzeroElements();
+    double score1 = 0;
+    int fragments = 0;
+    for (const auto &[id, count] : elements) {
+        fragments += count;
+        score1 += table->score(id) * count;
+    }
+    score1 /= fragments;
+
+    // Complexity penalties.
+    const double atoms = mol.getNumAtoms();
+    const unsigned chiralCenters = chiralCenterCount(mol);
+    const unsigned bridgeheads = RDKit::Descriptors::calcNumBridgeheadAtoms(mol);
+    const unsigned spiro = RDKit::Descriptors::calcNumSpiroAtoms(mol);
+    unsigned macrocycles = 0;
+    for (const auto &ring : mol.getRingInfo()->atomRings()) {
+        if (ring.size() > 8) ++macrocycles;
+    }
+    const double sizePenalty = std::pow(atoms, 1.005) - atoms;
+    const double stereoPenalty = std::log10(chiralCenters + 1.0);
+    const double spiroPenalty = std::log10(spiro + 1.0);
+    const double bridgePenalty = std::log10(bridgeheads + 1.0);
+    const double macrocyclePenalty = macrocycles > 0 ? std::log10(2.0) : 0.0;
+    const double score2 = 0. - sizePenalty - stereoPenalty - spiroPenalty - bridgePenalty - macrocyclePenalty;
+
+    // Symmetric molecules set few distinct bits: make them easier.
+    double score3 = 0;
+    const double bits = double(elements.size());
+    if (atoms > bits) score3 = std::log(atoms / bits) * .5;
+
+    // Map the raw score onto 1 (easy) .. 10 (hard), smoothing the hard end.
+    double sascore = score1 + score2 + score3;
+    const double low = -4.0, high = 2.5;
+    sascore = 11. - (sascore - low + 1) / (high - low) * 9.;
+    if (sascore > 8.) sascore = 8. + std::log(sascore + 1. - 9.);
+    if (sascore > 10.) {
+        sascore = 10.0;
+    } else if (sascore < 1.) {
+        sascore = 1.0;
+    }
+    return sascore;
+}
+
+/// max(0, largest SSSR ring size − 6): the "cycle score" of penalized logP.
+double largeRingPenalty(const ROMol &mol) {
+    size_t largest = 0;
+    for (const auto &ring : mol.getRingInfo()->atomRings()) largest = std::max(largest, ring.size());
+    return largest > 6 ? double(largest - 6) : 0.0;
+}
+
+}  // namespace
+
+void installFragmentScores(const uint32_t *ids, const double *scores, size_t count) {
+    static std::once_flag once;
+    std::call_once(once, [&] {
+        // Sort by id; for a repeated id the later entry wins, as when Python fills its dict.
+        std::vector<size_t> order(count);
+        for (size_t i = 0; i < count; ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
+        auto *table = new FragmentTable();  // lives for the process
+        for (size_t k = 0; k < count; ++k) {
+            size_t i = order[k];
+            if (!table->ids.empty() && table->ids.back() == ids[i]) {
+                table->scores.back() = scores[i];
+            } else {
+                table->ids.push_back(ids[i]);
+                table->scores.push_back(scores[i]);
+            }
+        }
+        fragmentTable.store(table, std::memory_order_release);
+    });
+}
+
+bool hasFragmentScores() { return fragmentTable.load(std::memory_order_acquire) != nullptr; }
+
+void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count, double *values) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    double logP = nan, sas = nan;  // shared by logP, SAS and penalized logP
+    auto needLogP = [&] { return std::isnan(logP) ? (logP = crippenLogP(mol)) : logP; };
+    auto needSAS = [&] { return std::isnan(sas) ? (sas = syntheticAccessibility(mol)) : sas; };
+    for (int32_t i = 0; i < count; ++i) {
+        switch (properties[i]) {
+        case CRDPropertyLogP: values[i] = needLogP(); break;
+        case CRDPropertyQED: values[i] = qed(mol, needLogP()); break;
+        case CRDPropertySAS: values[i] = needSAS(); break;
+        case CRDPropertyMolecularWeight: values[i] = RDKit::Descriptors::calcAMW(mol); break;
+        case CRDPropertyPenalizedLogP: values[i] = needLogP() - needSAS() - largeRingPenalty(mol); break;
+        default: values[i] = nan;
+        }
+    }
+}
+
+void qedDescriptors(ROMol &mol, bool reference, double values[8]) {
+    qedDescriptors(mol, std::numeric_limits<double>::quiet_NaN(), reference, values);
+}
+
+}  // namespace crdkit

@@ -1,0 +1,251 @@
+// Exact pre-checks that let CRDKit skip substructure searches that cannot succeed.
+//
+// Every check here is a necessary condition for a match, evaluated with the same atom and
+// bond tests (`Atom::Match`, `Bond::Match`) RDKit's substructure matcher uses, so skipping a
+// search never changes a result; it only avoids RDKit's VF2 setup and search.
+#pragma once
+
+#include "Internal.h"
+
+#include <GraphMol/QueryAtom.h>
+#include <GraphMol/QueryOps.h>
+#include <GraphMol/SmilesParse/SmartsWrite.h>
+
+#include <algorithm>
+#include <bitset>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace crdkit {
+
+/// Whether a query tree contains recursive SMARTS, whose state only SubstructMatch prepares.
+inline bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    if (query->getDescription() == "RecursiveStructure") return true;
+    for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
+        if (isRecursive(child->get())) return true;
+    }
+    return false;
+}
+
+using ElementSet = std::bitset<128>;
+
+/// The atomic numbers an atom query can match, read from its query tree; every element when
+/// the tree does not pin them down (negations, wildcards, anything but element tests).
+inline ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    ElementSet all;
+    all.set();
+    if (query->getNegation()) return all;
+    const std::string &what = query->getDescription();
+    if (what == "AtomAtomicNum" || what == "AtomType") {
+        const auto *equality = dynamic_cast<const RDKit::ATOM_EQUALS_QUERY *>(query);
+        if (!equality || equality->getTol() != 0) return all;
+        const int element = what == "AtomType" ? equality->getVal() % 1000 : equality->getVal();  // AtomType: Z + 1000·aromatic
+        if (element < 0 || element >= 128) return all;
+        ElementSet one;
+        one.set(size_t(element));
+        return one;
+    }
+    if (what == "AtomOr" || what == "AtomAnd") {
+        ElementSet result;
+        if (what == "AtomAnd") result.set();
+        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
+            if (what == "AtomOr") {
+                result |= possibleElements(child->get());
+            } else {
+                result &= possibleElements(child->get());
+            }
+        }
+        return result;
+    }
+    return all;
+}
+
+/// Whether any atom of `query` holds recursive SMARTS. Why it matters: with
+/// `recursionPossible` set, every SubstructMatch call walks every query atom's whole query
+/// tree looking for recursion (a fifth of all our time); for queries without any the walk
+/// finds nothing, so they are matched with it off. Results are the same either way.
+inline bool hasRecursiveAtoms(const ROMol &query) {
+    for (const auto *atom : query.atoms()) {
+        if (atom->hasQuery() && isRecursive(atom->getQuery())) return true;
+    }
+    return false;
+}
+
+/// The distinct query atoms and bonds (by their SMARTS) of all screened patterns, so that each
+/// is tested once per molecule however many patterns share it.
+struct ScreenVocabulary {
+    std::vector<const RDKit::Atom *> atoms;
+    std::vector<ElementSet> elements;  // per atom query: see possibleElements
+    std::vector<const RDKit::Bond *> bonds;
+    std::map<std::string, int> atomIds, bondIds;
+
+    /// The id of `atom`'s query, or -1 for recursive SMARTS (not screenable).
+    int atomId(const RDKit::Atom *atom) {
+        if (!atom->hasQuery() || isRecursive(atom->getQuery())) return -1;
+        auto [it, added] = atomIds.emplace(RDKit::SmartsWrite::GetAtomSmarts(atom), int(atoms.size()));
+        if (added) {
+            atoms.push_back(atom);
+            elements.push_back(possibleElements(atom->getQuery()));
+        }
+        return it->second;
+    }
+    int bondId(const RDKit::Bond *bond) {
+        auto [it, added] = bondIds.emplace(RDKit::SmartsWrite::GetBondSmarts(bond), int(bonds.size()));
+        if (added) bonds.push_back(bond);
+        return it->second;
+    }
+};
+
+/// The parts of a pattern that can be tested alone: its non-recursive query atoms, and its
+/// bonds with their ends (-1: an end that matches anything for screening purposes).
+struct Screen {
+    std::vector<int> atoms;
+    struct Edge {
+        int bond, begin, end;
+    };
+    std::vector<Edge> bonds;
+    /// Per screenable query atom: its id and its bonds, as (bond id, id of the atom across).
+    struct Neighborhood {
+        int atom;
+        std::vector<std::pair<int, int>> bonds;
+    };
+    std::vector<Neighborhood> neighborhoods;
+
+    Screen(const ROMol &query, ScreenVocabulary &vocabulary) {
+        for (const auto *atom : query.atoms()) {
+            int id = vocabulary.atomId(atom);
+            if (id < 0) continue;
+            atoms.push_back(id);
+            Neighborhood around{id, {}};
+            for (const auto *bond : query.atomBonds(atom)) {
+                if (bond->hasQuery()) around.bonds.emplace_back(vocabulary.bondId(bond), vocabulary.atomId(bond->getOtherAtom(atom)));
+            }
+            if (!around.bonds.empty()) neighborhoods.push_back(std::move(around));
+        }
+        for (const auto *bond : query.bonds()) {
+            if (bond->hasQuery()) {
+                bonds.push_back({vocabulary.bondId(bond), vocabulary.atomId(bond->getBeginAtom()),
+                                 vocabulary.atomId(bond->getEndAtom())});
+            }
+        }
+    }
+};
+
+/// A necessary condition for a substructure match, checked with the same atom and bond
+/// tests SubstructMatch uses: every screenable query atom matches some atom of the molecule,
+/// and every query bond some bond whose ends match too. Why: most of QED's 116 alerts need an
+/// element, charge or bond the molecule lacks, and this rejects them without a VF2 search.
+/// It never changes an answer. Which molecule atoms and bonds each distinct query matches is
+/// worked out on first use and remembered for the molecule.
+class ScreenCache {
+  public:
+    ScreenCache(const ROMol &mol, const ScreenVocabulary &vocabulary)
+        : mol_(mol), vocabulary_(vocabulary), atomWords_((mol.getNumAtoms() + 63) / 64),
+          bondWords_((mol.getNumBonds() + 63) / 64), atomBits_(vocabulary.atoms.size() * atomWords_),
+          bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
+          bondDone_(vocabulary.bonds.size()) {
+        for (const auto *atom : mol.atoms()) present_.set(std::min<size_t>(127, atom->getAtomicNum()));
+        adjacency_.resize(mol.getNumAtoms());
+        for (const auto *bond : mol.bonds()) {
+            const unsigned a = bond->getBeginAtomIdx(), b = bond->getEndAtomIdx();
+            ends_.emplace_back(a, b);
+            adjacency_[a].emplace_back(bond->getIdx(), b);
+            adjacency_[b].emplace_back(bond->getIdx(), a);
+        }
+    }
+
+    bool mayMatch(const Screen &screen) {
+        for (int id : screen.atoms) {
+            const uint64_t *bits = atoms(id);
+            if (std::none_of(bits, bits + atomWords_, [](uint64_t w) { return w != 0; })) return false;
+        }
+        for (const auto &edge : screen.bonds) {
+            if (!edgePresent(edge)) return false;
+        }
+        // Each query atom needs one molecule atom whose own bonds can serve all its query bonds.
+        for (const auto &around : screen.neighborhoods) {
+            if (!neighborhoodPresent(around)) return false;
+        }
+        return true;
+    }
+
+  private:
+    static bool test(const uint64_t *bits, unsigned i) { return bits[i / 64] >> (i % 64) & 1; }
+
+    const uint64_t *atoms(int id) {
+        uint64_t *bits = &atomBits_[size_t(id) * atomWords_];
+        if (!atomDone_[id]) {
+            atomDone_[id] = 1;
+            // A query for elements the molecule lacks matches nothing: skip the atom scan.
+            if ((vocabulary_.elements[id] & present_).none()) return bits;
+            for (const auto *atom : mol_.atoms()) {
+                if (vocabulary_.atoms[id]->Match(atom)) bits[atom->getIdx() / 64] |= uint64_t(1) << (atom->getIdx() % 64);
+            }
+        }
+        return bits;
+    }
+
+    const uint64_t *bonds(int id) {
+        uint64_t *bits = &bondBits_[size_t(id) * bondWords_];
+        if (!bondDone_[id]) {
+            bondDone_[id] = 1;
+            for (const auto *bond : mol_.bonds()) {
+                if (vocabulary_.bonds[id]->Match(bond)) bits[bond->getIdx() / 64] |= uint64_t(1) << (bond->getIdx() % 64);
+            }
+        }
+        return bits;
+    }
+
+    bool neighborhoodPresent(const Screen::Neighborhood &around) {
+        const uint64_t *centers = atoms(around.atom);
+        for (size_t w = 0; w < atomWords_; ++w) {
+            for (uint64_t rest = centers[w]; rest; rest &= rest - 1) {
+                const unsigned center = unsigned(w * 64 + __builtin_ctzll(rest));
+                bool servesAll = true;
+                for (const auto &[bondId, otherId] : around.bonds) {
+                    const uint64_t *bondBits = bonds(bondId);
+                    const uint64_t *otherBits = otherId >= 0 ? atoms(otherId) : nullptr;
+                    bool served = false;
+                    for (const auto &[bond, other] : adjacency_[center]) {
+                        if (test(bondBits, bond) && (!otherBits || test(otherBits, other))) {
+                            served = true;
+                            break;
+                        }
+                    }
+                    if (!served) {
+                        servesAll = false;
+                        break;
+                    }
+                }
+                if (servesAll) return true;
+            }
+        }
+        return false;
+    }
+
+    bool edgePresent(const Screen::Edge &edge) {
+        const uint64_t *bondBits = bonds(edge.bond);
+        const uint64_t *begin = edge.begin >= 0 ? atoms(edge.begin) : nullptr;
+        const uint64_t *end = edge.end >= 0 ? atoms(edge.end) : nullptr;
+        auto ok = [](const uint64_t *bits, unsigned atom) { return !bits || test(bits, atom); };
+        for (size_t w = 0; w < bondWords_; ++w) {
+            for (uint64_t rest = bondBits[w]; rest; rest &= rest - 1) {
+                const auto [a, b] = ends_[w * 64 + __builtin_ctzll(rest)];
+                if ((ok(begin, a) && ok(end, b)) || (ok(begin, b) && ok(end, a))) return true;
+            }
+        }
+        return false;
+    }
+
+    const ROMol &mol_;
+    const ScreenVocabulary &vocabulary_;
+    size_t atomWords_, bondWords_;
+    std::vector<uint64_t> atomBits_, bondBits_;
+    std::vector<char> atomDone_, bondDone_;
+    ElementSet present_;
+    std::vector<std::pair<unsigned, unsigned>> ends_;  // per bond: begin and end atom
+    std::vector<std::vector<std::pair<unsigned, unsigned>>> adjacency_;  // per atom: (bond, neighbour)
+};
+
+}  // namespace crdkit
