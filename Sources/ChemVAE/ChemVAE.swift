@@ -1,1 +1,237 @@
-// Module ChemVAE: see DESIGN.md.
+import Engine
+import NN
+
+/// Indices the vocabulary reserves (see `Vocabulary` in the Smiles target).
+enum SpecialToken {
+    static let pad: Int32 = 0, start: Int32 = 1, end: Int32 = 2, unknown: Int32 = 3
+}
+
+/// A batch of token rows as stored in dataset files: SMILES tokens, one end token, padding.
+public struct TokenBatch {
+    /// [B, maxLength] row-major.
+    public let rows: [UInt8]
+    /// SMILES tokens per row, without the end token.
+    public let lengths: [Int32]
+    /// Normalised properties [B, P], if the model predicts any.
+    public let properties: [Float]?
+    public let size: Int
+
+    public init(rows: [UInt8], lengths: [Int32], properties: [Float]?) {
+        self.rows = rows; self.lengths = lengths; self.properties = properties; size = lengths.count
+    }
+}
+
+/// The losses of one batch. `total` carries the graph; the rest are plain numbers for reports.
+public struct LossTerms {
+    public let total: Tensor
+    /// Token cross-entropy summed over each molecule, averaged over molecules (nats).
+    public let reconstruction: Float
+    /// KL(q(z|x) ‖ N(0, I)) per molecule (nats).
+    public let kl: Float
+    /// Mean squared error of the normalised properties (0 without a property head).
+    public let property: Float
+    public let correctTokens: Int
+    public let tokens: Int
+}
+
+/// The chemical VAE: convolutional encoder, GRU decoder and a property head on the latent mean.
+public final class ChemVAE: Layer {
+    public let config: ChemVAEConfig
+    let encoder: ConvEncoder
+    let decoder: LatentDecoder
+    let propertyHead: PropertyHead?
+
+    public init(_ config: ChemVAEConfig, seed: UInt64) throws {
+        try config.validate()
+        self.config = config
+        let rng = RandomGenerator(seed: seed)
+        encoder = ConvEncoder(config, using: rng)
+        switch config.decoder {
+        case .paper: decoder = PaperDecoder(config, using: rng)
+        case .autoregressive: decoder = AutoregressiveDecoder(config, using: rng)
+        }
+        propertyHead = config.propertyNames.isEmpty ? nil : PropertyHead(config, using: rng)
+    }
+
+    public var parameters: [NamedParameter] {
+        prefixed("encoder", encoder.parameters) + prefixed("decoder", decoder.parameters)
+            + (propertyHead.map { prefixed("property", $0.parameters) } ?? [])
+    }
+
+    public var buffers: [NamedParameter] {
+        prefixed("encoder", encoder.buffers) + prefixed("decoder", decoder.buffers)
+            + (propertyHead.map { prefixed("property", $0.buffers) } ?? [])
+    }
+
+    // MARK: Encoding
+
+    /// Latent mean and log-variance of token rows [B, maxLength] -> [B, Z] each.
+    public func encode(_ rows: [UInt8], training: Bool = false) -> (mean: Tensor, logVariance: Tensor) {
+        let batch = rows.count / config.maxLength
+        precondition(rows.count == batch * config.maxLength, "encode: \(rows.count) tokens are not rows of \(config.maxLength)")
+        return encoder(rows.map { Int32($0) }, batch: batch, training: training)
+    }
+
+    /// Predicted (normalised) properties of latent points [B, Z] -> [B, P].
+    public func predictProperties(_ z: Tensor) -> Tensor? {
+        propertyHead?(z, training: false, using: RandomGenerator(seed: 0))
+    }
+
+    // MARK: Training loss
+
+    /// Reconstruction + β·KL + w·property MSE of a batch (a per-molecule ELBO plus the property term).
+    public func loss(_ batch: TokenBatch, beta: Float, training: Bool, using rng: RandomGenerator) -> LossTerms {
+        let b = batch.size, width = config.maxLength
+        let (mean, logVariance) = encode(batch.rows, training: training)
+        let z = training ? reparameterize(mean: mean, logVariance: logVariance, using: rng) : mean
+        // Decode only as far as the longest molecule in the batch (+ its end token).
+        let steps = min(width, Int(batch.lengths.max() ?? 0) + 1)
+        var previous = [Int32](repeating: SpecialToken.start, count: steps * b)
+        var targets = [Int32](repeating: SpecialToken.pad, count: steps * b)
+        var mask = [Float](repeating: 0, count: steps * b)
+        for r in 0..<b {
+            let row = r * width
+            for t in 0..<steps {
+                targets[t * b + r] = Int32(batch.rows[row + t])
+                if t > 0 { previous[t * b + r] = Int32(batch.rows[row + t - 1]) }
+                mask[t * b + r] = t <= Int(batch.lengths[r]) ? 1 : 0
+            }
+        }
+        let tokenCount = mask.reduce(0, +)
+        let logits = decoder.logits(z, previous: previous, steps: steps, training: training, using: rng)
+        let reconstruction = softmaxCrossEntropy(logits: logits, targets: targets, mask: mask).scaled(by: tokenCount / Float(b))
+        let kl = gaussianKL(mean: mean, logVariance: logVariance)
+        var total = reconstruction + kl.scaled(by: beta)
+        var propertyError: Float = 0
+        if let head = propertyHead, let properties = batch.properties {
+            let predicted = head(mean, training: training, using: rng)
+            let mse = meanSquaredError(predicted, Tensor(properties, shape: predicted.shape))
+            propertyError = mse.item
+            total = total + mse.scaled(by: config.propertyLossWeight)
+        }
+        let (correct, counted) = tokenAccuracy(logits: logits, targets: targets, mask: mask)
+        return LossTerms(total: total, reconstruction: reconstruction.item, kl: kl.item, property: propertyError,
+                         correctTokens: correct, tokens: counted)
+    }
+
+    // MARK: Decoding
+
+    /// Turns latent points [B, Z] into token sequences (without the end token), at most
+    /// `maxLength - 1` tokens each.
+    /// `stopAtEnd: false` keeps stepping every row to the full length (benchmarks compare fixed work).
+    public func decode(_ z: Tensor, method: DecodingMethod = .greedy, stopAtEnd: Bool = true, using rng: RandomGenerator) -> [[UInt8]] {
+        precondition(z.rank == 2 && z.shape[1] == config.latentSize, "decode: latents \(z.shape) must be [B, \(config.latentSize)]")
+        return Tape.withoutRecording {
+            switch method {
+            case .greedy: return decodeStepwise(z, temperature: 0, stopAtEnd: stopAtEnd, using: rng)
+            case .sample(let temperature): return decodeStepwise(z, temperature: temperature, stopAtEnd: stopAtEnd, using: rng)
+            case .beam(let width): return decodeBeam(z, width: width)
+            }
+        }
+    }
+
+    private var maxTokens: Int { config.maxLength - 1 }
+
+    /// Tokens a decoder may emit: every real token and `end` (never pad, start or unknown).
+    @inline(__always) private func isEmittable(_ token: Int) -> Bool {
+        token == Int(SpecialToken.end) || token > Int(SpecialToken.unknown)
+    }
+
+    private func decodeStepwise(_ z: Tensor, temperature: Float, stopAtEnd: Bool, using rng: RandomGenerator) -> [[UInt8]] {
+        let b = z.shape[0], v = config.vocabularySize
+        let stepper = decoder.stepper(z, maxSteps: maxTokens + 1)
+        var previous = [Int32](repeating: SpecialToken.start, count: b)
+        var outputs = [[UInt8]](repeating: [], count: b)
+        var finished = [Bool](repeating: false, count: b)
+        for step in 0...maxTokens {
+            let logits = stepper.next(previous).pointer
+            for r in 0..<b where !finished[r] {
+                let row = logits + r * v
+                var choice = Int(SpecialToken.end)
+                if step == maxTokens {
+                    // The row is full: the sequence must end here.
+                } else if temperature <= 0 {
+                    var best = -Float.infinity
+                    for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
+                } else {
+                    var m = -Float.infinity
+                    for j in 0..<v where isEmittable(j) { m = max(m, row[j]) }
+                    var weights = [Float](repeating: 0, count: v), total: Float = 0
+                    for j in 0..<v where isEmittable(j) { weights[j] = expf((row[j] - m) / temperature); total += weights[j] }
+                    var u = rng.uniform() * total
+                    for j in 0..<v where weights[j] > 0 {
+                        choice = j
+                        u -= weights[j]
+                        if u <= 0 { break }
+                    }
+                }
+                if choice == Int(SpecialToken.end) { finished[r] = true }
+                else { outputs[r].append(UInt8(choice)) }
+                previous[r] = Int32(choice)
+            }
+            if stopAtEnd && !finished.contains(false) { break }
+        }
+        return outputs
+    }
+
+    /// Beam search keeping `width` hypotheses per latent point; returns each point's most probable
+    /// finished sequence (length-unnormalised log-probability).
+    private func decodeBeam(_ z: Tensor, width k: Int) -> [[UInt8]] {
+        let b = z.shape[0], v = config.vocabularySize
+        precondition(k >= 1, "decode: beam width must be at least 1")
+        let stepper = decoder.stepper(gatherRows(z, (0..<b).flatMap { Array(repeating: $0, count: k) }), maxSteps: maxTokens + 1)
+        // Hypothesis h of point p lives in row p·k + h. Only one live hypothesis per point at first.
+        var scores = (0..<(b * k)).map { $0 % k == 0 ? Float(0) : -.infinity }
+        var sequences = [[UInt8]](repeating: [], count: b * k)
+        var previous = [Int32](repeating: SpecialToken.start, count: b * k)
+        var best = [(score: Float, tokens: [UInt8])?](repeating: nil, count: b)
+        for step in 0...maxTokens {
+            let logits = stepper.next(previous).logSoftmax().pointer
+            var rows = [Int](), nextScores = [Float](), nextSequences = [[UInt8]](), nextPrevious = [Int32]()
+            for p in 0..<b {
+                var candidates: [(score: Float, row: Int, token: Int)] = []
+                for h in 0..<k where scores[p * k + h] > -.infinity {
+                    let r = p * k + h
+                    // A full row may only end.
+                    for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) {
+                        candidates.append((scores[r] + logits[r * v + j], r, j))
+                    }
+                }
+                candidates.sort { $0.score > $1.score }
+                var kept = 0
+                for c in candidates {
+                    if c.token == Int(SpecialToken.end) {
+                        if best[p] == nil || c.score > best[p]!.score { best[p] = (c.score, sequences[c.row]) }
+                        continue
+                    }
+                    // A hypothesis that cannot beat the best finished one is dropped.
+                    if let done = best[p], c.score <= done.score { continue }
+                    rows.append(c.row); nextScores.append(c.score)
+                    nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
+                    kept += 1
+                    if kept == k { break }
+                }
+                while kept < k {   // pad with dead hypotheses so every point keeps k rows
+                    rows.append(p * k); nextScores.append(-.infinity); nextSequences.append([]); nextPrevious.append(SpecialToken.end)
+                    kept += 1
+                }
+            }
+            if !nextScores.contains(where: { $0 > -.infinity }) { break }
+            stepper.select(rows: rows)
+            scores = nextScores; sequences = nextSequences; previous = nextPrevious
+        }
+        return best.map { $0?.tokens ?? [] }
+    }
+}
+
+/// How latent points become tokens.
+public enum DecodingMethod: Equatable, Sendable {
+    /// The most probable token at every step.
+    case greedy
+    /// Sampling from softmax(logits / temperature).
+    case sample(temperature: Float)
+    /// Beam search with this many hypotheses per point.
+    case beam(width: Int)
+}
+
+import Foundation

@@ -52,6 +52,10 @@ public struct RejectedRecord: Sendable, Equatable {
     /// A one-line explanation (RDKit's parse error, the token count, the unknown token).
     public var detail: String
 
+    public init(file: String, line: Int, smiles: String, reason: RejectionReason, detail: String) {
+        self.file = file; self.line = line; self.smiles = smiles; self.reason = reason; self.detail = detail
+    }
+
     /// `file:line`, for messages.
     public var location: String { "\(file):\(line)" }
 }

@@ -51,7 +51,7 @@ final class ProgressBar {
     let isEnabled = isatty(STDERR_FILENO) != 0
     private var lastDraw = 0.0
 
-    func update(fraction: Double, elapsed: Double, count: Int, unit: String) {
+    func update(fraction: Double, elapsed: Double, count: Int, unit: String, suffix: String = "") {
         guard isEnabled, elapsed - lastDraw >= 0.1 || fraction >= 1 else { return }
         lastDraw = elapsed
         let width = 30
@@ -59,8 +59,8 @@ final class ProgressBar {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let rate = elapsed > 0 ? Double(count) / elapsed : 0
         let eta = fraction > 0.001 ? elapsed * (1 - fraction) / fraction : .nan
-        let line = String(format: "\r[%@] %5.1f%% %@ %@ %@/s ETA %@ ", bar, fraction * 100, Self.grouped(count), unit,
-                          Self.grouped(Int(rate)), Self.duration(eta))
+        let line = String(format: "\r[%@] %5.1f%% %@ %@ %@/s ETA %@ %@", bar, fraction * 100, Self.grouped(count), unit,
+                          Self.grouped(Int(rate)), Self.duration(eta), suffix)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -8,8 +8,18 @@ struct MolGen: ParsableCommand {
         commandName: "molgen",
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
         subcommands: [
+            DemoCommand.self,
             ConvertCommand.self,
             PropertiesCommand.self,
+            TrainCommand.self,
+            EvaluateCommand.self,
+            EncodeCommand.self,
+            DecodeCommand.self,
+            SampleCommand.self,
+            InterpolateCommand.self,
+            NeighborsCommand.self,
+            OptimizeCommand.self,
+            PlotLatentCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,61 @@
+import ChemVAE
+import Engine
+import Foundation
+import NN
+
+/// Training and sampling speed of the chemical VAE on synthetic token rows, so the figures depend
+/// only on the architecture (the same work `tools/bench/chemvae_torch.py` gives PyTorch).
+public enum ChemVAEBenchmarks {
+    static func model(_ preset: ChemVAEConfig.Preset, vocabulary: Int, length: Int, properties: Int) throws -> ChemVAE {
+        try ChemVAE(.preset(preset, vocabularySize: vocabulary, maxLength: length,
+                            propertyNames: (0..<properties).map { "p\($0)" }), seed: 1)
+    }
+
+    /// Full-length random molecules: `length - 1` tokens then the end token.
+    static func batch(size: Int, length: Int, vocabulary: Int, properties: Int, using rng: RandomGenerator) -> TokenBatch {
+        var rows = [UInt8](repeating: 0, count: size * length)
+        for b in 0..<size {
+            for t in 0..<(length - 1) { rows[b * length + t] = UInt8(4 + rng.index(below: vocabulary - 4)) }
+            rows[b * length + length - 1] = 2
+        }
+        let values = (0..<(size * properties)).map { _ in rng.normal() }
+        return TokenBatch(rows: rows, lengths: Array(repeating: Int32(length - 1), count: size), properties: properties > 0 ? values : nil)
+    }
+
+    /// One training step = forward, backward, gradient clipping and an Adam update.
+    public static func train(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, steps: Int) throws -> [Figure] {
+        let rng = RandomGenerator(seed: 3)
+        let vae = try model(preset, vocabulary: vocabulary, length: length, properties: 3)
+        let data = batch(size: size, length: length, vocabulary: vocabulary, properties: 3, using: rng)
+        let adam = Adam(learningRate: vae.config.learningRate)
+        let parameters = vae.parameters
+        func step() {
+            let tape = Tape()
+            let terms = tape.record { vae.loss(data, beta: 0.5, training: true, using: rng) }
+            tape.backward(terms.total)
+            clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
+            adam.update(parameters)
+        }
+        step()   // warm-up: buffers reach their steady-state pool
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { step() }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return [Figure("preset_\(preset.rawValue)", 1), Figure("batch", Double(size)), Figure("length", Double(length)),
+                Figure("parameters", Double(vae.parameterCount)), Figure("seconds_per_step", seconds / Double(steps)),
+                Figure("molecules_per_s", Double(size * steps) / seconds), Figure("peak_rss_mb", peakResidentMegabytes())]
+    }
+
+    /// Decoding prior samples z ~ N(0, I) by sampling every token, always to the full length.
+    public static func sample(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, repeats: Int) throws -> [Figure] {
+        let rng = RandomGenerator(seed: 4)
+        let vae = try model(preset, vocabulary: vocabulary, length: length, properties: 3)
+        let z = Tensor.randomNormal([size, vae.config.latentSize], using: rng)
+        _ = vae.decode(z, method: .sample(temperature: 1), stopAtEnd: false, using: rng)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { _ = vae.decode(z, method: .sample(temperature: 1), stopAtEnd: false, using: rng) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return [Figure("preset_\(preset.rawValue)", 1), Figure("batch", Double(size)), Figure("length", Double(length)),
+                Figure("seconds_per_batch", seconds / Double(repeats)),
+                Figure("molecules_per_s", Double(size * repeats) / seconds), Figure("peak_rss_mb", peakResidentMegabytes())]
+    }
+}

@@ -1,0 +1,223 @@
+import Chem
+import Datasets
+import Engine
+import Foundation
+
+/// Principal components of N points of D dimensions, from the eigen-decomposition of their
+/// covariance matrix by the cyclic Jacobi method (every eigenpair, accurate to rounding; D³ work per
+/// sweep, under a second for D ≤ 256).
+public struct PrincipalComponents: Sendable {
+    /// D, the width of the points.
+    public let dimensions: Int
+    /// The mean point (D values).
+    public let mean: [Double]
+    /// Unit eigenvectors of the covariance, largest variance first ([D][D]).
+    public let components: [[Double]]
+    /// Their eigenvalues (the variance along each component), descending.
+    public let variances: [Double]
+
+    /// Fits `points` [N, D] row-major.
+    public init(points: [Float], dimensions d: Int) {
+        precondition(d > 0 && points.count % d == 0 && points.count >= d, "PrincipalComponents: need at least one row of \(d) values")
+        let n = points.count / d
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { mean[j] += Double(points[i * d + j]) } }
+        mean = mean.map { $0 / Double(n) }
+        // Covariance (divided by N − 1; by 1 for a single point).
+        var covariance = [Double](repeating: 0, count: d * d)
+        var centred = [Double](repeating: 0, count: d)
+        for i in 0..<n {
+            for j in 0..<d { centred[j] = Double(points[i * d + j]) - mean[j] }
+            for a in 0..<d { let x = centred[a]; if x != 0 { for b in a..<d { covariance[a * d + b] += x * centred[b] } } }
+        }
+        let scale = 1 / Double(max(n - 1, 1))
+        for a in 0..<d { for b in a..<d { covariance[a * d + b] *= scale; covariance[b * d + a] = covariance[a * d + b] } }
+        let (values, vectors) = symmetricEigen(covariance, size: d)
+        let order = (0..<d).sorted { values[$0] > values[$1] }
+        self.dimensions = d
+        self.mean = mean
+        self.variances = order.map { max(values[$0], 0) }
+        self.components = order.map { k in
+            // Sign convention: the largest-magnitude entry is positive, so results are reproducible.
+            let v = (0..<d).map { vectors[$0 * d + k] }
+            let pivot = v.max { abs($0) < abs($1) } ?? 1
+            return pivot < 0 ? v.map { -$0 } : v
+        }
+    }
+
+    /// Fraction of the total variance along each component.
+    public var explainedVarianceRatio: [Double] {
+        let total = variances.reduce(0, +)
+        return variances.map { total > 0 ? $0 / total : 0 }
+    }
+
+    /// Coordinates of `points` [N, D] on the first `count` components ([N, count] row-major).
+    public func project(_ points: [Float], count: Int = 2) -> [Double] {
+        let n = points.count / dimensions, k = min(count, dimensions)
+        var out = [Double](repeating: 0, count: n * k)
+        for i in 0..<n {
+            for c in 0..<k {
+                var s = 0.0
+                for j in 0..<dimensions { s += (Double(points[i * dimensions + j]) - mean[j]) * components[c][j] }
+                out[i * k + c] = s
+            }
+        }
+        return out
+    }
+}
+
+/// Eigenvalues and eigenvectors (columns of the returned row-major matrix) of a symmetric matrix,
+/// by cyclic Jacobi rotations until the off-diagonal mass is negligible.
+func symmetricEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
+    var a = matrix
+    var v = [Double](repeating: 0, count: n * n)
+    for i in 0..<n { v[i * n + i] = 1 }
+    let scale = max(a.reduce(0) { $0 + $1 * $1 }, 1e-300)
+    for _ in 0..<100 {
+        var off = 0.0
+        for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += a[p * n + q] * a[p * n + q] } }
+        if off <= 1e-24 * scale { break }
+        for p in 0..<(n - 1) {
+            for q in (p + 1)..<n {
+                let apq = a[p * n + q]
+                if abs(apq) < 1e-300 { continue }
+                let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
+                let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                for k in 0..<n {   // columns p, q
+                    let akp = a[k * n + p], akq = a[k * n + q]
+                    a[k * n + p] = c * akp - s * akq
+                    a[k * n + q] = s * akp + c * akq
+                }
+                for k in 0..<n {   // rows p, q
+                    let apk = a[p * n + k], aqk = a[q * n + k]
+                    a[p * n + k] = c * apk - s * aqk
+                    a[q * n + k] = s * apk + c * aqk
+                }
+                for k in 0..<n {
+                    let vkp = v[k * n + p], vkq = v[k * n + q]
+                    v[k * n + p] = c * vkp - s * vkq
+                    v[k * n + q] = s * vkp + c * vkq
+                }
+            }
+        }
+    }
+    return ((0..<n).map { a[$0 * n + $0] }, v)
+}
+
+/// Encoded molecules projected on the first two principal components of their latent means,
+/// each with a property value to colour it by.
+public struct LatentMap: Sendable {
+    /// PC1 and PC2 coordinates of each molecule.
+    public var x: [Double], y: [Double]
+    /// The property of each molecule (NaN when it could not be computed).
+    public var values: [Double]
+    public var property: String
+    /// Fraction of the latent variance along PC1 and PC2.
+    public var explained: (Double, Double)
+    public var smiles: [String]
+    /// Where the molecules came from (for the plot's title).
+    public var source: String
+}
+
+extension ChemVAEModel {
+    /// Encodes up to `limit` molecules of `path` (a dataset file with this model's vocabulary, or a
+    /// SMILES file; a random subset from `seed` when there are more) and projects their latent means
+    /// on the first two principal components. The colour comes from the dataset's `property`
+    /// column when it has one, else RDKit computes it (for `logp`, `qed`, `sas`, `mw`, `plogp`).
+    /// - Throws: for an unreadable input or a property neither stored nor computable.
+    public func latentMap(of path: String, colorBy property: String, limit: Int = 2000, seed: UInt64 = 1) throws -> LatentMap {
+        let known = MolecularProperty(name: property)
+        let input = try MoleculeInput(path: path, model: self, properties: known.map { [$0.name] } ?? [])
+        let data = input.dataset
+        var indices = Array(0..<data.count)
+        if indices.count > limit {
+            RandomGenerator(seed: seed).shuffle(&indices)
+            indices = Array(indices.prefix(limit)).sorted()
+        }
+        var values: [Double]
+        if let column = data.propertyNames.firstIndex(where: { $0.lowercased() == property.lowercased() }) {
+            values = indices.map { Double(data.properties[$0 * data.propertyNames.count + column]) }
+        } else if let known {
+            values = indices.map { (try? analyze(smiles: data.smiles[$0], canonicalize: false, properties: [known]))?.properties[0] ?? .nan }
+        } else {
+            throw ChemVAEError.incompatibleData(
+                "\(path) has no '\(property)' column (its properties: \(data.propertyNames.isEmpty ? "none" : data.propertyNames.joined(separator: ", "))) and RDKit computes only \(MolecularProperty.allCases.map(\.name).joined(separator: ", "))")
+        }
+        let width = data.maxLength
+        var rows = [UInt8](repeating: 0, count: indices.count * width)
+        for (k, i) in indices.enumerated() { for t in 0..<width { rows[k * width + t] = data.tokens[i * width + t] } }
+        let means = latentMoments(rows: rows).means
+        guard indices.count >= 2 else {
+            throw ChemVAEError.incompatibleData("\(path): a map needs at least 2 molecules, found \(indices.count)")
+        }
+        let pca = PrincipalComponents(points: means, dimensions: config.latentSize)
+        let xy = pca.project(means, count: 2)
+        let ratio = pca.explainedVarianceRatio
+        return LatentMap(x: stride(from: 0, to: xy.count, by: 2).map { xy[$0] }, y: stride(from: 1, to: xy.count, by: 2).map { xy[$0] },
+                         values: values, property: property, explained: (ratio[0], ratio.count > 1 ? ratio[1] : 0),
+                         smiles: indices.map { data.smiles[$0] }, source: (path as NSString).lastPathComponent)
+    }
+}
+
+extension LatentMap {
+    /// A scatter plot (SVG): PC1 against PC2 with the explained variance on each axis, points
+    /// coloured by the property on the viridis scale, and a colour bar.
+    public func svg(width: Double = 760, height: Double = 600) -> String {
+        let left = 70.0, right = 130.0, top = 40.0, bottom = 60.0
+        let plotW = width - left - right, plotH = height - top - bottom
+        func range(_ v: [Double]) -> (Double, Double) {
+            let f = v.filter(\.isFinite)
+            guard var lo = f.min(), var hi = f.max() else { return (0, 1) }
+            if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
+            let pad = (hi - lo) * 0.04
+            return (lo - pad, hi + pad)
+        }
+        let (x0, x1) = range(x), (y0, y1) = range(y)
+        let finite = values.filter(\.isFinite)
+        let v0 = finite.min() ?? 0, v1 = max(finite.max() ?? 1, v0 + 1e-12)
+        func px(_ v: Double) -> Double { left + plotW * (v - x0) / (x1 - x0) }
+        func py(_ v: Double) -> Double { top + plotH * (1 - (v - y0) / (y1 - y0)) }
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
+        out += "<text x=\"\(left)\" y=\"24\" font-size=\"15\">\(escapeHTML("Latent space of \(x.count) molecules (\(source)), coloured by \(property)"))</text>"
+        out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#888\"/>"
+        for k in 0...4 {
+            let xv = x0 + (x1 - x0) * Double(k) / 4, yv = y0 + (y1 - y0) * Double(k) / 4
+            out += "<text x=\"\(format(px(xv)))\" y=\"\(format(top + plotH + 16))\" text-anchor=\"middle\">\(format(xv, digits: 2))</text>"
+            out += "<text x=\"\(format(left - 6))\" y=\"\(format(py(yv) + 4))\" text-anchor=\"end\">\(format(yv, digits: 2))</text>"
+        }
+        out += "<text x=\"\(format(left + plotW / 2))\" y=\"\(format(height - 18))\" text-anchor=\"middle\">PC1 (\(format(explained.0 * 100))% of variance)</text>"
+        out += "<text transform=\"translate(20 \(format(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">PC2 (\(format(explained.1 * 100))% of variance)</text>"
+        // Points, NaN values in grey, drawn first so coloured ones stay on top.
+        for i in x.indices.sorted(by: { (values[$0].isFinite ? 1 : 0) < (values[$1].isFinite ? 1 : 0) }) {
+            let colour = values[i].isFinite ? viridis((values[i] - v0) / (v1 - v0)) : "#bbbbbb"
+            out += "<circle cx=\"\(format(px(x[i]), digits: 1))\" cy=\"\(format(py(y[i]), digits: 1))\" r=\"3\" fill=\"\(colour)\" fill-opacity=\"0.8\"><title>\(escapeHTML(smiles[i])) \(property)=\(format(values[i], digits: 3))</title></circle>"
+        }
+        // Colour bar.
+        let barX = left + plotW + 30, barW = 18.0
+        out += "<defs><linearGradient id=\"colorbar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
+        for k in 0...10 { out += "<stop offset=\"\(Double(k) / 10)\" stop-color=\"\(viridis(Double(k) / 10))\"/>" }
+        out += "</linearGradient></defs>"
+        out += "<rect x=\"\(barX)\" y=\"\(top)\" width=\"\(barW)\" height=\"\(plotH)\" fill=\"url(#colorbar)\" stroke=\"#888\"/>"
+        for k in 0...4 {
+            let v = v0 + (v1 - v0) * Double(k) / 4
+            out += "<text x=\"\(barX + barW + 5)\" y=\"\(format(top + plotH * (1 - Double(k) / 4) + 4))\">\(format(v, digits: 2))</text>"
+        }
+        out += "<text x=\"\(barX)\" y=\"\(top - 8)\">\(escapeHTML(property))</text>"
+        return out + "</svg>\n"
+    }
+}
+
+/// The viridis colour map at t in 0...1 (piecewise linear through 9 of its colours).
+func viridis(_ t: Double) -> String {
+    let stops: [(Double, Double, Double)] = [
+        (68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141),
+        (39, 173, 129), (92, 200, 99), (170, 220, 50), (253, 231, 37),
+    ]
+    let u = max(0, min(1, t.isFinite ? t : 0)) * Double(stops.count - 1)
+    let i = min(Int(u), stops.count - 2), f = u - Double(i)
+    let (a, b) = (stops[i], stops[i + 1])
+    func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
+    return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}

@@ -1,0 +1,213 @@
+import Chem
+import Engine
+import Foundation
+
+/// Settings of a gradient ascent on the property surrogate (see `ChemVAEModel.optimize`).
+public struct OptimizationOptions: Sendable {
+    /// The property to improve: one of the model's property names (`logp`, `qed`, `plogp`, ...).
+    public var objective: String
+    /// Climb (true) or descend (false, e.g. for `sas`).
+    public var maximize = true
+    /// The molecule to start from; nil starts from a prior sample (see `optimize`).
+    public var start: String?
+    /// Gradient steps.
+    public var steps = 100
+    /// Step size on the normalised property (unit standard deviation of the training data).
+    public var learningRate: Float = 0.1
+    /// λ of the prior penalty λ·‖z‖²/2 subtracted from the objective (0 turns it off).
+    public var priorWeight: Float = 0.05
+    /// ρ of the trust region ‖z − z₀‖ ≤ ρ around the start (nil: none).
+    public var trustRadius: Float? = nil
+    /// Only decoded molecules at least this similar to the start (Tanimoto, Morgan r2 2048) count.
+    public var minSimilarity: Double = 0
+    /// How many of the best molecules to report.
+    public var top = 10
+    /// How path points are decoded.
+    public var method: DecodingMethod = .greedy
+    /// Every path point is decoded this many times (sampling when above 1 and `method` is not
+    /// greedy; greedy and beam decode the same molecule each time).
+    public var decodingsPerPoint = 1
+    public var seed: UInt64 = 1
+
+    public init(objective: String) { self.objective = objective }
+}
+
+/// One point of the ascent.
+public struct OptimizationStep: Equatable, Sendable {
+    public var step: Int
+    /// The surrogate's prediction at this point, in the property's own units.
+    public var predicted: Double
+    /// The true (RDKit) value of the molecule decoded here, when it is valid.
+    public var trueValue: Double?
+    /// ‖z‖ and ‖z − z₀‖.
+    public var norm: Double, distanceFromStart: Double
+    /// The first decoding of this point.
+    public var molecule: DecodedMolecule
+}
+
+/// A decoded molecule found along the path.
+public struct OptimizedMolecule: Equatable, Sendable {
+    /// Canonical SMILES.
+    public var smiles: String
+    /// The property computed by RDKit on the molecule.
+    public var trueValue: Double
+    /// The surrogate's prediction at the first path point that decoded to it.
+    public var predicted: Double
+    /// Tanimoto similarity (Morgan r2 2048) to the start molecule.
+    public var similarity: Double
+    /// The first step that decoded to it.
+    public var step: Int
+}
+
+/// What `optimize` found.
+public struct OptimizationResult: Sendable {
+    public enum StartKind: String, Sendable { case given, priorSample = "prior_sample" }
+    public var objective: String
+    public var maximize: Bool
+    public var startKind: StartKind
+    /// The start molecule (canonical) with its true and predicted values.
+    public var start: OptimizedMolecule
+    public var path: [OptimizationStep]
+    /// The best distinct valid molecules other than the start (best first), among those at least
+    /// `minSimilarity` similar to the start.
+    public var best: [OptimizedMolecule]
+    /// Decodings made, valid ones, distinct valid molecules, and distinct ones set aside by the
+    /// similarity threshold.
+    public var decodings: Int, validDecodings: Int, distinctValid: Int, belowSimilarity: Int
+}
+
+extension ChemVAEModel {
+    /// The index of `name` among the model's predicted properties.
+    /// - Throws: `ChemVAEError.incompatibleData` listing the model's properties.
+    public func propertyIndex(_ name: String) throws -> Int {
+        guard let head = normalization, !config.propertyNames.isEmpty else {
+            throw ChemVAEError.incompatibleData("this model predicts no properties (it was trained on a dataset converted without --properties)")
+        }
+        guard let j = head.names.firstIndex(where: { $0.lowercased() == name.lowercased() }) else {
+            throw ChemVAEError.incompatibleData("'\(name)' is not a property this model predicts; its properties: \(head.names.joined(separator: ", "))")
+        }
+        return j
+    }
+
+    /// The surrogate's predictions [N, P] in the properties' own units for points [N, Z].
+    public func predictedProperties(_ points: LatentPoints) -> [Double] {
+        guard let normalization, let values = Tape.withoutRecording({ model.predictProperties(points.tensor) }) else { return [] }
+        return normalization.denormalize(values.scalars).map(Double.init)
+    }
+
+    /// The normalised prediction of property `j` at `z` [Z] and its gradient with respect to z, by
+    /// recording the property head on the engine's tape and running backward to the latent point.
+    public func propertyGradient(at z: [Float], property j: Int) -> (value: Float, gradient: [Float]) {
+        let point = Tensor(z, shape: [1, z.count])
+        point.setRequiresGrad(true)
+        let tape = Tape()
+        let value = tape.record { () -> Tensor in
+            guard let predicted = model.predictProperties(point) else { preconditionFailure("propertyGradient: the model has no property head") }
+            return predicted.slice(axis: 1, j..<(j + 1)).sum()
+        }
+        tape.backward(value)
+        // The head's weights collected gradients too; they are not being trained.
+        for parameter in model.parameters { parameter.tensor.zeroGrad() }
+        return (value.item, point.grad?.scalars ?? Array(repeating: 0, count: z.count))
+    }
+
+    /// Gradient ascent on the property surrogate in latent space, after the 2018 paper.
+    ///
+    /// From z₀ (the encoder's mean of `options.start`, or without a start the first of up to 100
+    /// prior samples z ~ N(0, I) whose greedy decoding is valid, that molecule being the start), each
+    /// step moves z along the gradient of
+    ///
+    ///     f(z) = ±ŷ(z) − λ‖z‖²/2
+    ///
+    /// where ŷ is the surrogate's normalised prediction (so the learning rate means the same for every
+    /// property) and λ = `priorWeight` keeps z where the prior, and so the decoder's training data,
+    /// has mass. With `trustRadius` ρ, z is then projected back into the ball ‖z − z₀‖ ≤ ρ. Every point of
+    /// the path is decoded, decoded molecules are scored with the true RDKit property, and the best
+    /// distinct valid ones (other than the start, at least `minSimilarity` similar to it) are returned.
+    /// - Throws: when the objective is not one of the model's properties, RDKit cannot compute it,
+    ///   or the start molecule cannot be encoded.
+    public func optimize(_ options: OptimizationOptions) throws -> OptimizationResult {
+        precondition(options.steps >= 0 && options.top >= 1 && options.decodingsPerPoint >= 1, "optimize: invalid options")
+        let j = try propertyIndex(options.objective)
+        let name = normalization!.names[j]
+        guard let property = MolecularProperty(name: name) else {
+            throw ChemVAEError.incompatibleData("'\(name)' is not a property RDKit computes (known: \(MolecularProperty.allCases.map(\.name).joined(separator: ", "))), so decoded molecules cannot be scored")
+        }
+        let sign: Float = options.maximize ? 1 : -1
+        let width = config.latentSize
+
+        // The start.
+        var z0: [Float], startSmiles: String, startKind: OptimizationResult.StartKind
+        if let start = options.start {
+            let encoded = try encode(smiles: start)
+            z0 = encoded.mean(0); startSmiles = encoded.smiles[0]; startKind = .given
+        } else {
+            let (points, molecules) = samplePrior(count: 100, seed: options.seed)
+            guard let k = molecules.firstIndex(where: \.isValid) else {
+                throw ChemVAEError.invalidLatent("none of 100 prior samples decodes to a valid molecule; pass a start molecule")
+            }
+            z0 = points.mean(k); startSmiles = molecules[k].canonical!; startKind = .priorSample
+        }
+
+        // The ascent.
+        var z = z0, path: [[Float]] = [z0]
+        for _ in 0..<options.steps {
+            let (_, gradient) = propertyGradient(at: z, property: j)
+            for d in 0..<width { z[d] += options.learningRate * (sign * gradient[d] - options.priorWeight * z[d]) }
+            if let rho = options.trustRadius {
+                let offset = zip(z, z0).map { $0 - $1 }
+                let distance = Float(norm(offset))
+                if distance > rho { for d in 0..<width { z[d] = z0[d] + offset[d] * rho / distance } }
+            }
+            path.append(z)
+        }
+        let pathPoints = LatentPoints(width: width, means: path.flatMap { $0 })
+        let predicted = predictedProperties(pathPoints)
+        let p = normalization!.names.count
+
+        // Decode every point (several times when asked), then score what came out.
+        let repeats = options.decodingsPerPoint
+        let repeated = repeats == 1 ? pathPoints
+            : LatentPoints(width: width, means: path.flatMap { point in (0..<repeats).flatMap { _ in point } })
+        let method: DecodingMethod = repeats > 1 && options.method == .greedy ? .sample(temperature: 1) : options.method
+        let decoded = decode(repeated, method: method, seed: options.seed &+ 7)
+        var scores: [String: (value: Double, fingerprint: Fingerprint)] = [:]
+        func score(_ smiles: String) -> (value: Double, fingerprint: Fingerprint)? {
+            if let s = scores[smiles] { return s }
+            guard let a = try? analyze(smiles: smiles, canonicalize: false, properties: [property], fingerprint: true),
+                  let fp = a.fingerprint else { return nil }
+            scores[smiles] = (a.properties[0], fp)
+            return scores[smiles]
+        }
+        guard let startScore = score(startSmiles) else {
+            throw ChemVAEError.incompatibleData("RDKit cannot score the start molecule '\(startSmiles)'")
+        }
+        let start = OptimizedMolecule(smiles: startSmiles, trueValue: startScore.value, predicted: predicted[j],
+                                      similarity: 1, step: 0)
+        var steps: [OptimizationStep] = []
+        var candidates: [OptimizedMolecule] = [], seen = Set<String>()
+        var valid = 0, below = 0
+        for (s, point) in path.enumerated() {
+            let here = decoded[(s * repeats)..<((s + 1) * repeats)]
+            for m in here {
+                guard let c = m.canonical, let sc = score(c) else { continue }
+                valid += 1
+                guard seen.insert(c).inserted, c != startSmiles else { continue }
+                let similarity = sc.fingerprint.tanimoto(to: startScore.fingerprint)
+                if similarity < options.minSimilarity { below += 1; continue }
+                candidates.append(OptimizedMolecule(smiles: c, trueValue: sc.value, predicted: predicted[s * p + j],
+                                                    similarity: similarity, step: s))
+            }
+            let first = here.first!
+            steps.append(OptimizationStep(step: s, predicted: predicted[s * p + j], trueValue: first.canonical.flatMap { score($0)?.value },
+                                          norm: norm(point), distanceFromStart: norm(zip(point, z0).map { $0 - $1 }), molecule: first))
+        }
+        let direction = options.maximize ? 1.0 : -1.0
+        let best = candidates.enumerated().sorted { a, b in
+            a.element.trueValue != b.element.trueValue ? direction * a.element.trueValue > direction * b.element.trueValue : a.offset < b.offset
+        }.map(\.element)
+        return OptimizationResult(objective: name, maximize: options.maximize, startKind: startKind, start: start, path: steps,
+                                  best: Array(best.prefix(options.top)), decodings: decoded.count, validDecodings: valid,
+                                  distinctValid: seen.count, belowSimilarity: below)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Activations that `linear` applies in the same pass as its bias.
+public enum Activation: Sendable, Equatable {
+    case identity, tanh, sigmoid, relu
+    case leakyRelu(Float)
+
+    @inline(__always) func apply(_ x: Float) -> Float {
+        switch self {
+        case .identity: return x
+        case .tanh: return tanhf(x)
+        case .sigmoid: return stableSigmoid(x)
+        case .relu: return max(x, 0)
+        case .leakyRelu(let s): return x > 0 ? x : s * x
+        }
+    }
+
+    /// dy/dx from the activation's output y (every case here can be written that way).
+    @inline(__always) func derivative(output y: Float) -> Float {
+        switch self {
+        case .identity: return 1
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .relu: return y > 0 ? 1 : 0
+        case .leakyRelu(let s): return y > 0 ? 1 : s
+        }
+    }
+}
+
+/// Matrix product over leading dimensions: a [..., M, K] (leading dims flattened into rows) · b [K, N].
+public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(b.rank == 2 && a.lastDimension == b.shape[0],
+                 "matmul: shapes \(a.shape) and \(b.shape) do not chain (need [..., K] and [K, N])")
+    let k = b.shape[0], n = b.shape[1], m = a.count / max(k, 1)
+    let out = Tensor(uninitializedShape: Array(a.shape.dropLast()) + [n])
+    gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: out.pointer, ldc: n)
+    if Tape.isRecording(a, b) {
+        Tape.append(out) {
+            guard let g = out.grad?.pointer else { return }
+            a.accumulateGrad { ga in  // dA = dY · Bᵀ
+                gemm(transposeB: true, m: m, n: k, k: n, a: g, lda: n, b: b.pointer, ldb: n, beta: 1, c: ga, ldc: k)
+            }
+            b.accumulateGrad { gb in  // dB = Aᵀ · dY
+                gemm(transposeA: true, m: k, n: n, k: m, a: a.pointer, lda: k, b: g, ldb: n, beta: 1, c: gb, ldc: n)
+            }
+        }
+    }
+    return out
+}
+
+/// Fully connected layer: y = act(x · Wᵀ + b).
+/// x [..., I], weight [O, I] (PyTorch's layout), bias [O] or nil -> y [..., O].
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation = .identity) -> Tensor {
+    precondition(weight.rank == 2 && x.lastDimension == weight.shape[1],
+                 "linear: input \(x.shape) does not match weight \(weight.shape) (need [..., I] and [O, I])")
+    let o = weight.shape[0], i = weight.shape[1], rows = x.count / max(i, 1)
+    if let bias { precondition(bias.shape == [o], "linear: bias \(bias.shape) does not match weight \(weight.shape)") }
+    let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [o])
+    let y = out.pointer
+    if let bias {  // Seed C with the bias so the GEMM adds into it.
+        for r in 0..<rows { (y + r * o).update(from: bias.pointer, count: o) }
+    }
+    gemm(transposeB: true, m: rows, n: o, k: i, a: x.pointer, lda: i, b: weight.pointer, ldb: i,
+         beta: bias == nil ? 0 : 1, c: y, ldc: o)
+    if activation != .identity {
+        parallelChunks(out.count) { r in for j in r { y[j] = activation.apply(y[j]) } }
+    }
+    if Tape.isRecording(x, weight, bias) {
+        Tape.append(out) {
+            guard let gOut = out.grad?.pointer else { return }
+            // Gradient at the pre-activation.
+            var preGrad: Tensor? = nil
+            var g = UnsafePointer(gOut)
+            if activation != .identity {
+                let pg = Tensor(uninitializedShape: out.shape)
+                let p = pg.pointer
+                parallelChunks(out.count) { r in for j in r { p[j] = gOut[j] * activation.derivative(output: y[j]) } }
+                preGrad = pg
+                g = UnsafePointer(p)
+            }
+            x.accumulateGrad { gx in  // dX = dZ · W
+                gemm(m: rows, n: i, k: o, a: g, lda: o, b: weight.pointer, ldb: i, beta: 1, c: gx, ldc: i)
+            }
+            weight.accumulateGrad { gw in  // dW = dZᵀ · X
+                gemm(transposeA: true, m: o, n: i, k: rows, a: g, lda: o, b: x.pointer, ldb: i, beta: 1, c: gw, ldc: i)
+            }
+            bias?.accumulateGrad { gb in addColumnSums(g, rows: rows, cols: o, into: gb) }
+            _ = preGrad
+        }
+    }
+    return out
+}
+
+/// gb[j] += Σ_r g[r, j]
+@inline(__always)
+func addColumnSums(_ g: UnsafePointer<Float>, rows: Int, cols: Int, into gb: UnsafeMutablePointer<Float>) {
+    for r in 0..<rows {
+        let row = g + r * cols
+        for j in 0..<cols { gb[j] += row[j] }
+    }
+}

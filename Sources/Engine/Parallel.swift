@@ -1,0 +1,20 @@
+import Dispatch
+
+/// Splits `0..<count` into one contiguous chunk per core when the work is large enough to pay for
+/// the hand-off; small loops run inline. The body must only write its own range.
+@inline(__always)
+func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+    let chunks = min(Parallelism.cores, count / minimumPerChunk)
+    if chunks <= 1 { body(0..<count); return }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let lo = count * c / chunks, hi = count * (c + 1) / chunks
+        body(lo..<hi)
+    }
+}
+
+public enum Parallelism {
+    /// Cores used by elementwise loops (OpenBLAS sizes its own pool).
+    public static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+import Foundation

@@ -1,0 +1,56 @@
+import ArgumentParser
+import ChemVAE
+import Foundation
+
+extension NeighborhoodShape: ExpressibleByArgument {}
+
+/// `molgen neighbors`: molecules decoded around one molecule's latent mean.
+struct NeighborsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neighbors",
+        abstract: "Decode molecules around a molecule's latent mean, most similar first.",
+        discussion: """
+            Points are drawn around the molecule's latent mean μ: --shape gaussian takes \
+            μ + R·ε with ε ~ N(0, I) (noise of standard deviation R in every dimension); --shape \
+            sphere takes μ + R·ε/‖ε‖ (exactly at distance R). Decoded in rounds until N distinct \
+            valid molecules other than the query are found (or --max-points). Prints CSV \
+            rank,smiles,similarity,distance,count: Tanimoto similarity (Morgan radius 2, 2048 bits) \
+            to the query, latent distance of the first point that gave the molecule, and how many \
+            points did.
+            """)
+
+    @Option(help: "The query molecule (SMILES).") var smiles: String
+    @Option(name: .short, help: "How many neighbours to find.") var n = 10
+    @Option(help: "Noise scale R (latent units).") var radius: Float = 1
+    @Option(help: "Where the points lie: gaussian or sphere.") var shape: NeighborhoodShape = .gaussian
+    @Option(help: "Stop after decoding this many points (default: max(20·N, 1000)).") var maxPoints: Int?
+    @Option(name: .shortAndLong, help: "Write the CSV here instead of stdout.") var output: String?
+    @Option(help: "Also write an HTML page drawing the neighbours.") var report: String?
+    @OptionGroup var decoding: DecodingOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        if n < 1 { throw ValidationError("-n: \(n) must be at least 1") }
+        if !(radius >= 0 && radius.isFinite) { throw ValidationError("--radius: must be a non-negative number") }
+        if let maxPoints, maxPoints < 1 { throw ValidationError("--max-points: \(maxPoints) must be at least 1") }
+    }
+
+    func run() throws {
+        let bundle = try modelOptions.load()
+        let method = try decoding.decodingMethod()
+        let hood = try about("--smiles") {
+            try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints, seed: modelOptions.seed)
+        }
+        var csv = "rank,smiles,similarity,distance,count\n"
+        for (k, m) in hood.neighbors.enumerated() {
+            csv += "\(k + 1),\(csvField(m.smiles)),\(fixed(m.similarity, 4)),\(fixed(m.distance, 3)),\(m.count)\n"
+        }
+        try emitCSV(csv, to: output)
+        printError("\(hood.query): \(hood.neighbors.count) neighbours from \(hood.pointsDecoded) points (\(hood.validDecodings) valid, \(hood.queryDecodings) decoded to the query)")
+        if hood.neighbors.count < n { printError("found only \(hood.neighbors.count) of \(n): try a larger --radius or --max-points") }
+        if let report {
+            try LatentReports.neighbors(hood, model: modelOptions.model, radius: radius, shape: shape, seed: modelOptions.seed).write(to: report)
+            printError("report: \(report)")
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import ChemVAE
+import Foundation
+
+/// `molgen optimize`: gradient ascent on the property surrogate in latent space.
+struct OptimizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "optimize",
+        abstract: "Climb a property's surrogate in latent space and report the best decoded molecules.",
+        discussion: """
+            From the latent mean of --start (without it: the first prior sample whose greedy decoding \
+            is valid, that molecule being the start), every step moves z along the gradient of \
+            ±ŷ(z) − λ‖z‖²/2, ŷ being the property head's normalised prediction and λ = --prior-weight \
+            (it keeps z where the decoder was trained); with --trust-radius ρ, z is also kept within \
+            ρ of the start. Every point of the path is decoded and the molecules are scored with the \
+            true RDKit property. Prints CSV rank,smiles,true,predicted,similarity,step of the best \
+            distinct valid molecules other than the start (with --min-similarity D only those at \
+            least D similar to the start, Tanimoto on Morgan radius 2, 2048 bits); the start and a \
+            summary go to stderr.
+            """)
+
+    @Option(help: "The property to improve: one the model predicts (logp, qed, plogp, ...).") var objective: String
+    @Flag(help: "Lower the property instead (e.g. sas).") var minimize = false
+    @Option(help: "The start molecule (SMILES); default: a prior sample.") var start: String?
+    @Option(help: "Gradient steps.") var steps = 100
+    @Option(help: "Step size (on the property in standard deviations of the training data).") var lr: Float = 0.1
+    @Option(help: "λ of the prior penalty λ‖z‖²/2 (0: none).") var priorWeight: Float = 0.05
+    @Option(help: "Keep z within this distance of the start (default: no limit).") var trustRadius: Float?
+    @Option(help: "Only molecules at least this similar to the start count (0...1).") var minSimilarity = 0.0
+    @Option(name: .short, help: "How many of the best molecules to report.") var n = 10
+    @Option(help: "Decode every path point this many times by sampling (more candidates per point).") var decodings = 1
+    @Option(name: .shortAndLong, help: "Write the CSV here instead of stdout.") var output: String?
+    @Option(help: "Also write an HTML page with the path and the molecules.") var report: String?
+    @OptionGroup var decoding: DecodingOptions
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps: \(steps) must be at least 1") }
+        if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr: must be a positive number") }
+        if !(priorWeight >= 0 && priorWeight.isFinite) { throw ValidationError("--prior-weight: must be a non-negative number") }
+        if let trustRadius, !(trustRadius > 0 && trustRadius.isFinite) { throw ValidationError("--trust-radius: must be a positive number") }
+        if !(0...1).contains(minSimilarity) { throw ValidationError("--min-similarity: \(minSimilarity) must be in 0...1") }
+        if n < 1 { throw ValidationError("-n: \(n) must be at least 1") }
+        if decodings < 1 { throw ValidationError("--decodings: \(decodings) must be at least 1") }
+    }
+
+    func run() throws {
+        let bundle = try modelOptions.load()
+        do { _ = try bundle.propertyIndex(objective) } catch let error as ChemVAEError { throw OptionError("--objective: \(error)") }
+        if let start { _ = try about("--start") { try bundle.encode(smiles: start) } }
+        var options = OptimizationOptions(objective: objective)
+        options.maximize = !minimize
+        options.start = start
+        options.steps = steps
+        options.learningRate = lr
+        options.priorWeight = priorWeight
+        options.trustRadius = trustRadius
+        options.minSimilarity = minSimilarity
+        options.top = n
+        options.decodingsPerPoint = decodings
+        options.method = try decoding.decodingMethod(attempts: decodings)
+        options.seed = modelOptions.seed
+        let result = try bundle.optimize(options)
+        let first = result.path.first!, last = result.path.last!
+        printError("start (\(result.startKind.rawValue)): \(result.start.smiles) \(result.objective) true \(fixed(result.start.trueValue)) predicted \(fixed(result.start.predicted))")
+        printError("surrogate \(fixed(first.predicted)) -> \(fixed(last.predicted)) over \(steps) steps (‖z − z₀‖ = \(fixed(last.distanceFromStart, 2))); "
+            + "\(result.validDecodings)/\(result.decodings) valid decodings, \(result.distinctValid) distinct"
+            + (minSimilarity > 0 ? ", \(result.belowSimilarity) below --min-similarity" : ""))
+        var csv = "rank,smiles,true,predicted,similarity,step\n"
+        for (k, m) in result.best.enumerated() {
+            csv += "\(k + 1),\(csvField(m.smiles)),\(fixed(m.trueValue, 4)),\(fixed(m.predicted, 4)),\(fixed(m.similarity, 4)),\(m.step)\n"
+        }
+        try emitCSV(csv, to: output)
+        if result.best.isEmpty { printError("no molecule other than the start was found: try more --steps, a larger --lr or a lower --min-similarity") }
+        if let report {
+            try LatentReports.optimization(result, options: options, model: modelOptions.model).write(to: report)
+            printError("report: \(report)")
+        }
+    }
+}

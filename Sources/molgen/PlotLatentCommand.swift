@@ -1,0 +1,40 @@
+import ArgumentParser
+import ChemVAE
+import Foundation
+
+/// `molgen plot-latent`: a 2-D PCA map of encoded molecules coloured by a property.
+struct PlotLatentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot-latent",
+        abstract: "Plot encoded molecules on the first two principal components of the latent space (SVG).",
+        discussion: """
+            Encodes up to --limit molecules (a random subset from --seed when there are more), \
+            projects their latent means on the two principal components of their covariance and \
+            colours each point by the property: the dataset's own column when it has one, else \
+            computed by RDKit (logp, qed, sas, mw, plogp). Axes show the explained variance.
+            """)
+
+    @Argument(help: "Molecules: a dataset file converted with the model's vocabulary, or a SMILES file.") var data: String
+    @Option(help: "The property to colour by.") var colorBy: String
+    @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
+    @Option(help: "Plot at most this many molecules.") var limit = 2000
+    @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        if limit < 2 { throw ValidationError("--limit: \(limit) must be at least 2") }
+    }
+
+    func run() throws {
+        let bundle = try modelOptions.load()
+        let map: LatentMap
+        do { map = try bundle.latentMap(of: data, colorBy: colorBy, limit: limit, seed: modelOptions.seed) } catch let error as ChemVAEError {
+            if case .incompatibleData(let m) = error, m.contains("no '\(colorBy)' column") { throw OptionError("--color-by: \(m)") }
+            throw error
+        }
+        try writeTextAtomically(map.svg(), to: output)
+        print("molecules=\(map.x.count)")
+        print("explained_pc1=\(fixed(map.explained.0, 4))")
+        print("explained_pc2=\(fixed(map.explained.1, 4))")
+        print("output=\(output)")
+    }
+}

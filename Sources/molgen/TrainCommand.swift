@@ -1,0 +1,115 @@
+import ArgumentParser
+import ChemVAE
+import Datasets
+import Foundation
+
+extension ChemVAEConfig.Preset: ExpressibleByArgument {}
+extension ChemVAEConfig.DecoderKind: ExpressibleByArgument {}
+
+/// `molgen train`: trains a chemical VAE on a dataset file from `molgen convert`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a chemical VAE on a dataset file.",
+        discussion: """
+            Writes MODEL.h5 after every epoch (and every --checkpoint-minutes within long epochs), and \
+            MODEL.best.h5 with the lowest validation loss. Ctrl-C or SIGTERM stops after saving a \
+            checkpoint; --resume continues exactly where it stopped. Epoch figures go to stdout as \
+            name=value lines; progress to stderr.
+            """)
+
+    @Option(help: "Training dataset (from molgen convert).") var data: String
+    @Option(help: "Validation dataset with the same vocabulary (convert it with --vocab TRAIN.h5).") var validation: String?
+    @Option(help: "Fraction of --data held out for validation when --validation is not given.") var validationFraction = 0.05
+    @Option(name: .shortAndLong, help: "The model file to write.") var output: String
+    @Option(help: "Hyper-parameter preset: paper (the 2018 paper's ZINC settings), cpu (sized for a 2-core CPU), tiny.") var preset: ChemVAEConfig.Preset = .cpu
+    @Option(help: "Total epochs to train (with --resume: the new total).") var epochs: Int?
+    @Option(help: "Molecules per batch.") var batchSize: Int?
+    @Option(help: "Adam learning rate.") var learningRate: Float?
+    @Option(help: "Latent dimensions.") var latentSize: Int?
+    @Option(help: "Decoder: paper or autoregressive.") var decoder: ChemVAEConfig.DecoderKind?
+    @Option(help: "Decoder GRU width.") var decoderHidden: Int?
+    @Option(help: "Decoder GRU layers.") var decoderLayers: Int?
+    @Option(help: "Final weight of the KL term.") var klWeight: Float?
+    @Option(help: "Weight of the property loss.") var propertyWeight: Float?
+    @Option(help: "Random seed: the same seed gives the same run.") var seed: UInt64 = 1
+    @Option(help: "Train on at most this many molecules of --data.") var limit: Int?
+    @Option(help: "Write a checkpoint at least this often within an epoch (minutes).") var checkpointMinutes = 10.0
+    @Flag(help: "Continue the run saved in --output.") var resume = false
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        if let batchSize, batchSize < 2 { throw ValidationError("--batch-size: \(batchSize) must be at least 2") }
+        if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate: must be positive") }
+        if !(validationFraction > 0 && validationFraction < 0.5) { throw ValidationError("--validation-fraction: \(validationFraction) must be in (0, 0.5)") }
+        if resume {
+            let fixed: [(String, Bool)] = [("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
+                                           ("--latent-size", latentSize != nil), ("--decoder", decoder != nil),
+                                           ("--decoder-hidden", decoderHidden != nil), ("--decoder-layers", decoderLayers != nil),
+                                           ("--kl-weight", klWeight != nil), ("--property-weight", propertyWeight != nil)]
+            if let (name, _) = fixed.first(where: { $0.1 }) {
+                throw ValidationError("\(name) cannot change on --resume: the run continues with the settings saved in \(output)")
+            }
+        }
+    }
+
+    func run() throws {
+        let training = try MoleculeDataset(contentsOf: data)
+        let validationSet = try validation.map { try MoleculeDataset(contentsOf: $0) }
+        var config: ChemVAEConfig?
+        if !resume {
+            var c = ChemVAEConfig.preset(preset, vocabularySize: training.vocabulary.count, maxLength: training.maxLength,
+                                         tokenizer: training.tokenizer.rawValue, propertyNames: training.propertyNames)
+            if let batchSize { c.batchSize = batchSize }
+            if let learningRate { c.learningRate = learningRate }
+            if let latentSize { c.latentSize = latentSize }
+            if let decoder { c.decoder = decoder }
+            if let decoderHidden { c.decoderHidden = decoderHidden }
+            if let decoderLayers { c.decoderLayers = decoderLayers }
+            if let klWeight { c.klWeight = klWeight }
+            if let propertyWeight { c.propertyLossWeight = propertyWeight }
+            if let epochs { c.epochs = epochs }
+            config = c
+        }
+        let savedEpochs = resume ? (try? ChemVAEModel.load(from: output))?.config.epochs : nil
+        var options = TrainingOptions(epochs: epochs ?? config?.epochs ?? savedEpochs ?? 1)
+        options.seed = seed
+        options.validationFraction = validationFraction
+        options.checkpointInterval = checkpointMinutes * 60
+        options.limit = limit
+        let trainer = try ChemVAETrainer(config: config, training: training, validation: validationSet, options: options,
+                                         outputPath: output, resume: resume, trainingPath: data)
+        let c = trainer.bundle.config
+        printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
+            + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize)"
+            + (resume ? ", resuming after epoch \(trainer.bundle.trainingState?.completedEpochs ?? 0)" : ""))
+        stopTrainingOnSignals()
+        let bar = ProgressBar()
+        let start = Date()
+        var lastLog = Date.distantPast
+        let outcome = try trainer.run(progress: { p in
+            let elapsed = Date().timeIntervalSince(start)
+            let terms = String(format: "epoch %d/%d loss %.3f rec %.3f kl %.2f prop %.3f acc %.3f beta %.3g",
+                               p.epoch, p.epochs, p.loss, p.reconstruction, p.kl, p.property, p.tokenAccuracy, p.beta)
+            if bar.isEnabled {
+                bar.update(fraction: Double(p.batch) / Double(p.batches), elapsed: elapsed, count: p.batch, unit: "batches",
+                           suffix: terms + String(format: " %.0f mol/s", p.moleculesPerSecond))
+            } else if Date().timeIntervalSince(lastLog) >= 60 || p.batch == p.batches {
+                lastLog = Date()
+                printError(terms + String(format: " batch %d/%d %.0f mol/s", p.batch, p.batches, p.moleculesPerSecond))
+            }
+        }, epochFinished: { record in
+            bar.finish()
+            print(record.keys.sorted { ($0 == "epoch" ? "" : $0) < ($1 == "epoch" ? "" : $1) }
+                .map { "\($0)=\(String(format: "%.6g", record[$0]!))" }.joined(separator: " "))
+            fflush(stdout)
+        })
+        bar.finish()
+        switch outcome {
+        case .finished: printError("done: \(output) (best: \(trainer.bestPath))")
+        case .interrupted:
+            printError("stopped: checkpoint saved in \(output); continue with --resume")
+            throw ExitCode(130)
+        }
+    }
+}

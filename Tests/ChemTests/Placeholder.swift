@@ -1,0 +1,1 @@
+// Tests for Chem live here.

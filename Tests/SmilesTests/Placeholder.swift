@@ -1,0 +1,1 @@
+// Tests for Smiles live here.

@@ -1,0 +1,1 @@
+// Tests for Storage live here.
