@@ -143,13 +143,17 @@ public struct DatasetConverter: Sendable {
 
     /// Converts `inputs` (`.smi`/`.txt`/`.csv`, optionally `.gz`) into the dataset file `output`.
     ///
-    /// - Parameter progress: called on the calling thread after each batch is written; throwing
-    ///   from it stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
+    /// - Parameters:
+    ///   - progress: called on the calling thread after each batch is written; throwing from it
+    ///     stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
+    ///   - rejected: called on the calling thread with each rejected record, in input order (the
+    ///     same records the rejected CSV lists), for callers that want them without reading the CSV.
     /// - Throws: ``DatasetError/invalidOption(option:reason:)`` for unusable options,
     ///   `SmilesFileError` for an input that cannot be opened or read, ``DatasetError/cannotWrite(file:reason:)``
     ///   or `StorageError` for the output, and ``DatasetError/nothingConverted(output:read:rejectedFile:)``
     ///   when no record could be converted (the rejected CSV is still written then).
-    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil) throws -> ConversionSummary {
+    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil,
+                        rejected: ((RejectedRecord) throws -> Void)? = nil) throws -> ConversionSummary {
         let start = Date()
         try validate(inputs: inputs)
         let rejectedFile = Self.rejectedFile(for: output)
@@ -161,7 +165,7 @@ public struct DatasetConverter: Sendable {
 
         let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
         var summary = ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
-        let rejects = try RejectedRecordsWriter(path: rejectedFile)
+        let rejects = try RejectedRecordsWriter(path: rejectedFile, observer: rejected)
         var committed = false
         defer { if !committed { rejects.discard() } }
 
@@ -373,9 +377,11 @@ final class RejectedRecordsWriter {
     let path: String
     private let temporary: String
     private let handle: UnsafeMutablePointer<FILE>
+    private let observer: ((RejectedRecord) throws -> Void)?
 
-    init(path: String) throws {
+    init(path: String, observer: ((RejectedRecord) throws -> Void)? = nil) throws {
         self.path = path
+        self.observer = observer
         let url = URL(fileURLWithPath: path)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
         guard let handle = fopen(temporary, "w") else {
@@ -392,6 +398,7 @@ final class RejectedRecordsWriter {
     func append(_ record: RejectedRecord) throws {
         let fields = [record.file, String(record.line), record.smiles, record.reason.rawValue, record.detail]
         try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        try observer?(record)
     }
 
     private func write(_ text: String) throws {

@@ -30,7 +30,9 @@ final class DatasetConverterTests: XCTestCase {
         options.properties = [.logP, .qed, .sas, .molecularWeight, .penalizedLogP]
         var reports: [ConversionProgress] = []
         let output = dir.path("train.h5")
-        let summary = try DatasetConverter(options: options).convert(inputs: [input], output: output) { reports.append($0) }
+        var observed: [RejectedRecord] = []
+        let summary = try DatasetConverter(options: options).convert(
+            inputs: [input], output: output, progress: { reports.append($0) }, rejected: { observed.append($0) })
 
         XCTAssertEqual(summary.read, 25)
         XCTAssertEqual(summary.converted, 21)
@@ -41,6 +43,7 @@ final class DatasetConverterTests: XCTestCase {
         XCTAssertEqual(summary.examples.map(\.location), ["\(input):12", "\(input):13", "\(input):24", "\(input):26"])
         XCTAssertEqual(summary.examples.map(\.reason), [.invalid, .tooLong, .invalid, .invalid])
         XCTAssertEqual(summary.rejectedFile, dir.path("train.rejected.csv"))
+        XCTAssertEqual(observed, summary.examples, "fewer than three per reason: the examples are all of them")
         XCTAssertEqual(reports.last?.read, 25)
         XCTAssertEqual(reports.last?.converted, 21)
         XCTAssertEqual(reports.last?.fractionDone ?? 0, 1, accuracy: 0.001)

@@ -6,9 +6,9 @@ final class PropertyCalculatorTests: XCTestCase {
     func testOneRowPerRecordInInputOrderWithInvalidRowsKept() throws {
         let dir = try ScratchDirectory()
         let moses = try mosesSample(300)
-        var lines = ["smiles"] + moses
-        lines.insert("C1CC", at: 101)  // line 102
-        lines.insert("", at: 201)      // line 202: an empty field, still a record
+        var lines = ["id,smiles"] + moses.map { "m,\($0)" }
+        lines.insert("bad,C1CC", at: 101)  // line 102
+        lines.insert("empty,", at: 201)    // line 202: an empty field is still a record (a blank line is not)
         let input = try dir.write("in.csv", lines.joined(separator: "\n") + "\n")
 
         var calculator = PropertyCalculator()
