@@ -62,7 +62,7 @@ public struct RejectedRecord: Sendable, Equatable {
 
 /// Counts so far, reported while converting.
 public struct ConversionProgress: Sendable {
-    /// Records read so far.
+    /// Records processed so far (converted or rejected).
     public var read: Int
     /// Rows written so far.
     public var converted: Int
@@ -70,7 +70,8 @@ public struct ConversionProgress: Sendable {
     public var rejected: Int
     /// Seconds since the conversion started.
     public var elapsed: Double
-    /// How much of the work is done, 0...1, from the bytes read of all inputs (or the limit).
+    /// How much of the work is done, 0...1: the share of the input text (by file size) the
+    /// processed records cover, or of the limit.
     public var fractionDone: Double
 }
 
@@ -185,10 +186,13 @@ public struct DatasetConverter: Sendable {
                         while inputIndex < readers.count {
                             let remaining = options.limit.map { $0 - summary.read } ?? Int.max
                             guard remaining > 0 else { return nil }
-                            let records = try readers[inputIndex].next(upTo: min(options.batchSize, remaining))
+                            let reader = readers[inputIndex]
+                            let records = try reader.next(upTo: min(options.batchSize, remaining))
                             if !records.isEmpty {
                                 summary.read += records.count
-                                return WorkBatch(fileIndex: inputIndex, records: records)
+                                // Progress is reported when the batch is written, so note where it ends now.
+                                let done = Double(finishedBytes) + reader.fractionDone * Double(reader.fileSize)
+                                return WorkBatch(fileIndex: inputIndex, records: records, fractionDone: done / Double(totalBytes))
                             }
                             finishedBytes += readers[inputIndex].fileSize
                             inputIndex += 1
@@ -198,10 +202,10 @@ public struct DatasetConverter: Sendable {
                     consume: { batch in
                         try state.write(batch, file: inputs[batch.fileIndex], summary: &summary, rejects: rejects)
                         if let progress {
-                            let current = inputIndex < readers.count ? readers[inputIndex].bytesConsumed : 0
-                            var fraction = Double(finishedBytes + current) / Double(totalBytes)
-                            if let limit = options.limit { fraction = max(fraction, Double(summary.read) / Double(max(limit, 1))) }
-                            try progress(ConversionProgress(read: summary.read, converted: summary.converted, rejected: summary.rejected,
+                            let written = summary.converted + summary.rejected
+                            var fraction = batch.fractionDone
+                            if let limit = options.limit { fraction = max(fraction, Double(written) / Double(limit)) }
+                            try progress(ConversionProgress(read: written, converted: summary.converted, rejected: summary.rejected,
                                                         elapsed: Date().timeIntervalSince(start), fractionDone: min(1, fraction)))
                         }
                     })
@@ -261,6 +265,8 @@ public struct DatasetConverter: Sendable {
     struct WorkBatch {
         var fileIndex: Int
         var records: [SmilesRecord]
+        /// The share of all input the conversion has covered once this batch is written.
+        var fractionDone: Double
     }
 
     /// RDKit's verdict on one record: the SMILES to tokenize and its properties, or why not.
@@ -273,6 +279,7 @@ public struct DatasetConverter: Sendable {
         var fileIndex: Int
         var records: [SmilesRecord]
         var analyses: [Analysis]
+        var fractionDone: Double
     }
 
     static func makeAnalyzer(options: ConversionOptions) -> (WorkBatch) -> AnalyzedBatch {
@@ -289,7 +296,7 @@ public struct DatasetConverter: Sendable {
                     return .invalid("\(error)")
                 }
             }
-            return AnalyzedBatch(fileIndex: batch.fileIndex, records: batch.records, analyses: analyses)
+            return AnalyzedBatch(fileIndex: batch.fileIndex, records: batch.records, analyses: analyses, fractionDone: batch.fractionDone)
         }
     }
 

@@ -163,7 +163,12 @@ final class DatasetConverterTests: XCTestCase {
         options.workers = 1
         _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("one.h5"))
         options.workers = 4
-        _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("four.h5"))
+        var fractions: [Double] = []
+        _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("four.h5")) { fractions.append($0.fractionDone) }
+        XCTAssertEqual(fractions.count, (1500 + 6) / 7, "one report per batch written")
+        XCTAssertEqual(fractions, fractions.sorted(), "progress never goes back")
+        XCTAssertEqual(fractions[fractions.count / 2], 0.5, accuracy: 0.01)
+        XCTAssertEqual(fractions.last ?? 0, 1, accuracy: 1e-9)
         let one = try MoleculeDataset(contentsOf: dir.path("one.h5"))
         let four = try MoleculeDataset(contentsOf: dir.path("four.h5"))
         XCTAssertEqual(one.count, 1500)
