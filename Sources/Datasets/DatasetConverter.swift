@@ -62,7 +62,7 @@ public struct RejectedRecord: Sendable, Equatable {
 
 /// Counts so far, reported while converting.
 public struct ConversionProgress: Sendable {
-    /// Records read so far.
+    /// Records processed so far (converted or rejected).
     public var read: Int
     /// Rows written so far.
     public var converted: Int
@@ -70,7 +70,8 @@ public struct ConversionProgress: Sendable {
     public var rejected: Int
     /// Seconds since the conversion started.
     public var elapsed: Double
-    /// How much of the work is done, 0...1, from the bytes read of all inputs (or the limit).
+    /// How much of the work is done, 0...1: the share of the input text (by file size) the
+    /// processed records cover, or of the limit.
     public var fractionDone: Double
 }
 
@@ -143,13 +144,17 @@ public struct DatasetConverter: Sendable {
 
     /// Converts `inputs` (`.smi`/`.txt`/`.csv`, optionally `.gz`) into the dataset file `output`.
     ///
-    /// - Parameter progress: called on the calling thread after each batch is written; throwing
-    ///   from it stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
+    /// - Parameters:
+    ///   - progress: called on the calling thread after each batch is written; throwing from it
+    ///     stops the conversion with that error (e.g. on Ctrl-C), leaving no output behind.
+    ///   - rejected: called on the calling thread with each rejected record, in input order (the
+    ///     same records the rejected CSV lists), for callers that want them without reading the CSV.
     /// - Throws: ``DatasetError/invalidOption(option:reason:)`` for unusable options,
     ///   `SmilesFileError` for an input that cannot be opened or read, ``DatasetError/cannotWrite(file:reason:)``
     ///   or `StorageError` for the output, and ``DatasetError/nothingConverted(output:read:rejectedFile:)``
     ///   when no record could be converted (the rejected CSV is still written then).
-    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil) throws -> ConversionSummary {
+    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil,
+                        rejected: ((RejectedRecord) throws -> Void)? = nil) throws -> ConversionSummary {
         let start = Date()
         try validate(inputs: inputs)
         let rejectedFile = Self.rejectedFile(for: output)
@@ -161,7 +166,7 @@ public struct DatasetConverter: Sendable {
 
         let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
         var summary = ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
-        let rejects = try RejectedRecordsWriter(path: rejectedFile)
+        let rejects = try RejectedRecordsWriter(path: rejectedFile, observer: rejected)
         var committed = false
         defer { if !committed { rejects.discard() } }
 
@@ -181,10 +186,13 @@ public struct DatasetConverter: Sendable {
                         while inputIndex < readers.count {
                             let remaining = options.limit.map { $0 - summary.read } ?? Int.max
                             guard remaining > 0 else { return nil }
-                            let records = try readers[inputIndex].next(upTo: min(options.batchSize, remaining))
+                            let reader = readers[inputIndex]
+                            let records = try reader.next(upTo: min(options.batchSize, remaining))
                             if !records.isEmpty {
                                 summary.read += records.count
-                                return WorkBatch(fileIndex: inputIndex, records: records)
+                                // Progress is reported when the batch is written, so note where it ends now.
+                                let done = Double(finishedBytes) + reader.fractionDone * Double(reader.fileSize)
+                                return WorkBatch(fileIndex: inputIndex, records: records, fractionDone: done / Double(totalBytes))
                             }
                             finishedBytes += readers[inputIndex].fileSize
                             inputIndex += 1
@@ -194,10 +202,10 @@ public struct DatasetConverter: Sendable {
                     consume: { batch in
                         try state.write(batch, file: inputs[batch.fileIndex], summary: &summary, rejects: rejects)
                         if let progress {
-                            let current = inputIndex < readers.count ? readers[inputIndex].bytesConsumed : 0
-                            var fraction = Double(finishedBytes + current) / Double(totalBytes)
-                            if let limit = options.limit { fraction = max(fraction, Double(summary.read) / Double(max(limit, 1))) }
-                            try progress(ConversionProgress(read: summary.read, converted: summary.converted, rejected: summary.rejected,
+                            let written = summary.converted + summary.rejected
+                            var fraction = batch.fractionDone
+                            if let limit = options.limit { fraction = max(fraction, Double(written) / Double(limit)) }
+                            try progress(ConversionProgress(read: written, converted: summary.converted, rejected: summary.rejected,
                                                         elapsed: Date().timeIntervalSince(start), fractionDone: min(1, fraction)))
                         }
                     })
@@ -257,6 +265,8 @@ public struct DatasetConverter: Sendable {
     struct WorkBatch {
         var fileIndex: Int
         var records: [SmilesRecord]
+        /// The share of all input the conversion has covered once this batch is written.
+        var fractionDone: Double
     }
 
     /// RDKit's verdict on one record: the SMILES to tokenize and its properties, or why not.
@@ -269,6 +279,7 @@ public struct DatasetConverter: Sendable {
         var fileIndex: Int
         var records: [SmilesRecord]
         var analyses: [Analysis]
+        var fractionDone: Double
     }
 
     static func makeAnalyzer(options: ConversionOptions) -> (WorkBatch) -> AnalyzedBatch {
@@ -285,7 +296,7 @@ public struct DatasetConverter: Sendable {
                     return .invalid("\(error)")
                 }
             }
-            return AnalyzedBatch(fileIndex: batch.fileIndex, records: batch.records, analyses: analyses)
+            return AnalyzedBatch(fileIndex: batch.fileIndex, records: batch.records, analyses: analyses, fractionDone: batch.fractionDone)
         }
     }
 
@@ -373,9 +384,11 @@ final class RejectedRecordsWriter {
     let path: String
     private let temporary: String
     private let handle: UnsafeMutablePointer<FILE>
+    private let observer: ((RejectedRecord) throws -> Void)?
 
-    init(path: String) throws {
+    init(path: String, observer: ((RejectedRecord) throws -> Void)? = nil) throws {
         self.path = path
+        self.observer = observer
         let url = URL(fileURLWithPath: path)
         temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
         guard let handle = fopen(temporary, "w") else {
@@ -392,6 +405,7 @@ final class RejectedRecordsWriter {
     func append(_ record: RejectedRecord) throws {
         let fields = [record.file, String(record.line), record.smiles, record.reason.rawValue, record.detail]
         try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        try observer?(record)
     }
 
     private func write(_ text: String) throws {

@@ -19,6 +19,9 @@ final class ByteLineReader {
     private(set) var lineNumber = 0
     /// The size of the file on disk (compressed size for gzip).
     let fileSize: Int64
+    /// The size of the text inside: the file size, or for gzip the size its trailer records
+    /// (modulo 4 GiB, and only the last member's: a guess for progress, nothing more).
+    let textSizeEstimate: Int64
 
     /// Opens `path`. A `.gz` file must start with the gzip magic bytes, so a mislabelled file gives
     /// a clear error instead of zlib's silent pass-through.
@@ -34,6 +37,9 @@ final class ByteLineReader {
         fileSize = Int64(info.st_size)
         if path.hasSuffix(".gz") {
             try Self.checkGzipMagic(path: path)
+            textSizeEstimate = Self.gzipTrailerSize(path: path) ?? 0
+        } else {
+            textSizeEstimate = fileSize
         }
         guard let file = gzopen(path, "rb") else {
             throw SmilesFileError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
@@ -48,8 +54,29 @@ final class ByteLineReader {
         buffer.deallocate()
     }
 
-    /// How far into the file on disk reading has got (compressed bytes for gzip), for progress.
+    /// How far into the file on disk reading has got (compressed bytes for gzip; runs a buffer
+    /// ahead of the lines returned).
     var bytesConsumed: Int64 { Int64(gzoffset(file)) }
+
+    /// How much of the text the lines returned so far cover, 0...1, for progress reports.
+    var fractionDone: Double {
+        let position = Int64(gztell(file)) - Int64(end - start)  // the end of the last line returned
+        if textSizeEstimate > 0 && position <= textSizeEstimate {
+            return Double(position) / Double(textSizeEstimate)
+        }
+        // The trailer's size was wrong (several members, or over 4 GiB): fall back to the coarser
+        // position in the compressed file.
+        return fileSize > 0 ? min(1, Double(bytesConsumed) / Double(fileSize)) : 1
+    }
+
+    /// ISIZE from the last four bytes of a gzip file.
+    private static func gzipTrailerSize(path: String) -> Int64? {
+        guard let handle = fopen(path, "rb") else { return nil }
+        defer { fclose(handle) }
+        var trailer: [UInt8] = [0, 0, 0, 0]
+        guard fseek(handle, -4, SEEK_END) == 0, fread(&trailer, 1, 4, handle) == 4 else { return nil }
+        return trailer.reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
+    }
 
     private static func checkGzipMagic(path: String) throws {
         guard let handle = fopen(path, "rb") else {

@@ -76,8 +76,11 @@ public final class SmilesFileReader {
     /// The size of the file on disk (compressed size for gzip), in bytes.
     public var fileSize: Int64 { lines.fileSize }
     /// How much of the file on disk has been read (compressed bytes for gzip; reading runs a
-    /// buffer ahead of the records returned), for progress reports.
+    /// buffer ahead of the records returned).
     public var bytesConsumed: Int64 { lines.bytesConsumed }
+    /// How much of the file the records returned so far cover, 0...1 (an estimate for gzip), for
+    /// progress reports.
+    public var fractionDone: Double { lines.fractionDone }
 
     private let lines: ByteLineReader
     private var columnIndex = 0

@@ -30,7 +30,9 @@ final class DatasetConverterTests: XCTestCase {
         options.properties = [.logP, .qed, .sas, .molecularWeight, .penalizedLogP]
         var reports: [ConversionProgress] = []
         let output = dir.path("train.h5")
-        let summary = try DatasetConverter(options: options).convert(inputs: [input], output: output) { reports.append($0) }
+        var observed: [RejectedRecord] = []
+        let summary = try DatasetConverter(options: options).convert(
+            inputs: [input], output: output, progress: { reports.append($0) }, rejected: { observed.append($0) })
 
         XCTAssertEqual(summary.read, 25)
         XCTAssertEqual(summary.converted, 21)
@@ -41,6 +43,7 @@ final class DatasetConverterTests: XCTestCase {
         XCTAssertEqual(summary.examples.map(\.location), ["\(input):12", "\(input):13", "\(input):24", "\(input):26"])
         XCTAssertEqual(summary.examples.map(\.reason), [.invalid, .tooLong, .invalid, .invalid])
         XCTAssertEqual(summary.rejectedFile, dir.path("train.rejected.csv"))
+        XCTAssertEqual(observed, summary.examples, "fewer than three per reason: the examples are all of them")
         XCTAssertEqual(reports.last?.read, 25)
         XCTAssertEqual(reports.last?.converted, 21)
         XCTAssertEqual(reports.last?.fractionDone ?? 0, 1, accuracy: 0.001)
@@ -160,7 +163,12 @@ final class DatasetConverterTests: XCTestCase {
         options.workers = 1
         _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("one.h5"))
         options.workers = 4
-        _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("four.h5"))
+        var fractions: [Double] = []
+        _ = try DatasetConverter(options: options).convert(inputs: [input], output: dir.path("four.h5")) { fractions.append($0.fractionDone) }
+        XCTAssertEqual(fractions.count, (1500 + 6) / 7, "one report per batch written")
+        XCTAssertEqual(fractions, fractions.sorted(), "progress never goes back")
+        XCTAssertEqual(fractions[fractions.count / 2], 0.5, accuracy: 0.01)
+        XCTAssertEqual(fractions.last ?? 0, 1, accuracy: 1e-9)
         let one = try MoleculeDataset(contentsOf: dir.path("one.h5"))
         let four = try MoleculeDataset(contentsOf: dir.path("four.h5"))
         XCTAssertEqual(one.count, 1500)

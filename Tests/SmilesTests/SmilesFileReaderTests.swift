@@ -136,6 +136,19 @@ final class SmilesFileReaderTests: XCTestCase {
         }
     }
 
+    func testFractionDoneFollowsTheRecordsReturnedNotTheReadAhead() throws {
+        let dir = try ScratchDirectory()
+        let text = (0..<20_000).map { String(format: "C%05dO\n", $0) }.joined()  // equal-length lines
+        for path in [try dir.write("plain.smi", text), try dir.writeGzip("packed.smi.gz", text)] {
+            let reader = try SmilesFileReader(path: path)
+            XCTAssertEqual(reader.fractionDone, 0, accuracy: 1e-9)
+            _ = try reader.next(upTo: 5_000)
+            XCTAssertEqual(reader.fractionDone, 0.25, accuracy: 1e-6, path)
+            _ = try reader.next(upTo: 20_000)
+            XCTAssertEqual(reader.fractionDone, 1, accuracy: 1e-9, path)
+        }
+    }
+
     func testFormatFollowsTheFileName() {
         XCTAssertEqual(SmilesFileFormat(path: "x.csv.gz"), .csv(column: nil))
         XCTAssertEqual(SmilesFileFormat(path: "x.CSV", column: "m"), .csv(column: "m"))
