@@ -14,6 +14,7 @@ struct MolGen: ParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             BenchCommand.self,
+            ImageCommand.self,
         ]
     )
 }

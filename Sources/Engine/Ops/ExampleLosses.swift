@@ -23,11 +23,13 @@ public func binaryCrossEntropyWithLogitsPerRow(_ logits: Tensor, _ targets: Tens
     if Tape.isRecording(logits) {
         Tape.append(out) {
             guard let g = out.grad?.pointer else { return }
-            logits.accumulateGrad { gx in
-                parallelChunks(rows, minimumPerChunk: max(1, 8192 / max(d, 1))) { range in
-                    for r in range {
-                        let s = g[r]
-                        for j in r * d ..< (r + 1) * d { gx[j] += s * (stableSigmoid(x[j]) - t[j]) }
+            withExtendedLifetime(targets) {   // read through `t`: the buffer must not return to the pool
+                logits.accumulateGrad { gx in
+                    parallelChunks(rows, minimumPerChunk: max(1, 8192 / max(d, 1))) { range in
+                        for r in range {
+                            let s = g[r]
+                            for j in r * d ..< (r + 1) * d { gx[j] += s * (stableSigmoid(x[j]) - t[j]) }
+                        }
                     }
                 }
             }

@@ -11,7 +11,10 @@ public func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
         Tape.append(out) {
             guard let g = out.grad?.pointer[0] else { return }
             let s = 2 * g / Float(max(n, 1))
-            prediction.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (x[i] - t[i]) } }
+            // The closure reads the target through a raw pointer: keep its buffer out of the pool.
+            withExtendedLifetime(target) {
+                prediction.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (x[i] - t[i]) } }
+            }
         }
     }
     return out
@@ -29,7 +32,9 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor) ->
         Tape.append(out) {
             guard let g = out.grad?.pointer[0] else { return }
             let s = g / Float(max(n, 1))
-            logits.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (stableSigmoid(x[i]) - t[i]) } }
+            withExtendedLifetime(targets) {   // as above: a temporary target must outlive the forward call
+                logits.accumulateGrad { gx in for i in 0..<n { gx[i] += s * (stableSigmoid(x[i]) - t[i]) } }
+            }
         }
     }
     return out
