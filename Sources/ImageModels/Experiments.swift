@@ -37,9 +37,9 @@ public enum SaturationExperiment {
                     gan.discriminatorOptimizer.adam.update(gan.discriminatorOptimizer.parameters)
                     continue
                 }
-                // D(G(z)) before the step, on fresh noise.
+                // D(G(z)) before the step, on fresh noise (G's batch norm on batch statistics, as in training).
                 let probe = Tape.withoutRecording {
-                    gan.discriminator(gan.fakes(.randomNormal([config.batchSize, config.latent], using: rng), labels: batch.labels, training: false, using: rng),
+                    gan.discriminator(gan.fakes(.randomNormal([config.batchSize, config.latent], using: rng), labels: batch.labels, training: true, using: rng),
                                       training: false, using: rng).sigmoid().mean().item
                 }
                 let terms = gan.trainStep(batch, using: rng)

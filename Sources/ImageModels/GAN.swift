@@ -63,7 +63,8 @@ func adversarialStep(
 }
 
 /// MLP GAN; with `model == .cgan` both networks also take the one-hot label (Mirza & Osindero 2014).
-/// G: [z ‖ onehot(y)] -> hidden (leaky ReLU 0.2) -> D pixels, tanh.
+/// G: [z ‖ onehot(y)] -> hidden (batch norm, leaky ReLU 0.2) -> D pixels, tanh. (Without the batch
+/// norm, 30 epochs on the 8,000 images leave salt-and-pepper noise and collapse towards ones.)
 /// D: [x ‖ onehot(y)] -> hidden reversed (leaky ReLU 0.2, dropout) -> 1 logit.
 public final class GAN: ImageModel {
     public let config: ImageModelConfig
@@ -76,7 +77,8 @@ public final class GAN: ImageModel {
     init(_ config: ImageModelConfig, using rng: RandomGenerator) {
         self.config = config
         let c = config.model == .cgan ? 10 : 0
-        generator = .mlp([config.latent + c] + config.hidden + [config.pixels], activation: .leakyRelu(0.2), output: .tanh, using: rng)
+        generator = .mlp([config.latent + c] + config.hidden + [config.pixels], activation: .leakyRelu(0.2), output: .tanh,
+                         batchNorm: true, using: rng)
         discriminator = .mlp([config.pixels + c] + config.hidden.reversed() + [1], activation: .leakyRelu(0.2),
                              dropout: config.dropout, using: rng)
         generatorOptimizer = OptimizerGroup(name: "generator", adam: Adam(learningRate: config.learningRate, beta1: config.beta1),

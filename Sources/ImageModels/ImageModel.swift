@@ -85,9 +85,9 @@ public struct ImageModelConfig: Codable, Equatable, Sendable {
         case .ssvae:
             c.labels = 100; c.batchSize = 100; c.epochs = 40; c.latent = 16; c.classWeight = 50; c.consistencyWeight = 30
         case .gan, .cgan:
-            c.latent = 64; c.hidden = data == .digits ? [128, 256] : [256, 512]; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 30
+            c.latent = 64; c.hidden = data == .digits ? [128, 256] : [256, 512]; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 60
         case .dcgan:
-            c.latent = 64; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 10
+            c.latent = 64; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 25
         case .infogan:
             c.latent = 62; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 15
         case .cyclegan:

@@ -5,7 +5,7 @@ Builds the same architectures as MolGen's ImageModels defaults on MNIST-sized in
 same training step on random 28x28 images:
   vae    MLP encoder 784-512-256-2Z (ReLU), decoder Z-256-512-784, Bernoulli (BCE-with-logits summed
          per image) + KL, reparameterisation, Adam(1e-3)
-  gan    G: 64-256-512-784 (leaky ReLU 0.2, tanh); D: 784-512-256-1 (leaky ReLU 0.2, dropout 0.3);
+  gan    G: 64-256-512-784 (batch norm, leaky ReLU 0.2, tanh); D: 784-512-256-1 (leaky ReLU 0.2, dropout 0.3);
          one D update (real vs detached fake) and one non-saturating G update, Adam(2e-4, beta1 0.5)
   dcgan  G: dense 64 -> 7x7x64 (no bias), BN, ReLU, deconv 64->32 (K4 s2 p1, no bias), BN, ReLU,
          deconv 32->1 (K4 s2 p1), tanh; D: conv 1->32 (K4 s2 p1), leaky ReLU, conv 32->64 (no bias),
@@ -19,11 +19,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def mlp(sizes, act, out=None, dropout=0.0):
+def mlp(sizes, act, out=None, dropout=0.0, batch_norm=False):
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
+            if batch_norm:
+                layers.append(nn.BatchNorm1d(sizes[i + 1]))
             layers.append(act())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
@@ -90,7 +92,7 @@ def main():
     if a.model == "vae":
         step, n = vae_step_factory(B)
     elif a.model == "gan":
-        G = mlp([64, 256, 512, 784], lambda: nn.LeakyReLU(0.2), out=nn.Tanh)
+        G = mlp([64, 256, 512, 784], lambda: nn.LeakyReLU(0.2), out=nn.Tanh, batch_norm=True)
         D = mlp([784, 512, 256, 1], lambda: nn.LeakyReLU(0.2), dropout=0.3)
         step, n = gan_step_factory(G, D, B, 64, torch.rand(B, 784) * 2 - 1)
     else:
