@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "Chem", targets: ["Chem"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
+        .library(name: "ImageModels", targets: ["ImageModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
         // The only C++ in the project: a small extern "C" API over RDKit.
         .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
@@ -44,9 +47,10 @@ let package = Package(
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
         .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["ChemVAE"], swiftSettings: fast),
+        .target(name: "ImageModels", dependencies: ["NN", "Storage", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["ChemVAE", "ImageModels"], swiftSettings: fast),
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE"], swiftSettings: fast),
+        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

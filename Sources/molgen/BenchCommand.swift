@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed; prints name=value lines.",
-        subcommands: [GEMM.self, GRU.self, Train.self, Sample.self, BenchConvertCommand.self])
+        subcommands: [GEMM.self, GRU.self, Train.self, Sample.self, BenchConvertCommand.self, BenchImageCommand.self])
 
     struct GEMM: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "SGEMM GFLOP/s on square matrices (the machine's peak).")

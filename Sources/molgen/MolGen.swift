@@ -22,6 +22,7 @@ struct MolGen: ParsableCommand {
             OptimizeCommand.self,
             PlotLatentCommand.self,
             BenchCommand.self,
+            ImageCommand.self,
         ]
     )
 }

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Benchmarks
+import ImageModels
+
+/// `molgen bench image`: training-step speed of an image model (images per second).
+struct BenchImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Image-model training steps on random 28x28 images: images_per_s (compare tools/bench/image-vs-torch).")
+    @Option(help: "dcgan, gan or vae.") var model: ImageModelKind = .dcgan
+    @Option(help: "Batch size B.") var batch = 64
+    @Option(help: "Timed steps after one warm-up step.") var steps = 20
+
+    func validate() throws {
+        guard [ImageModelKind.dcgan, .gan, .vae].contains(model) else { throw ValidationError("--model: \(model.rawValue) is not benchmarked (dcgan, gan, vae)") }
+        if batch < 2 { throw ValidationError("--batch: \(batch) must be at least 2") }
+        if steps < 1 { throw ValidationError("--steps: \(steps) must be at least 1") }
+    }
+
+    func run() { ImageBenchmarks.train(model: model, batch: batch, steps: steps).forEach { print($0) } }
+}

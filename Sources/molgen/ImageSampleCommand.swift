@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import ImageModels
+
+/// `molgen image sample`: a PNG grid of samples from a trained image model.
+struct ImageSampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Write a PNG grid of samples (a row per digit for label-taking models; translations for cyclegan).")
+
+    @Option(help: "The model file.") var model: String
+    @Option(name: .short, help: "Samples (per row of digits for label-taking models without --label: n/10 each).") var n = 100
+    @Option(help: "Draw only this digit (cvae, ssvae, cgan; for infogan the categorical code).") var label: Int?
+    @Flag(help: "vae/cvae with a 2-D latent: decode a grid of latents instead of random samples.") var latentGrid = false
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
+    @OptionGroup var dataOptions: ImageDataOptions
+
+    func validate() throws {
+        if n < 1 || n > 10_000 { throw ValidationError("-n: \(n) must be between 1 and 10000") }
+        if let label, !(0...9).contains(label) { throw ValidationError("--label: \(label) must be 0-9") }
+    }
+
+    func run() throws {
+        let file = try ImageModelFile.load(from: model)
+        let grid = try SampleGrids.make(file, count: n, label: label, latentGrid: latentGrid, datasets: dataOptions.datasets, seed: seed)
+        try grid.write(to: output)
+        printError("wrote \(output) (\(grid.width)x\(grid.height))")
+    }
+}

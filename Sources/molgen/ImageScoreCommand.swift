@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import ImageModels
+
+/// `molgen image score`: FID, 1-NN two-sample score and each model's own figures.
+struct ImageScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score a model on the held-out images: fid=, knn_score= (and accuracy= for ssvae, ...).",
+        discussion: """
+            fid is the Fréchet distance between generated and held-out images on the 128-d features \
+            of MolGen's own small digit classifier (models/*-classifier.h5), NOT the Inception FID: \
+            its values are not comparable with published FIDs. knn_score is the leave-one-out 1-NN \
+            accuracy on held-out + generated images in pixel space (0.5: indistinguishable, 1: \
+            separable, 0: copies). *_real_floor lines give both figures for real training images.
+            """)
+
+    @Option(help: "The model file.") var model: String
+    @Option(help: "Feature classifier (default: models/mnist-classifier.h5 or models/digits28-classifier.h5).") var classifier: String?
+    @Option(help: "Directory of the shipped classifiers.") var modelsDirectory = "models"
+    @Option(help: "Random seed for the samples.") var seed: UInt64 = 1
+    @OptionGroup var dataOptions: ImageDataOptions
+
+    func run() throws {
+        let file = try ImageModelFile.load(from: model)
+        let figures = try ImageEvaluation.score(file, datasets: dataOptions.datasets, seed: seed) { data in
+            let path = classifier ?? ImageEvaluation.classifierPath(for: data, modelsDirectory: modelsDirectory)
+            do { return try ImageEvaluation.loadClassifier(path) } catch ImageModelError.fileNotFound(let p) {
+                throw ImageModelError.invalidOption("--classifier: \(p) not found (run from the repository root, or train it: molgen image train classifier --data \(data == .mnist ? "mnist" : "digits28") --output \(p))")
+            }
+        }
+        if figures.contains(where: { $0.name == "fid" }) {
+            printError("note: fid uses MolGen's digit-classifier features, not Inception; not comparable with published FIDs")
+        }
+        printFigures(figures)
+    }
+}
