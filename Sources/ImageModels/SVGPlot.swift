@@ -26,7 +26,7 @@ public struct LinePlot {
     public var svg: String {
         // The legend sits right of the plot; make room for its longest name (about 7 px a character).
         let longest = series.map(\.name.count).max() ?? 0
-        let left = 72.0, right = max(120.0, 52.0 + 7.0 * Double(longest)), top = 40.0, bottom = 52.0
+        let left = 72.0, right = max(120.0, 52.0 + 6.3 * Double(longest)), top = 40.0, bottom = 52.0
         let plotW = width - left - right, plotH = height - top - bottom
         let cleaned = series.map { s -> [(Double, Double)] in
             s.points.compactMap { p in
