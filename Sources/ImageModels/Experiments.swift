@@ -53,9 +53,10 @@ public enum SaturationExperiment {
     }
 
     /// The plot: gradient norm against step, one line per loss, log scale.
-    public static func plot(_ result: Result) -> LinePlot {
-        var plot = LinePlot(title: "MLP GAN on MNIST: generator gradient norm early in training", xLabel: "training step",
-                            yLabel: "‖∇θ_G loss‖", logY: true)
+    public static func plot(_ result: Result, discriminatorWarmup: Int = 0) -> LinePlot {
+        let title = "MLP GAN on MNIST: generator gradient norm early in training"
+            + (discriminatorWarmup > 0 ? " (after \(discriminatorWarmup) D-only steps)" : "")
+        var plot = LinePlot(title: title, xLabel: "generator step", yLabel: "‖∇θ_G loss‖", logY: true)
         for kind in GeneratorLoss.allCases {
             let norms = result.gradientNorms[kind] ?? []
             let name = kind == .minimax ? "minimax log(1 - D(G(z)))" : "non-saturating -log D(G(z))"

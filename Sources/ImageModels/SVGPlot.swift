@@ -14,7 +14,7 @@ public struct LinePlot {
     public var series: [Series] = []
     /// Plot log10(y) (non-positive values are dropped).
     public var logY = false
-    public var width = 720.0, height = 420.0
+    public var width = 760.0, height = 420.0
 
     public init(title: String, xLabel: String, yLabel: String, logY: Bool = false) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.logY = logY
@@ -24,7 +24,9 @@ public struct LinePlot {
 
     /// The SVG document.
     public var svg: String {
-        let left = 72.0, right = 170.0, top = 40.0, bottom = 52.0
+        // The legend sits right of the plot; make room for its longest name (about 7 px a character).
+        let longest = series.map(\.name.count).max() ?? 0
+        let left = 72.0, right = max(120.0, 52.0 + 6.3 * Double(longest)), top = 40.0, bottom = 52.0
         let plotW = width - left - right, plotH = height - top - bottom
         let cleaned = series.map { s -> [(Double, Double)] in
             s.points.compactMap { p in

@@ -18,7 +18,7 @@ struct ImageSaturationCommand: ParsableCommand {
 
     func run() throws {
         let result = try SaturationExperiment.run(datasets: dataOptions.datasets, steps: steps, seed: seed, discriminatorWarmup: warmup)
-        try SaturationExperiment.plot(result).write(to: output)
+        try SaturationExperiment.plot(result, discriminatorWarmup: warmup).write(to: output)
         for kind in GeneratorLoss.allCases {
             let norms = result.gradientNorms[kind] ?? [], fooled = result.discriminatorOnFakes[kind] ?? []
             let early = norms.prefix(max(1, norms.count / 5))

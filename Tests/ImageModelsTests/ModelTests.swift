@@ -140,6 +140,18 @@ final class ModelTests: XCTestCase {
         XCTAssertNotNil(imageModelError { try ImageTrainingData.balancedLabelled(labels, count: 5, seed: 1) })
     }
 
+    func testSaturationExperimentShowsTheMinimaxGradientVanishingOnceDWins() throws {
+        let result = try SaturationExperiment.run(datasets: datasetsDirectory, steps: 2, seed: 3, discriminatorWarmup: 30)
+        let minimax = result.gradientNorms[.minimax]!, nonsaturating = result.gradientNorms[.nonsaturating]!
+        XCTAssertEqual(minimax.count, 2)
+        // Same weights and batches up to the first generator step: D rejects the fakes equally…
+        XCTAssertEqual(result.discriminatorOnFakes[.minimax]![0], result.discriminatorOnFakes[.nonsaturating]![0], accuracy: 1e-6)
+        XCTAssertLessThan(result.discriminatorOnFakes[.minimax]![0], 0.1)
+        // …and only the minimax gradient has all but vanished.
+        XCTAssertLessThan(minimax[0] * 10, nonsaturating[0])
+        XCTAssertEqual(SaturationExperiment.plot(result).svg.components(separatedBy: "<polyline").count - 1, 2)
+    }
+
     func testMinimaxGeneratorLossSaturatesWhereNonSaturatingDoesNot() {
         // D confidently rejects the fakes: logits far below zero.
         for (kind, expected) in [(GeneratorLoss.minimax, Float(1 / (1 + exp(8.0)))), (.nonsaturating, Float(-1 / (1 + exp(-8.0))))] {
