@@ -47,7 +47,7 @@ public enum EngineBenchmarks {
     /// B = 128, T = 120). FLOPs count the GEMMs (forward 2·T·B·3H·(I + H) per layer; backward twice
     /// that), the convention PyTorch comparisons use.
     public static func gru(batch: Int = 128, steps: Int = 120, input: Int = 196, hidden: Int = 488, layers: Int = 3,
-                           repeats: Int = 3) -> [Figure] {
+                           repeats: Int = 5) -> [Figure] {
         let rng = RandomGenerator(seed: 2)
         let scale = 1 / Float(hidden).squareRoot()
         let weights = (0..<layers).map { l in

@@ -5,9 +5,12 @@ typealias Float8 = SIMD8<Float>
 
 @inline(__always)
 func exp8(_ x: Float8) -> Float8 {
-    let x = x.clamped(lowerBound: Float8(repeating: -87.3), upperBound: Float8(repeating: 88.3))
-    var fx = x * 1.44269504088896341 + 0.5
-    fx = fx.rounded(.down)
+    // Clamp and round with compares, blends and the 1.5·2²³ trick: SIMD8's clamped(...) and
+    // rounded(.down) compile to per-lane library calls (24 floorf calls per gate vector).
+    var x = x.replacing(with: 88.3, where: x .> 88.3)
+    x = x.replacing(with: -87.3, where: x .< -87.3)
+    let shifted = x * 1.44269504088896341 + 12_582_912   // integer part lands in the low mantissa bits
+    let fx = shifted - 12_582_912                        // x·log2(e) rounded to nearest
     var r = x - fx * 0.693359375
     r = r + fx * 2.12194440e-4
     var y = Float8(repeating: 1.9875691500e-4)
@@ -17,9 +20,8 @@ func exp8(_ x: Float8) -> Float8 {
     y = y * r + 1.6666665459e-1
     y = y * r + 5.0000001201e-1
     y = y * (r * r) + r + 1
-    // 2^fx from the bits: adding 1.5·2²³ puts the integer fx in the low mantissa bits. (The
-    // SIMD Float-to-Int32 initialiser converts lane by lane and costs more than the polynomial.)
-    let n = unsafeBitCast(fx + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    // 2^fx from the same bits. (SIMD's Float-to-Int32 initialiser also converts lane by lane.)
+    let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
     return y * unsafeBitCast((n &+ 127) &<< 23, to: Float8.self)
 }
 

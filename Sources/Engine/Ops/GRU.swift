@@ -40,19 +40,22 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
     if let s = initialState { precondition(s.shape == [batch, h], "gruLayer: initial state \(s.shape) must be [\(batch), \(h)]") }
     let rows = steps * batch
 
-    // gi = X·W_ihᵀ + b_ih for all steps at once; step t later overwrites its slice with (r, z, n).
+    // gi = X·W_ihᵀ for all steps at once; step t later overwrites its slice with (r, z, n). The
+    // biases join in the gate pass (r and z take b_ih + b_hh as one vector), which saves writing
+    // and re-reading a [T, B, 3H] bias broadcast.
     let gates = Tensor(uninitializedShape: [steps, batch, h3])
     let gi = gates.pointer
-    for r in 0..<rows { (gi + r * h3).update(from: w.biasIH.pointer, count: h3) }
     gemm(transposeB: true, m: rows, n: h3, k: inputSize, a: x.pointer, lda: inputSize,
-         b: w.weightIH.pointer, ldb: inputSize, beta: 1, c: gi, ldc: h3)
+         b: w.weightIH.pointer, ldb: inputSize, c: gi, ldc: h3)
+    let gateBias = Tensor(uninitializedShape: [h3])
+    for j in 0..<h3 { gateBias.pointer[j] = w.biasIH.pointer[j] + (j < 2 * h ? w.biasHH.pointer[j] : 0) }
 
     let out = Tensor(uninitializedShape: [steps, batch, h])
     let hnBuffer = Tensor(uninitializedShape: [steps, batch, h])   // W_hn h + b_hn, needed by backward
     let ghScratch = Tensor(uninitializedShape: [batch, h3])
     let zeros = initialState == nil ? Tensor(zeros: [batch, h]) : nil
     let h0 = (initialState ?? zeros!).pointer
-    let y = out.pointer, hn = hnBuffer.pointer, gh = ghScratch.pointer, bhh = w.biasHH.pointer
+    let y = out.pointer, hn = hnBuffer.pointer, gh = ghScratch.pointer, bhh = w.biasHH.pointer, bg = gateBias.pointer
 
     for t in 0..<steps {
         let hPrev = t == 0 ? UnsafePointer(h0) : UnsafePointer(y + (t - 1) * batch * h)
@@ -60,11 +63,12 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
         let g = gi + t * batch * h3, hT = y + t * batch * h, hnT = hn + t * batch * h
         parallelChunks(batch, minimumPerChunk: max(1, 8192 / h)) { range in
             for b in range {
-                gruGatesForward(gi: g + b * h3, gh: gh + b * h3, biasHH: bhh, hPrev: hPrev + b * h,
+                gruGatesForward(gi: g + b * h3, gh: gh + b * h3, gateBias: bg, biasHH: bhh, hPrev: hPrev + b * h,
                                 hOut: hT + b * h, hnOut: hnT + b * h, hidden: h)
             }
         }
     }
+    withExtendedLifetime((ghScratch, gateBias, zeros)) {}
 
     if Tape.isRecording(x, initialState, w.weightIH, w.weightHH, w.biasIH, w.biasHH) {
         Tape.append(out) {
@@ -124,29 +128,29 @@ public func gruStep(_ x: Tensor, state: Tensor, weights: GRUWeights) -> Tensor {
         .reshaped([b, weights.hiddenSize])
 }
 
-/// Gates of one batch row: reads gi (x-projection incl. b_ih) and gh (W_hh h, no bias), writes
-/// (r, z, n) over gi, the new state, and W_hn h + b_hn.
+/// Gates of one batch row: reads gi (W_ih x, no bias) and gh (W_hh h, no bias), writes (r, z, n)
+/// over gi, the new state, and W_hn h + b_hn. gateBias is b_ih + b_hh for r and z, b_in for n.
 @inline(__always)
 private func gruGatesForward(
-    gi: UnsafeMutablePointer<Float>, gh: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
+    gi: UnsafeMutablePointer<Float>, gh: UnsafePointer<Float>, gateBias: UnsafePointer<Float>, biasHH: UnsafePointer<Float>,
     hPrev: UnsafePointer<Float>, hOut: UnsafeMutablePointer<Float>, hnOut: UnsafeMutablePointer<Float>, hidden h: Int
 ) {
     var j = 0
     while j + 8 <= h {
-        let r = sigmoid8(load8(gi + j) + load8(gh + j) + load8(biasHH + j))
-        let z = sigmoid8(load8(gi + h + j) + load8(gh + h + j) + load8(biasHH + h + j))
+        let r = sigmoid8(load8(gi + j) + load8(gh + j) + load8(gateBias + j))
+        let z = sigmoid8(load8(gi + h + j) + load8(gh + h + j) + load8(gateBias + h + j))
         let hn = load8(gh + 2 * h + j) + load8(biasHH + 2 * h + j)
-        let n = tanh8(load8(gi + 2 * h + j) + r * hn)
+        let n = tanh8(load8(gi + 2 * h + j) + load8(gateBias + 2 * h + j) + r * hn)
         store8(r, gi + j); store8(z, gi + h + j); store8(n, gi + 2 * h + j)
         store8(hn, hnOut + j)
         store8((1 - z) * n + z * load8(hPrev + j), hOut + j)
         j += 8
     }
     while j < h {
-        let r = stableSigmoid(gi[j] + gh[j] + biasHH[j])
-        let z = stableSigmoid(gi[h + j] + gh[h + j] + biasHH[h + j])
+        let r = stableSigmoid(gi[j] + gh[j] + gateBias[j])
+        let z = stableSigmoid(gi[h + j] + gh[h + j] + gateBias[h + j])
         let hn = gh[2 * h + j] + biasHH[2 * h + j]
-        let n = tanhf(gi[2 * h + j] + r * hn)
+        let n = tanhf(gi[2 * h + j] + gateBias[2 * h + j] + r * hn)
         gi[j] = r; gi[h + j] = z; gi[2 * h + j] = n
         hnOut[j] = hn
         hOut[j] = (1 - z) * n + z * hPrev[j]
