@@ -31,7 +31,18 @@ public final class Adam {
             let w = p.pointer, g = grad.pointer, mp = m.pointer, vp = v.pointer
             let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, decay = weightDecay
             parallelChunks(p.count) { range in
-                for i in range {
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {   // eight lanes at a time, then the scalar tail
+                    let gv = load8(g + i)
+                    let mv = b1 * load8(mp + i) + (1 - b1) * gv
+                    let vv = b2 * load8(vp + i) + (1 - b2) * gv * gv
+                    store8(mv, mp + i); store8(vv, vp + i)
+                    let wv = load8(w + i)
+                    let update = (mv / c1) / ((vv / c2).squareRoot() + eps)   // as the scalar loop: bitwise the same
+                    store8(wv - lr * (update + decay * wv), w + i)
+                    i += 8
+                }
+                for i in i..<range.upperBound {
                     mp[i] = b1 * mp[i] + (1 - b1) * g[i]
                     vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
                     let update = (mp[i] / c1) / ((vp[i] / c2).squareRoot() + eps)
