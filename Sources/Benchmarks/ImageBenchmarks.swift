@@ -15,11 +15,21 @@ public enum ImageBenchmarks {
         let batch = TrainingBatch(images: .randomUniform([size, 28, 28, 1], low: 0, high: 1, using: rng),
                                   labels: (0..<size).map { $0 % 10 })
         _ = model.trainStep(batch, using: rng)   // warm-up: buffers reach their steady-state pool
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
         for _ in 0..<steps { _ = model.trainStep(batch, using: rng) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpuSeconds = processCPUSeconds() - cpuStart
         return [Figure("model_\(kind.rawValue)", 1), Figure("batch", Double(size)), Figure("parameters", Double(model.parameterCount)),
                 Figure("seconds_per_step", seconds / Double(steps)), Figure("images_per_s", Double(size * steps) / seconds),
+                // CPU time of all threads: with one thread, images per CPU second hardly depend on other load.
+                Figure("cpu_seconds_per_step", cpuSeconds / Double(steps)), Figure("images_per_cpu_s", Double(size * steps) / cpuSeconds),
                 Figure("peak_rss_mb", peakResidentMegabytes())]
     }
+}
+
+/// CPU seconds used so far by all threads of this process (user + system).
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }

@@ -60,6 +60,9 @@ public enum ImageEvaluation {
             let aToB = cycle.translate(otherHeld.tensor, toB: true), bToA = cycle.translate(real, toB: false)
             figures.append(("fid", fid(aToB, real, data: config.data, classifier: judgeB)))
             figures.append(("knn_score", knn(real, aToB)))
+            let floorSet = data.train.batch(floorIndices)   // B's floor, as for the models that sample B
+            figures.append(("fid_real_floor", fid(floorSet, real, data: config.data, classifier: judgeB)))
+            figures.append(("knn_score_real_floor", knn(real, floorSet)))
             figures.append(("retention_a_to_b", accuracy(judgeB.classify(aToB), otherHeld.labels)))
             figures.append(("retention_b_to_a", accuracy(judgeA.classify(bToA), heldOut.labels)))
             // Without translation: how well each judge reads the other domain's raw images.

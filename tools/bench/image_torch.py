@@ -104,15 +104,18 @@ def main():
                           nn.BatchNorm2d(2 * c), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(7 * 7 * 2 * c, 1))
         step, n = gan_step_factory(G, D, B, 64, torch.rand(B, 1, 28, 28) * 2 - 1)
     step()  # warm-up
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(a.steps):
         step()
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start  # all threads; with one thread, hardly load-dependent
     print(f"torch_model_{a.model}=1")
     print(f"torch_threads={torch.get_num_threads()}")
     print(f"torch_parameters={n}")
     print(f"torch_seconds_per_step={seconds / a.steps:.4g}")
     print(f"torch_images_per_s={B * a.steps / seconds:.4g}")
+    print(f"torch_cpu_seconds_per_step={cpu / a.steps:.4g}")
+    print(f"torch_images_per_cpu_s={B * a.steps / cpu:.4g}")
     print(f"torch_peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.4g}")
 
 

@@ -57,20 +57,32 @@ struct ConvGeometry {
                 for cell in 0..<grid {
                     let oy = cell / outWidth, ox = cell % outWidth
                     let src = columns + (b * grid + cell) * w
+                    let x0 = ox * stride - padding
+                    // Taps inside the image: kx in kxLo..<kxHi, whose pixels are contiguous in a row.
+                    let kxLo = max(0, -x0), kxHi = min(kw, width - x0)
+                    guard kxLo < kxHi else { continue }
                     for ky in 0..<kh {
                         let iy = oy * stride - padding + ky
                         guard iy >= 0 && iy < height else { continue }
-                        for kx in 0..<kw {
-                            let ix = ox * stride - padding + kx
-                            guard ix >= 0 && ix < width else { continue }
-                            let d = image + ((b * height + iy) * width + ix) * c, s = src + (ky * kw + kx) * c
-                            for j in 0..<c { d[j] += s[j] }
-                        }
+                        let d = image + ((b * height + iy) * width + x0 + kxLo) * c, s = src + (ky * kw + kxLo) * c
+                        addInPlace(d, s, count: (kxHi - kxLo) * c)
                     }
                 }
             }
         }
     }
+}
+
+/// d[0..<count] += s[0..<count], eight lanes at a time (the two ranges must not overlap).
+@inline(__always)
+private func addInPlace(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, count: Int) {
+    var j = 0
+    while j + 8 <= count {
+        let sum = UnsafeRawPointer(d + j).loadUnaligned(as: SIMD8<Float>.self) + UnsafeRawPointer(s + j).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(d + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+        j += 8
+    }
+    while j < count { d[j] += s[j]; j += 1 }
 }
 
 /// Output side of a stride-`s`, padding-`p` convolution over `size` pixels: ⌊(size + 2p - K)/s⌋ + 1.
