@@ -164,8 +164,7 @@ public final class ChemVAETrainer {
         let parameters = model.parameters
         while state.completedEpochs < options.epochs {
             let epoch = state.completedEpochs
-            let batches = epochBatches(count: trainIndices.count, lengths: trainIndices.map { training.lengths[$0] },
-                                       batchSize: config.batchSize, seed: state.seed, epoch: epoch)
+            let batches = epochBatches(count: trainIndices.count, batchSize: config.batchSize, seed: state.seed, epoch: epoch)
             var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, property: 0.0, correct: 0, tokens: 0, molecules: 0, steps: 0)
             let epochStart = Date()
             var lastSave = Date()
