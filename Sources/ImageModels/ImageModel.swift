@@ -89,7 +89,7 @@ public struct ImageModelConfig: Codable, Equatable, Sendable {
         case .dcgan:
             c.latent = 64; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 25
         case .infogan:
-            c.latent = 62; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 15
+            c.latent = 62; c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 30
         case .cyclegan:
             c.data = .mnist; c.otherData = .digits28; c.height = 28; c.width = 28
             c.learningRate = 2e-4; c.beta1 = 0.5; c.epochs = 10; c.batchSize = 32; c.channels = 32
