@@ -337,16 +337,44 @@ double qed(const ROMol &input, double inputLogP) {
 
 // MARK: - SAS (Contrib/SA_Score/sascorer.py)
 
-/// Fragment ids sorted ascending with their scores: 700k entries, searched ~40 times per
-/// molecule. Half the memory of a hash map and fast enough.
+/// The fragment scores: 700k ids, looked up ~40 times per molecule. An open-addressing hash
+/// table (linear probing, load at most 3/4) of 64-bit slots, each an id and the index of its
+/// score among the few thousand distinct scores. Why: a lookup touches one cache line of the
+/// 8 MB table and a small score list that stays cached, where a binary search over the sorted
+/// ids took ~20 dependent cache misses (a sixth of SAS's time).
 struct FragmentTable {
-    std::vector<std::uint32_t> ids;
-    std::vector<double> scores;
+    std::vector<std::uint64_t> slots;  // id << 32 | (score index + 1); 0: empty
+    std::vector<double> distinctScores;
+    std::uint64_t mask = 0;
+
+    static std::uint64_t hash(std::uint32_t id) { return (std::uint64_t(id) * 0x9E3779B97F4A7C15ull) >> 32; }
+
+    /// `count` ids and their scores; for a repeated id the later entry wins, as when Python
+    /// fills its dict.
+    FragmentTable(const std::uint32_t *ids, const double *scores, size_t count) {
+        distinctScores.assign(scores, scores + count);
+        std::sort(distinctScores.begin(), distinctScores.end());
+        distinctScores.erase(std::unique(distinctScores.begin(), distinctScores.end()), distinctScores.end());
+        size_t size = 16;
+        while (size * 3 < count * 4) size *= 2;
+        slots.assign(size, 0);
+        mask = size - 1;
+        for (size_t i = 0; i < count; ++i) {
+            const auto index = std::uint64_t(std::lower_bound(distinctScores.begin(), distinctScores.end(), scores[i]) -
+                                              distinctScores.begin());
+            size_t slot = hash(ids[i]) & mask;
+            while (slots[slot] != 0 && std::uint32_t(slots[slot] >> 32) != ids[i]) slot = (slot + 1) & mask;
+            slots[slot] = std::uint64_t(ids[i]) << 32 | (index + 1);
+        }
+    }
 
     /// `_fscores.get(id, -4)`.
     double score(std::uint32_t id) const {
-        auto found = std::lower_bound(ids.begin(), ids.end(), id);
-        return found != ids.end() && *found == id ? scores[size_t(found - ids.begin())] : -4.0;
+        for (size_t slot = hash(id) & mask;; slot = (slot + 1) & mask) {
+            const std::uint64_t entry = slots[slot];
+            if (entry == 0) return -4.0;
+            if (std::uint32_t(entry >> 32) == id) return distinctScores[size_t(entry & 0xFFFFFFFFu) - 1];
+        }
     }
 };
 std::atomic<const FragmentTable *> fragmentTable{nullptr};
@@ -428,20 +456,7 @@ double largeRingPenalty(const ROMol &mol) {
 void installFragmentScores(const uint32_t *ids, const double *scores, size_t count) {
     static std::once_flag once;
     std::call_once(once, [&] {
-        // Sort by id; for a repeated id the later entry wins, as when Python fills its dict.
-        std::vector<size_t> order(count);
-        for (size_t i = 0; i < count; ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
-        auto *table = new FragmentTable();  // lives for the process
-        for (size_t k = 0; k < count; ++k) {
-            size_t i = order[k];
-            if (!table->ids.empty() && table->ids.back() == ids[i]) {
-                table->scores.back() = scores[i];
-            } else {
-                table->ids.push_back(ids[i]);
-                table->scores.push_back(scores[i]);
-            }
-        }
+        auto *table = new FragmentTable(ids, scores, count);  // lives for the process
         fragmentTable.store(table, std::memory_order_release);
     });
 }
