@@ -6,6 +6,7 @@
 // searches that cannot change the answer), the same RDKit patterns and matcher are called
 // directly instead; each such place says so and was checked bit-identical on 50k molecules.
 #include "Internal.h"
+#include "Embedding.h"
 #include "SubstructureScreen.h"
 
 #include <algorithm>
@@ -157,8 +158,7 @@ bool hasHydrogenAtoms(const ROMol &mol) {
 
 // MARK: - Crippen logP and rotatable bonds
 
-/// RDKit's Wildman–Crippen atom types, with the first atom of each pattern and its query
-/// neighbours kept for screening.
+/// RDKit's Wildman–Crippen atom types, with what the search needs of each pattern.
 struct CrippenType {
     const ROMol *pattern;
     const RDKit::Atom *root;  // null when it holds recursive SMARTS (never screened)
@@ -166,6 +166,13 @@ struct CrippenType {
     double logP;
     bool recursive;           // see hasRecursiveAtoms
     ElementSet rootElements;  // the elements `root` can match (all when it is null)
+    std::vector<unsigned> rootElementList;  // the same, listed (when not all)
+    QueryPlan plan;
+    std::vector<const RDKit::Atom *> queryAtoms;  // by index
+    std::vector<const RDKit::Bond *> queryBonds;  // by index
+    unsigned rootBonds = 0;  // query bonds at the root
+    /// Whether `hasEmbedding` may stand in for SubstructMatch (a tree without recursion).
+    bool searchable = false;
 
     /// Whether a match of the pattern could start on `atom`: the root matches it and each query
     /// neighbour matches some neighbour of it over a matching bond (a necessary condition).
@@ -183,24 +190,45 @@ struct CrippenType {
         }
         return true;
     }
+
+    /// An upper bound on the number of matches (uniquify off) in a molecule with `roots` atoms
+    /// of the root's elements and no atom of more than `maxDegree` bonds: the root's query
+    /// neighbours map to distinct neighbours of its image, every other query atom to a
+    /// neighbour of its parent's image other than its grandparent's.
+    double matchBound(unsigned roots, unsigned maxDegree) const {
+        double bound = roots;
+        for (unsigned k = 0; k < rootBonds; ++k) bound *= double(maxDegree > k ? maxDegree - k : 0);
+        for (size_t k = 1 + rootBonds; k < queryAtoms.size(); ++k) bound *= double(maxDegree > 0 ? maxDegree - 1 : 0);
+        return bound;
+    }
 };
 
 const std::vector<CrippenType> &crippenTypes() {
     static const std::vector<CrippenType> types = [] {
         std::vector<CrippenType> t;
         for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
-            CrippenType type{param.dp_pattern.get(), nullptr, {}, param.logp, hasRecursiveAtoms(*param.dp_pattern), {}};
+            const ROMol &pattern = *param.dp_pattern;
+            CrippenType type{&pattern, nullptr, {}, param.logp, hasRecursiveAtoms(pattern), {}, {}, QueryPlan(pattern), {}, {}};
             type.rootElements.set();
-            const RDKit::Atom *root = type.pattern->getAtomWithIdx(0);
+            const RDKit::Atom *root = pattern.getAtomWithIdx(0);
             if (root->hasQuery() && !isRecursive(root->getQuery())) {
                 type.root = root;
                 type.rootElements = possibleElements(root->getQuery());
-                for (const auto *bond : type.pattern->atomBonds(root)) {
+                for (const auto *bond : pattern.atomBonds(root)) {
                     const RDKit::Atom *other = bond->getOtherAtom(root);
                     bool screenable = bond->hasQuery() && other->hasQuery() && !isRecursive(other->getQuery());
                     if (bond->hasQuery()) type.neighbors.emplace_back(bond, screenable ? other : nullptr);
                 }
             }
+            if (!type.rootElements.all()) {
+                for (unsigned z = 0; z < 128; ++z) {
+                    if (type.rootElements[z]) type.rootElementList.push_back(z);
+                }
+            }
+            for (const auto *atom : pattern.atoms()) type.queryAtoms.push_back(atom);
+            for (const auto *bond : pattern.bonds()) type.queryBonds.push_back(bond);
+            type.rootBonds = root->getDegree();
+            type.searchable = type.plan.usable && type.plan.tree && type.root;
             t.push_back(std::move(type));
         }
         return t;
@@ -209,11 +237,15 @@ const std::vector<CrippenType> &crippenTypes() {
 }
 
 /// Wildman–Crippen logP exactly as `Crippen.MolLogP` / `calcCrippenDescriptors(includeHs=true)`
-/// computes it: RDKit's own parameter table and matcher, patterns tried in table order, the
-/// first pattern whose match starts on an atom types it, contributions summed in atom order.
+/// computes it: RDKit's own parameter table, patterns tried in table order, the first pattern
+/// whose match starts on an atom types it, contributions summed in atom order.
 /// Why not call calcCrippenDescriptors: it runs all ~100 pattern searches over the H-added
-/// molecule (a third of all our time); here a pattern is searched only when a match could
-/// start on an atom that is still untyped, since otherwise it cannot change anything.
+/// molecule (a third of all our time). Here a pattern is only tried on atoms that are still
+/// untyped, since it cannot change the others. The patterns are small trees without recursive
+/// SMARTS, so "is there a match starting on this atom" is answered by `hasEmbedding` with
+/// RDKit's atom and bond tests. RDKit's search stops at 1,000 matches (SubstructMatch's
+/// default), which could leave atoms of a large molecule untyped; so a pattern goes to
+/// SubstructMatch as before whenever the molecule could hold 1,000 matches of it.
 double crippenLogP(const ROMol &mol) {
     std::unique_ptr<ROMol> withHs(RDKit::MolOps::addHs(mol, false, false));
     const unsigned count = withHs->getNumAtoms();
@@ -221,9 +253,11 @@ double crippenLogP(const ROMol &mol) {
     std::vector<char> untyped(count, 1);
     unsigned remaining = count;
 
-    // Atoms sorted by element (a counting sort), so a type's screen visits only atoms of the
-    // elements its first atom can be.
+    // Atoms sorted by element (a counting sort), so a type visits only atoms of the elements
+    // its first atom can be.
     std::vector<const RDKit::Atom *> atoms(withHs->atoms().begin(), withHs->atoms().end());
+    std::vector<const RDKit::Bond *> bonds(withHs->getNumBonds());
+    for (const auto *bond : withHs->bonds()) bonds[bond->getIdx()] = bond;
     std::array<unsigned, 129> first{};
     for (const auto *atom : atoms) ++first[std::min<unsigned>(127, atom->getAtomicNum()) + 1];
     for (size_t z = 1; z < first.size(); ++z) first[z] += first[z - 1];
@@ -232,27 +266,62 @@ double crippenLogP(const ROMol &mol) {
         auto next = first;
         for (const auto *atom : atoms) byElement[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom;
     }
-    auto mayStartSomewhere = [&](const CrippenType &type) {
-        for (size_t z = 0; z < 128; ++z) {
-            if (!type.rootElements[z]) continue;
+    const Adjacency graph(*withHs);
+    unsigned maxDegree = 0;
+    for (unsigned i = 0; i < count; ++i) maxDegree = std::max(maxDegree, graph.degree(i));
+
+    auto forEachCandidate = [&](const CrippenType &type, auto &&body) {
+        auto visit = [&](unsigned z) {
             for (unsigned k = first[z]; k < first[z + 1]; ++k) {
-                const RDKit::Atom *atom = byElement[k];
-                if (untyped[atom->getIdx()] && type.mayStartAt(*withHs, atom)) return true;
+                if (untyped[byElement[k]->getIdx()] && body(byElement[k])) return true;
+            }
+            return false;
+        };
+        if (type.rootElementList.empty() && type.rootElements.all()) {
+            for (unsigned z = 0; z < 128; ++z) {
+                if (visit(z)) return;
+            }
+        } else {
+            for (unsigned z : type.rootElementList) {
+                if (visit(z)) return;
             }
         }
-        return false;
+    };
+    auto rootCandidates = [&](const CrippenType &type) {
+        if (type.rootElements.all()) return count;
+        unsigned n = 0;
+        for (unsigned z : type.rootElementList) n += first[z + 1] - first[z];
+        return n;
     };
 
     for (const auto &type : crippenTypes()) {
-        if (type.root && !mayStartSomewhere(type)) continue;
-        std::vector<RDKit::MatchVectType> matches;
-        RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, type.recursive);
-        for (const auto &match : matches) {
-            const int atom = match[0].second;
-            if (untyped[atom]) {
-                untyped[atom] = 0;
-                contributions[atom] = type.logP;
-                --remaining;
+        if (type.searchable && type.matchBound(rootCandidates(type), maxDegree) < 1000) {
+            auto atomOk = [&](unsigned q, unsigned i) { return type.queryAtoms[q]->Match(atoms[i]); };
+            auto bondOk = [&](unsigned q, unsigned b) { return type.queryBonds[q]->Match(bonds[b]); };
+            forEachCandidate(type, [&](const RDKit::Atom *atom) {
+                const unsigned i = atom->getIdx();
+                if (hasEmbedding(type.plan, graph, atomOk, bondOk, int(i))) {
+                    untyped[i] = 0;
+                    contributions[i] = type.logP;
+                    --remaining;
+                }
+                return false;
+            });
+        } else {
+            if (type.root) {
+                bool possible = false;
+                forEachCandidate(type, [&](const RDKit::Atom *atom) { return possible = type.mayStartAt(*withHs, atom); });
+                if (!possible) continue;
+            }
+            std::vector<RDKit::MatchVectType> matches;
+            RDKit::SubstructMatch(*withHs, *type.pattern, matches, /*uniquify=*/false, type.recursive);
+            for (const auto &match : matches) {
+                const int atom = match[0].second;
+                if (untyped[atom]) {
+                    untyped[atom] = 0;
+                    contributions[atom] = type.logP;
+                    --remaining;
+                }
             }
         }
         if (remaining == 0) break;
