@@ -11,13 +11,34 @@
 #pragma once
 
 #include "Internal.h"
-#include "SubstructureScreen.h"
+
+#include <GraphMol/QueryAtom.h>
 
 #include <cstdint>
 #include <utility>
 #include <vector>
 
 namespace crdkit {
+
+/// Whether a query tree contains recursive SMARTS, whose state only SubstructMatch prepares.
+inline bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    if (query->getDescription() == "RecursiveStructure") return true;
+    for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
+        if (isRecursive(child->get())) return true;
+    }
+    return false;
+}
+
+/// Whether any atom of `query` holds recursive SMARTS. Why it matters: with
+/// `recursionPossible` set, every SubstructMatch call walks every query atom's whole query
+/// tree looking for recursion (a fifth of all our time); for queries without any the walk
+/// finds nothing, so they are matched with it off. Results are the same either way.
+inline bool hasRecursiveAtoms(const ROMol &query) {
+    for (const auto *atom : query.atoms()) {
+        if (atom->hasQuery() && isRecursive(atom->getQuery())) return true;
+    }
+    return false;
+}
 
 /// A molecule's bonds as flat per-atom lists of (bond index, neighbour index).
 class Adjacency {

@@ -30,6 +30,27 @@ std::unique_ptr<ROMol> smarts(const std::string &text) {
 
 // MARK: - QED patterns
 
+/// A pattern as `hasEmbedding` searches it with a `ScreenCache`'s remembered atom and bond
+/// tests: its plan and the vocabulary ids of its query atoms and bonds, by index.
+struct Search {
+    QueryPlan plan;
+    std::vector<int> atomIds, bondIds;
+
+    Search(const ROMol &query, ScreenVocabulary &vocabulary) : plan(query) {
+        if (!plan.usable) return;
+        for (const auto *atom : query.atoms()) atomIds.push_back(vocabulary.atomId(atom));
+        for (const auto *bond : query.bonds()) bondIds.push_back(vocabulary.bondId(bond));
+        if (std::any_of(atomIds.begin(), atomIds.end(), [](int id) { return id < 0; })) plan.usable = false;
+    }
+
+    /// Whether the pattern matches the molecule `screen` describes (`HasSubstructMatch`).
+    bool found(ScreenCache &screen) const {
+        return hasEmbedding(
+            plan, screen.graph(), [&](unsigned q, unsigned atom) { return screen.atomMatches(atomIds[q], atom); },
+            [&](unsigned q, unsigned bond) { return screen.bondMatches(bondIds[q], bond); });
+    }
+};
+
 /// QED's query molecules, built once per thread. Why not one shared set: RDKit records
 /// recursive-SMARTS results inside the query and holds a per-query mutex for the whole match
 /// (RDK_BUILD_THREADSAFE_SSS), so threads sharing these would queue for each other.
@@ -42,6 +63,8 @@ struct Patterns {
     std::vector<Screen> screens, acceptorScreens;
     /// Per alert and acceptor, whether it holds recursive SMARTS; see `hasRecursiveAtoms`.
     std::vector<bool> alertRecursive, acceptorRecursive;
+    /// Per alert and acceptor, how `hasEmbedding` searches it (when its plan is usable).
+    std::vector<Search> alertSearches, acceptorSearches;
 };
 
 const Patterns &patterns() {
@@ -55,6 +78,7 @@ const Patterns &patterns() {
             p.acceptors.push_back(smarts(s));
             p.acceptorScreens.emplace_back(*p.acceptors.back(), p.vocabulary);
             p.acceptorRecursive.push_back(hasRecursiveAtoms(*p.acceptors.back()));
+            p.acceptorSearches.emplace_back(*p.acceptors.back(), p.vocabulary);
         }
         for (const char *s : {
                  "*1[O,S,N]*1", "[S,C](=[O,S])[F,Br,Cl,I]", "[CX4][Cl,Br,I]", "[#6]S(=O)(=O)O[#6]",
@@ -101,6 +125,7 @@ const Patterns &patterns() {
             p.alerts.push_back(smarts(s));
             p.screens.emplace_back(*p.alerts.back(), p.vocabulary);
             p.alertRecursive.push_back(hasRecursiveAtoms(*p.alerts.back()));
+            p.alertSearches.emplace_back(*p.alerts.back(), p.vocabulary);
         }
         return p;
     }();
@@ -361,7 +386,13 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
         if (reference) {
             hba += matchCount(mol, *p.acceptors[i], /*recursive=*/true);
         } else if (screen.mayMatch(p.acceptorScreens[i])) {
-            hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
+            const Search &search = p.acceptorSearches[i];
+            if (search.plan.usable && search.plan.steps.size() == 1) {
+                // One atom: the unique matches are the matching atoms (at most 1,000, as RDKit).
+                hba += std::min(screen.atomMatchCount(search.atomIds[0]), 1000u);
+            } else {
+                hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
+            }
         }
     }
     // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
@@ -372,8 +403,9 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
     for (size_t i = 0; i < p.alerts.size(); ++i) {
         if (reference) {
             alerts += hasMatch(mol, *p.alerts[i], /*recursive=*/true) ? 1 : 0;
-        } else if (screen.mayMatch(p.screens[i]) && hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) {
-            alerts += 1;
+        } else if (screen.mayMatch(p.screens[i])) {
+            const Search &search = p.alertSearches[i];
+            if (search.plan.usable ? search.found(screen) : hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) alerts += 1;
         }
     }
     double logP = stripped || std::isnan(inputLogP) ? crippenLogP(mol) : inputLogP;

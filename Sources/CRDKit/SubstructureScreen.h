@@ -5,6 +5,7 @@
 // search never changes a result; it only avoids RDKit's VF2 setup and search.
 #pragma once
 
+#include "Embedding.h"
 #include "Internal.h"
 
 #include <GraphMol/QueryAtom.h>
@@ -12,21 +13,13 @@
 #include <GraphMol/SmilesParse/SmartsWrite.h>
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <map>
 #include <utility>
 #include <vector>
 
 namespace crdkit {
-
-/// Whether a query tree contains recursive SMARTS, whose state only SubstructMatch prepares.
-inline bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
-    if (query->getDescription() == "RecursiveStructure") return true;
-    for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
-        if (isRecursive(child->get())) return true;
-    }
-    return false;
-}
 
 using ElementSet = std::bitset<128>;
 
@@ -59,17 +52,6 @@ inline ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *quer
         return result;
     }
     return all;
-}
-
-/// Whether any atom of `query` holds recursive SMARTS. Why it matters: with
-/// `recursionPossible` set, every SubstructMatch call walks every query atom's whole query
-/// tree looking for recursion (a fifth of all our time); for queries without any the walk
-/// finds nothing, so they are matched with it off. Results are the same either way.
-inline bool hasRecursiveAtoms(const ROMol &query) {
-    for (const auto *atom : query.atoms()) {
-        if (atom->hasQuery() && isRecursive(atom->getQuery())) return true;
-    }
-    return false;
 }
 
 /// The distinct query atoms and bonds (by their SMARTS) of all screened patterns, so that each
@@ -141,19 +123,29 @@ struct Screen {
 class ScreenCache {
   public:
     ScreenCache(const ROMol &mol, const ScreenVocabulary &vocabulary)
-        : mol_(mol), vocabulary_(vocabulary), atomWords_((mol.getNumAtoms() + 63) / 64),
+        : mol_(mol), vocabulary_(vocabulary), graph_(mol), atomWords_((mol.getNumAtoms() + 63) / 64),
           bondWords_((mol.getNumBonds() + 63) / 64), atomBits_(vocabulary.atoms.size() * atomWords_),
           bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
           bondDone_(vocabulary.bonds.size()) {
-        for (const auto *atom : mol.atoms()) present_.set(std::min<size_t>(127, atom->getAtomicNum()));
-        adjacency_.resize(mol.getNumAtoms());
+        atoms_.assign(mol.atoms().begin(), mol.atoms().end());
+        bonds_.resize(mol.getNumBonds());
         for (const auto *bond : mol.bonds()) {
-            const unsigned a = bond->getBeginAtomIdx(), b = bond->getEndAtomIdx();
-            ends_.emplace_back(a, b);
-            adjacency_[a].emplace_back(bond->getIdx(), b);
-            adjacency_[b].emplace_back(bond->getIdx(), a);
+            bonds_[bond->getIdx()] = bond;
+            ends_.emplace_back(bond->getBeginAtomIdx(), bond->getEndAtomIdx());
+        }
+        // Atom indices grouped by element (a counting sort), so a query for some elements
+        // tests only atoms of those elements.
+        for (const auto *atom : atoms_) ++first_[std::min<unsigned>(127, atom->getAtomicNum()) + 1];
+        for (size_t z = 1; z < first_.size(); ++z) first_[z] += first_[z - 1];
+        byElement_.resize(atoms_.size());
+        auto next = first_;
+        for (const auto *atom : atoms_) byElement_[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom->getIdx();
+        for (unsigned z = 0; z < 128; ++z) {
+            if (first_[z + 1] > first_[z]) present_.set(z);
         }
     }
+
+    const Adjacency &graph() const { return graph_; }
 
     bool mayMatch(const Screen &screen) {
         for (int id : screen.atoms) {
@@ -170,6 +162,18 @@ class ScreenCache {
         return true;
     }
 
+    /// Whether vocabulary atom query `id` matches molecule atom `atom` (`Atom::Match`).
+    bool atomMatches(int id, unsigned atom) { return test(atoms(id), atom); }
+    /// Whether vocabulary bond query `id` matches molecule bond `bond` (`Bond::Match`).
+    bool bondMatches(int id, unsigned bond) { return test(bonds(id), bond); }
+    /// How many molecule atoms vocabulary atom query `id` matches.
+    unsigned atomMatchCount(int id) {
+        const uint64_t *bits = atoms(id);
+        unsigned n = 0;
+        for (size_t w = 0; w < atomWords_; ++w) n += unsigned(__builtin_popcountll(bits[w]));
+        return n;
+    }
+
   private:
     static bool test(const uint64_t *bits, unsigned i) { return bits[i / 64] >> (i % 64) & 1; }
 
@@ -177,10 +181,22 @@ class ScreenCache {
         uint64_t *bits = &atomBits_[size_t(id) * atomWords_];
         if (!atomDone_[id]) {
             atomDone_[id] = 1;
+            const ElementSet &elements = vocabulary_.elements[id];
             // A query for elements the molecule lacks matches nothing: skip the atom scan.
-            if ((vocabulary_.elements[id] & present_).none()) return bits;
-            for (const auto *atom : mol_.atoms()) {
-                if (vocabulary_.atoms[id]->Match(atom)) bits[atom->getIdx() / 64] |= uint64_t(1) << (atom->getIdx() % 64);
+            if ((elements & present_).none()) return bits;
+            const RDKit::Atom *query = vocabulary_.atoms[id];
+            auto scan = [&](unsigned from, unsigned to) {
+                for (unsigned k = from; k < to; ++k) {
+                    const unsigned i = byElement_[k];
+                    if (query->Match(atoms_[i])) bits[i / 64] |= uint64_t(1) << (i % 64);
+                }
+            };
+            if (elements.all()) {
+                scan(0, unsigned(atoms_.size()));
+            } else {
+                for (unsigned z = 0; z < 128; ++z) {
+                    if (elements[z] && present_[z]) scan(first_[z], first_[z + 1]);
+                }
             }
         }
         return bits;
@@ -190,8 +206,9 @@ class ScreenCache {
         uint64_t *bits = &bondBits_[size_t(id) * bondWords_];
         if (!bondDone_[id]) {
             bondDone_[id] = 1;
-            for (const auto *bond : mol_.bonds()) {
-                if (vocabulary_.bonds[id]->Match(bond)) bits[bond->getIdx() / 64] |= uint64_t(1) << (bond->getIdx() % 64);
+            const RDKit::Bond *query = vocabulary_.bonds[id];
+            for (unsigned i = 0; i < bonds_.size(); ++i) {
+                if (query->Match(bonds_[i])) bits[i / 64] |= uint64_t(1) << (i % 64);
             }
         }
         return bits;
@@ -207,8 +224,8 @@ class ScreenCache {
                     const uint64_t *bondBits = bonds(bondId);
                     const uint64_t *otherBits = otherId >= 0 ? atoms(otherId) : nullptr;
                     bool served = false;
-                    for (const auto &[bond, other] : adjacency_[center]) {
-                        if (test(bondBits, bond) && (!otherBits || test(otherBits, other))) {
+                    for (auto *e = graph_.begin(center); e != graph_.end(center); ++e) {
+                        if (test(bondBits, e->first) && (!otherBits || test(otherBits, e->second))) {
                             served = true;
                             break;
                         }
@@ -240,12 +257,16 @@ class ScreenCache {
 
     const ROMol &mol_;
     const ScreenVocabulary &vocabulary_;
+    Adjacency graph_;
     size_t atomWords_, bondWords_;
     std::vector<uint64_t> atomBits_, bondBits_;
     std::vector<char> atomDone_, bondDone_;
+    std::vector<const RDKit::Atom *> atoms_;
+    std::vector<const RDKit::Bond *> bonds_;
+    std::array<unsigned, 129> first_{};
+    std::vector<unsigned> byElement_;
     ElementSet present_;
     std::vector<std::pair<unsigned, unsigned>> ends_;  // per bond: begin and end atom
-    std::vector<std::vector<std::pair<unsigned, unsigned>>> adjacency_;  // per atom: (bond, neighbour)
 };
 
 }  // namespace crdkit
