@@ -87,15 +87,18 @@ struct QueryPlan {
         std::vector<std::pair<unsigned, unsigned>> closures;  // (earlier step, query bond)
     };
     std::vector<Step> steps;
-    /// False when the query holds recursive SMARTS or dative bonds: use SubstructMatch.
+    /// False when the query holds dative bonds, or recursive SMARTS without `allowRecursion`:
+    /// use SubstructMatch.
     bool usable = true;
     /// Whether the query is a tree (connected, no ring bonds): every step but the first has a
     /// parent and no closures.
     bool tree = true;
 
-    explicit QueryPlan(const ROMol &query) {
+    /// With `allowRecursion`, the caller must have filled the match sets of the query's
+    /// recursive SMARTS before searching (see `RecursionPlan`).
+    explicit QueryPlan(const ROMol &query, bool allowRecursion = false) {
         const unsigned n = query.getNumAtoms();
-        if (n == 0 || hasRecursiveAtoms(query)) usable = false;
+        if (n == 0 || (!allowRecursion && hasRecursiveAtoms(query))) usable = false;
         for (const auto *bond : query.bonds()) {
             if (bond->getBondType() == RDKit::Bond::DATIVE) usable = false;
         }
@@ -137,6 +140,19 @@ struct QueryPlan {
         }
     }
 };
+
+/// An upper bound on the number of matches (uniquify off) of a tree query of `atomCount` atoms,
+/// `rootBonds` of them bonded to its first atom, in a molecule with `roots` atoms that the first
+/// atom could match and no atom of more than `maxDegree` bonds: the root's query neighbours map
+/// to distinct neighbours of its image, every other query atom to a neighbour of its parent's
+/// image other than its grandparent's. RDKit's searches stop at 1,000 matches; below this bound
+/// they find them all.
+inline double treeMatchBound(unsigned roots, unsigned maxDegree, unsigned rootBonds, size_t atomCount) {
+    double bound = roots;
+    for (unsigned k = 0; k < rootBonds; ++k) bound *= double(maxDegree > k ? maxDegree - k : 0);
+    for (size_t k = 1 + rootBonds; k < atomCount; ++k) bound *= double(maxDegree > 0 ? maxDegree - 1 : 0);
+    return bound;
+}
 
 /// Whether `plan`'s query has a match in the molecule `graph` describes, with `atomOk(query atom,
 /// molecule atom)` and `bondOk(query bond, molecule bond)` as the atom and bond tests. With

@@ -30,24 +30,71 @@ std::unique_ptr<ROMol> smarts(const std::string &text) {
 
 // MARK: - QED patterns
 
-/// A pattern as `hasEmbedding` searches it with a `ScreenCache`'s remembered atom and bond
-/// tests: its plan and the vocabulary ids of its query atoms and bonds, by index.
-struct Search {
-    QueryPlan plan;
-    std::vector<int> atomIds, bondIds;
+/// `mol.HasSubstructMatch(query)` with Python's defaults.
+bool hasMatch(const ROMol &mol, const ROMol &query, bool recursive) {
+    RDKit::MatchVectType match;
+    return RDKit::SubstructMatch(mol, query, match, recursive);
+}
 
-    Search(const ROMol &query, ScreenVocabulary &vocabulary) : plan(query) {
-        if (!plan.usable) return;
-        for (const auto *atom : query.atoms()) atomIds.push_back(vocabulary.atomId(atom));
-        for (const auto *bond : query.bonds()) bondIds.push_back(vocabulary.bondId(bond));
+/// `len(mol.GetSubstructMatches(query))` with Python's defaults (uniquified, at most 1000).
+unsigned matchCount(const ROMol &mol, const ROMol &query, bool recursive) {
+    std::vector<RDKit::MatchVectType> matches;
+    return RDKit::SubstructMatch(mol, query, matches, /*uniquify=*/true, recursive);
+}
+
+/// A pattern as `hasEmbedding` searches it over a `ScreenCache`. Without recursive SMARTS: by
+/// the cache's remembered atom and bond tests (vocabulary ids of its query atoms and bonds, by
+/// index). With them: by RDKit's own `Atom::Match` and `Bond::Match` once the cache has filled
+/// the recursive match sets (`ScreenCache::prepare`); SubstructMatch when it cannot.
+struct Search {
+    const ROMol *query;
+    bool recursive;
+    QueryPlan plan;
+    std::vector<int> atomIds, bondIds;  // without recursion
+    RecursionPlan recursion;            // with it
+    std::vector<const RDKit::Atom *> atoms;
+    std::vector<const RDKit::Bond *> bonds;
+
+    Search(const ROMol &pattern, ScreenVocabulary &vocabulary)
+        : query(&pattern), recursive(hasRecursiveAtoms(pattern)), plan(pattern, /*allowRecursion=*/true),
+          recursion(pattern) {
+        for (const auto *atom : pattern.atoms()) atoms.push_back(atom);
+        for (const auto *bond : pattern.bonds()) bonds.push_back(bond);
+        if (!plan.usable || recursive) return;
+        for (const auto *atom : pattern.atoms()) atomIds.push_back(vocabulary.atomId(atom));
+        for (const auto *bond : pattern.bonds()) bondIds.push_back(vocabulary.bondId(bond));
         if (std::any_of(atomIds.begin(), atomIds.end(), [](int id) { return id < 0; })) plan.usable = false;
     }
 
-    /// Whether the pattern matches the molecule `screen` describes (`HasSubstructMatch`).
-    bool found(ScreenCache &screen) const {
-        return hasEmbedding(
-            plan, screen.graph(), [&](unsigned q, unsigned atom) { return screen.atomMatches(atomIds[q], atom); },
-            [&](unsigned q, unsigned bond) { return screen.bondMatches(bondIds[q], bond); });
+    /// `mol.HasSubstructMatch(pattern)`; `screen` describes `mol`.
+    bool found(const ROMol &mol, ScreenCache &screen) const {
+        if (plan.usable && !recursive) {
+            return hasEmbedding(
+                plan, screen.graph(), [&](unsigned q, unsigned atom) { return screen.atomMatches(atomIds[q], atom); },
+                [&](unsigned q, unsigned bond) { return screen.bondMatches(bondIds[q], bond); });
+        }
+        if (plan.usable && screen.prepare(recursion)) {
+            const auto &molAtoms = screen.atomList();
+            const auto &molBonds = screen.bondList();
+            return hasEmbedding(
+                plan, screen.graph(), [&](unsigned q, unsigned atom) { return atoms[q]->Match(molAtoms[atom]); },
+                [&](unsigned q, unsigned bond) { return bonds[q]->Match(molBonds[bond]); });
+        }
+        return hasMatch(mol, *query, recursive);
+    }
+
+    /// `len(mol.GetSubstructMatches(pattern))`; `screen` describes `mol`.
+    unsigned count(const ROMol &mol, ScreenCache &screen) const {
+        // One atom: the unique matches are the matching atoms (at most 1,000, as RDKit).
+        if (plan.usable && plan.steps.size() == 1) {
+            if (!recursive) return std::min(screen.atomMatchCount(atomIds[0]), 1000u);
+            if (screen.prepare(recursion)) {
+                unsigned n = 0;
+                for (const auto *atom : screen.atomList()) n += atoms[0]->Match(atom) ? 1 : 0;
+                return std::min(n, 1000u);
+            }
+        }
+        return matchCount(mol, *query, recursive);
     }
 };
 
@@ -61,8 +108,6 @@ struct Patterns {
     /// Per alert and acceptor, the parts of its query that can be tested alone; see `ScreenCache`.
     ScreenVocabulary vocabulary;
     std::vector<Screen> screens, acceptorScreens;
-    /// Per alert and acceptor, whether it holds recursive SMARTS; see `hasRecursiveAtoms`.
-    std::vector<bool> alertRecursive, acceptorRecursive;
     /// Per alert and acceptor, how `hasEmbedding` searches it (when its plan is usable).
     std::vector<Search> alertSearches, acceptorSearches;
 };
@@ -77,7 +122,6 @@ const Patterns &patterns() {
               "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
             p.acceptors.push_back(smarts(s));
             p.acceptorScreens.emplace_back(*p.acceptors.back(), p.vocabulary);
-            p.acceptorRecursive.push_back(hasRecursiveAtoms(*p.acceptors.back()));
             p.acceptorSearches.emplace_back(*p.acceptors.back(), p.vocabulary);
         }
         for (const char *s : {
@@ -124,24 +168,11 @@ const Patterns &patterns() {
                  "[15N]", "[13C]", "[18O]", "[34S]"}) {
             p.alerts.push_back(smarts(s));
             p.screens.emplace_back(*p.alerts.back(), p.vocabulary);
-            p.alertRecursive.push_back(hasRecursiveAtoms(*p.alerts.back()));
             p.alertSearches.emplace_back(*p.alerts.back(), p.vocabulary);
         }
         return p;
     }();
     return local;
-}
-
-/// `mol.HasSubstructMatch(query)` with Python's defaults.
-bool hasMatch(const ROMol &mol, const ROMol &query, bool recursive) {
-    RDKit::MatchVectType match;
-    return RDKit::SubstructMatch(mol, query, match, recursive);
-}
-
-/// `len(mol.GetSubstructMatches(query))` with Python's defaults (uniquified, at most 1000).
-unsigned matchCount(const ROMol &mol, const ROMol &query, bool recursive) {
-    std::vector<RDKit::MatchVectType> matches;
-    return RDKit::SubstructMatch(mol, query, matches, /*uniquify=*/true, recursive);
 }
 
 // MARK: - QED (rdkit.Chem.QED, version 1.1.0)
@@ -216,15 +247,9 @@ struct CrippenType {
         return true;
     }
 
-    /// An upper bound on the number of matches (uniquify off) in a molecule with `roots` atoms
-    /// of the root's elements and no atom of more than `maxDegree` bonds: the root's query
-    /// neighbours map to distinct neighbours of its image, every other query atom to a
-    /// neighbour of its parent's image other than its grandparent's.
+    /// See `treeMatchBound`.
     double matchBound(unsigned roots, unsigned maxDegree) const {
-        double bound = roots;
-        for (unsigned k = 0; k < rootBonds; ++k) bound *= double(maxDegree > k ? maxDegree - k : 0);
-        for (size_t k = 1 + rootBonds; k < queryAtoms.size(); ++k) bound *= double(maxDegree > 0 ? maxDegree - 1 : 0);
-        return bound;
+        return treeMatchBound(roots, maxDegree, rootBonds, queryAtoms.size());
     }
 };
 
@@ -357,14 +382,49 @@ double crippenLogP(const ROMol &mol) {
 }
 
 /// `CalcNumRotatableBonds(mol, Strict)`: unique matches of RDKit 2022.09's strict pattern
-/// (copied from librdkit's Lipinski.cpp). Why not call it: each call copies its pattern
-/// molecule, recursive queries and all, which cost more than the search.
-unsigned strictRotatableBonds(const ROMol &mol) {
-    thread_local const std::unique_ptr<ROMol> pattern = smarts(  // per thread: see Patterns
-        "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
-        "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
-        "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
-    return matchCount(mol, *pattern, /*recursive=*/true);
+/// (copied from librdkit's Lipinski.cpp); `screen` describes `mol`. Why not call it: each call
+/// copies its pattern molecule, recursive queries and all, which cost more than the search.
+/// The pattern is two atoms and a bond, so once the screen has filled its recursive match sets
+/// the unique matches are the bonds whose ends match the two atoms one way round or the other.
+/// SubstructMatch counts at most 1,000 raw (ordered) matches before making them unique: a
+/// molecule of 500 bonds or more, or one whose recursive sets the screen cannot promise, goes
+/// to SubstructMatch.
+unsigned strictRotatableBonds(const ROMol &mol, ScreenCache &screen) {
+    struct Rotatable {
+        std::unique_ptr<ROMol> pattern;
+        RecursionPlan recursion;
+    };
+    thread_local const Rotatable rotatable = [] {  // per thread: see Patterns
+        auto pattern = smarts(
+            "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
+            "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
+            "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
+        RecursionPlan recursion(*pattern);
+        return Rotatable{std::move(pattern), std::move(recursion)};
+    }();
+    const ROMol &pattern = *rotatable.pattern;
+    if (pattern.getNumAtoms() == 2 && pattern.getNumBonds() == 1 && 2 * mol.getNumBonds() < 1000) {
+        // Only the ends of bonds that pass the bond query are ever asked about.
+        const RDKit::Bond *queryBond = pattern.getBondWithIdx(0);
+        std::vector<const RDKit::Bond *> candidates;
+        std::vector<char> ends(mol.getNumAtoms(), 0);
+        for (const auto *bond : screen.bondList()) {
+            if (!queryBond->Match(bond)) continue;
+            candidates.push_back(bond);
+            ends[bond->getBeginAtomIdx()] = ends[bond->getEndAtomIdx()] = 1;
+        }
+        if (candidates.empty()) return 0;
+        if (screen.prepare(rotatable.recursion, &ends)) {
+            const RDKit::Atom *a = pattern.getAtomWithIdx(0), *b = pattern.getAtomWithIdx(1);
+            unsigned count = 0;
+            for (const auto *bond : candidates) {
+                const RDKit::Atom *u = bond->getBeginAtom(), *v = bond->getEndAtom();
+                if ((a->Match(u) && b->Match(v)) || (a->Match(v) && b->Match(u))) ++count;
+            }
+            return count;
+        }
+    }
+    return matchCount(mol, pattern, /*recursive=*/true);
 }
 
 /// `QED.qed(mol)`; `inputLogP` is the Crippen logP of `input`, reused when RemoveHs has
@@ -386,13 +446,7 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
         if (reference) {
             hba += matchCount(mol, *p.acceptors[i], /*recursive=*/true);
         } else if (screen.mayMatch(p.acceptorScreens[i])) {
-            const Search &search = p.acceptorSearches[i];
-            if (search.plan.usable && search.plan.steps.size() == 1) {
-                // One atom: the unique matches are the matching atoms (at most 1,000, as RDKit).
-                hba += std::min(screen.atomMatchCount(search.atomIds[0]), 1000u);
-            } else {
-                hba += matchCount(mol, *p.acceptors[i], p.acceptorRecursive[i]);
-            }
+            hba += p.acceptorSearches[i].count(mol, screen);
         }
     }
     // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
@@ -403,17 +457,18 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
     for (size_t i = 0; i < p.alerts.size(); ++i) {
         if (reference) {
             alerts += hasMatch(mol, *p.alerts[i], /*recursive=*/true) ? 1 : 0;
-        } else if (screen.mayMatch(p.screens[i])) {
-            const Search &search = p.alertSearches[i];
-            if (search.plan.usable ? search.found(screen) : hasMatch(mol, *p.alerts[i], p.alertRecursive[i])) alerts += 1;
+        } else if (screen.mayMatch(p.screens[i]) && p.alertSearches[i].found(mol, screen)) {
+            alerts += 1;
         }
     }
     double logP = stripped || std::isnan(inputLogP) ? crippenLogP(mol) : inputLogP;
-    double rotatable = strictRotatableBonds(mol);
+    double rotatable;
     if (reference) {
         double mr = 0;
         RDKit::Descriptors::calcCrippenDescriptors(mol, logP, mr, /*includeHs=*/true, /*force=*/true);
         rotatable = RDKit::Descriptors::calcNumRotatableBonds(mol, RDKit::Descriptors::Strict);
+    } else {
+        rotatable = strictRotatableBonds(mol, screen);
     }
     x[0] = RDKit::Descriptors::calcAMW(mol);
     x[1] = logP;

@@ -54,6 +54,52 @@ inline ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *quer
     return all;
 }
 
+/// The recursive SMARTS of a query (`$(...)`), for `ScreenCache::prepare` to fill their match
+/// sets as SubstructMatch does before each search: the atoms where a match of the recursive
+/// query starts (its first atom). Usable when each recursive query is a tree without recursion
+/// of its own and names no other root atom.
+struct RecursionPlan {
+    struct Sub {
+        RDKit::RecursiveStructureQuery *node;
+        QueryPlan plan;
+        std::vector<const RDKit::Atom *> atoms;  // by index
+        std::vector<const RDKit::Bond *> bonds;  // by index
+        ElementSet rootElements;
+        unsigned rootBonds;
+    };
+    std::vector<Sub> subs;
+    bool usable = true;
+
+    explicit RecursionPlan(const ROMol &query) {
+        for (const auto *atom : query.atoms()) {
+            if (atom->hasQuery()) collect(atom->getQuery());
+        }
+        if (subs.empty()) usable = false;
+    }
+
+  private:
+    void collect(RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+        if (query->getDescription() == "RecursiveStructure") {
+            auto *node = static_cast<RDKit::RecursiveStructureQuery *>(query);
+            const ROMol *sub = node->getQueryMol();
+            if (!sub || hasRecursiveAtoms(*sub) || sub->hasProp(RDKit::common_properties::_queryRootAtom)) {
+                usable = false;
+                return;
+            }
+            Sub entry{node, QueryPlan(*sub), {}, {}, {}, 0};
+            if (!entry.plan.usable || !entry.plan.tree) usable = false;
+            for (const auto *atom : sub->atoms()) entry.atoms.push_back(atom);
+            for (const auto *bond : sub->bonds()) entry.bonds.push_back(bond);
+            const RDKit::Atom *root = sub->getAtomWithIdx(0);
+            entry.rootElements.set();
+            if (root->hasQuery()) entry.rootElements = possibleElements(root->getQuery());
+            entry.rootBonds = root->getDegree();
+            subs.push_back(std::move(entry));
+        }
+        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) collect(child->get());
+    }
+};
+
 /// The distinct query atoms and bonds (by their SMARTS) of all screened patterns, so that each
 /// is tested once per molecule however many patterns share it.
 struct ScreenVocabulary {
@@ -166,6 +212,45 @@ class ScreenCache {
     bool atomMatches(int id, unsigned atom) { return test(atoms(id), atom); }
     /// Whether vocabulary bond query `id` matches molecule bond `bond` (`Bond::Match`).
     bool bondMatches(int id, unsigned bond) { return test(bonds(id), bond); }
+    /// Fills the match sets of `plan`'s recursive SMARTS for this molecule as SubstructMatch
+    /// would (every atom where a match of the recursive query starts), so that RDKit's own
+    /// `Atom::Match` of the outer query can be called directly. With `only`, just for the atoms it
+    /// flags: the caller promises to ask about no other atom. False, touching nothing, when the
+    /// plan is unusable or a recursive query could reach 1,000 matches here (RDKit's search stops
+    /// there, so its sets could lack atoms): then use SubstructMatch.
+    bool prepare(const RecursionPlan &plan, const std::vector<char> *only = nullptr) {
+        if (!plan.usable) return false;
+        unsigned maxDegree = 0;
+        for (unsigned i = 0; i < graph_.atomCount(); ++i) maxDegree = std::max(maxDegree, graph_.degree(i));
+        auto roots = [&](const ElementSet &elements) {
+            unsigned n = 0;
+            for (unsigned z = 0; z < 128; ++z) {
+                if (elements[z]) n += first_[z + 1] - first_[z];
+            }
+            return n;
+        };
+        for (const auto &sub : plan.subs) {
+            if (treeMatchBound(roots(sub.rootElements), maxDegree, sub.rootBonds, sub.atoms.size()) >= 1000) return false;
+        }
+        for (const auto &sub : plan.subs) {
+            sub.node->clear();
+            auto atomOk = [&](unsigned q, unsigned i) { return sub.atoms[q]->Match(atoms_[i]); };
+            auto bondOk = [&](unsigned q, unsigned b) { return sub.bonds[q]->Match(bonds_[b]); };
+            for (unsigned z = 0; z < 128; ++z) {
+                if (!sub.rootElements[z]) continue;
+                for (unsigned k = first_[z]; k < first_[z + 1]; ++k) {
+                    const unsigned i = byElement_[k];
+                    if (only && !(*only)[i]) continue;
+                    if (hasEmbedding(sub.plan, graph_, atomOk, bondOk, int(i))) sub.node->insert(int(i));
+                }
+            }
+        }
+        return true;
+    }
+
+    const std::vector<const RDKit::Atom *> &atomList() const { return atoms_; }
+    const std::vector<const RDKit::Bond *> &bondList() const { return bonds_; }
+
     /// How many molecule atoms vocabulary atom query `id` matches.
     unsigned atomMatchCount(int id) {
         const uint64_t *bits = atoms(id);
