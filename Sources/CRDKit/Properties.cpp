@@ -6,6 +6,7 @@
 // searches that cannot change the answer), the same RDKit patterns and matcher are called
 // directly instead; each such place says so and was checked bit-identical on 50k molecules.
 #include "Internal.h"
+#include "AtomQueries.h"
 #include "Embedding.h"
 #include "SubstructureScreen.h"
 
@@ -52,13 +53,13 @@ struct Search {
     QueryPlan plan;
     std::vector<int> atomIds, bondIds;  // without recursion
     RecursionPlan recursion;            // with it
-    std::vector<const RDKit::Atom *> atoms;
+    std::vector<unsigned> atoms;        // by index: their queries in the vocabulary's program
     std::vector<const RDKit::Bond *> bonds;
 
     Search(const ROMol &pattern, ScreenVocabulary &vocabulary)
         : query(&pattern), recursive(hasRecursiveAtoms(pattern)), plan(pattern, /*allowRecursion=*/true),
-          recursion(pattern) {
-        for (const auto *atom : pattern.atoms()) atoms.push_back(atom);
+          recursion(pattern, vocabulary.program) {
+        for (const auto *atom : pattern.atoms()) atoms.push_back(vocabulary.program.add(atom));
         for (const auto *bond : pattern.bonds()) bonds.push_back(bond);
         if (!plan.usable || recursive) return;
         for (const auto *atom : pattern.atoms()) atomIds.push_back(vocabulary.atomId(atom));
@@ -74,10 +75,9 @@ struct Search {
                 [&](unsigned q, unsigned bond) { return screen.bondMatches(bondIds[q], bond); });
         }
         if (plan.usable && screen.prepare(recursion)) {
-            const auto &molAtoms = screen.atomList();
             const auto &molBonds = screen.bondList();
             return hasEmbedding(
-                plan, screen.graph(), [&](unsigned q, unsigned atom) { return atoms[q]->Match(molAtoms[atom]); },
+                plan, screen.graph(), [&](unsigned q, unsigned atom) { return screen.atomMatchesQuery(atoms[q], atom); },
                 [&](unsigned q, unsigned bond) { return bonds[q]->Match(molBonds[bond]); });
         }
         return hasMatch(mol, *query, recursive);
@@ -90,7 +90,7 @@ struct Search {
             if (!recursive) return std::min(screen.atomMatchCount(atomIds[0]), 1000u);
             if (screen.prepare(recursion)) {
                 unsigned n = 0;
-                for (const auto *atom : screen.atomList()) n += atoms[0]->Match(atom) ? 1 : 0;
+                for (unsigned atom = 0; atom < screen.atomList().size(); ++atom) n += screen.atomMatchesQuery(atoms[0], atom) ? 1 : 0;
                 return std::min(n, 1000u);
             }
         }
@@ -110,6 +110,11 @@ struct Patterns {
     std::vector<Screen> screens, acceptorScreens;
     /// Per alert and acceptor, how `hasEmbedding` searches it (when its plan is usable).
     std::vector<Search> alertSearches, acceptorSearches;
+    /// RDKit 2022.09's strict rotatable-bond pattern (copied from librdkit's Lipinski.cpp), its
+    /// recursive SMARTS, and its two atoms' queries in the vocabulary's program.
+    std::unique_ptr<ROMol> rotatable;
+    std::unique_ptr<RecursionPlan> rotatableRecursion;
+    unsigned rotatableAtoms[2] = {0, 0};
 };
 
 const Patterns &patterns() {
@@ -170,6 +175,14 @@ const Patterns &patterns() {
             p.screens.emplace_back(*p.alerts.back(), p.vocabulary);
             p.alertSearches.emplace_back(*p.alerts.back(), p.vocabulary);
         }
+        p.rotatable = smarts(
+            "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
+            "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
+            "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
+        p.rotatableRecursion = std::make_unique<RecursionPlan>(*p.rotatable, p.vocabulary.program);
+        for (unsigned k = 0; k < 2 && k < p.rotatable->getNumAtoms(); ++k) {
+            p.rotatableAtoms[k] = p.vocabulary.program.add(p.rotatable->getAtomWithIdx(k));
+        }
         return p;
     }();
     return local;
@@ -225,6 +238,7 @@ struct CrippenType {
     std::vector<unsigned> rootElementList;  // the same, listed (when not all)
     QueryPlan plan;
     std::vector<const RDKit::Atom *> queryAtoms;  // by index
+    std::vector<unsigned> queryPrograms;          // by index: their queries in `crippenProgram()`
     std::vector<const RDKit::Bond *> queryBonds;  // by index
     unsigned rootBonds = 0;  // query bonds at the root
     /// Whether `hasEmbedding` may stand in for SubstructMatch (a tree without recursion).
@@ -253,9 +267,16 @@ struct CrippenType {
     }
 };
 
+/// The Crippen patterns' query atoms, flattened (see AtomQueries.h); filled with the types.
+AtomQueryProgram &crippenProgram() {
+    static AtomQueryProgram program;
+    return program;
+}
+
 const std::vector<CrippenType> &crippenTypes() {
     static const std::vector<CrippenType> types = [] {
         std::vector<CrippenType> t;
+        AtomQueryProgram &program = crippenProgram();
         for (const auto &param : *RDKit::Descriptors::CrippenParamCollection::getParams()) {
             const ROMol &pattern = *param.dp_pattern;
             CrippenType type{&pattern, nullptr, {}, param.logp, hasRecursiveAtoms(pattern), {}, {}, QueryPlan(pattern), {}, {}};
@@ -275,7 +296,10 @@ const std::vector<CrippenType> &crippenTypes() {
                     if (type.rootElements[z]) type.rootElementList.push_back(z);
                 }
             }
-            for (const auto *atom : pattern.atoms()) type.queryAtoms.push_back(atom);
+            for (const auto *atom : pattern.atoms()) {
+                type.queryAtoms.push_back(atom);
+                type.queryPrograms.push_back(program.add(atom));
+            }
             for (const auto *bond : pattern.bonds()) type.queryBonds.push_back(bond);
             type.rootBonds = root->getDegree();
             type.searchable = type.plan.usable && type.plan.tree && type.root;
@@ -317,6 +341,8 @@ double crippenLogP(const ROMol &mol) {
         for (const auto *atom : atoms) byElement[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom;
     }
     const Adjacency graph(*withHs);
+    const auto &types = crippenTypes();
+    AtomValues values(crippenProgram(), atoms);
     unsigned maxDegree = 0;
     for (unsigned i = 0; i < count; ++i) maxDegree = std::max(maxDegree, graph.degree(i));
 
@@ -344,9 +370,9 @@ double crippenLogP(const ROMol &mol) {
         return n;
     };
 
-    for (const auto &type : crippenTypes()) {
+    for (const auto &type : types) {
         if (type.searchable && type.matchBound(rootCandidates(type), maxDegree) < 1000) {
-            auto atomOk = [&](unsigned q, unsigned i) { return type.queryAtoms[q]->Match(atoms[i]); };
+            auto atomOk = [&](unsigned q, unsigned i) { return values.match(type.queryPrograms[q], i); };
             auto bondOk = [&](unsigned q, unsigned b) { return type.queryBonds[q]->Match(bonds[b]); };
             forEachCandidate(type, [&](const RDKit::Atom *atom) {
                 const unsigned i = atom->getIdx();
@@ -390,19 +416,8 @@ double crippenLogP(const ROMol &mol) {
 /// molecule of 500 bonds or more, or one whose recursive sets the screen cannot promise, goes
 /// to SubstructMatch.
 unsigned strictRotatableBonds(const ROMol &mol, ScreenCache &screen) {
-    struct Rotatable {
-        std::unique_ptr<ROMol> pattern;
-        RecursionPlan recursion;
-    };
-    thread_local const Rotatable rotatable = [] {  // per thread: see Patterns
-        auto pattern = smarts(
-            "[!$(*#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])&!$([CD3](=[N,O,S])-!@["
-            "#7,O,S!D1])&!$([#7,O,S!D1]-!@[CD3]=[N,O,S])&!$([CD3](=[N+])-!@[#7!D1])&!$([#7!D1]-!@[CD3]=[N+])]-,:;!@[!$(*"
-            "#*)&!D1&!$(C(F)(F)F)&!$(C(Cl)(Cl)Cl)&!$(C(Br)(Br)Br)&!$(C([CH3])([CH3])[CH3])]");
-        RecursionPlan recursion(*pattern);
-        return Rotatable{std::move(pattern), std::move(recursion)};
-    }();
-    const ROMol &pattern = *rotatable.pattern;
+    const Patterns &p = patterns();
+    const ROMol &pattern = *p.rotatable;
     if (pattern.getNumAtoms() == 2 && pattern.getNumBonds() == 1 && 2 * mol.getNumBonds() < 1000) {
         // Only the ends of bonds that pass the bond query are ever asked about.
         const RDKit::Bond *queryBond = pattern.getBondWithIdx(0);
@@ -414,12 +429,15 @@ unsigned strictRotatableBonds(const ROMol &mol, ScreenCache &screen) {
             ends[bond->getBeginAtomIdx()] = ends[bond->getEndAtomIdx()] = 1;
         }
         if (candidates.empty()) return 0;
-        if (screen.prepare(rotatable.recursion, &ends)) {
-            const RDKit::Atom *a = pattern.getAtomWithIdx(0), *b = pattern.getAtomWithIdx(1);
+        if (screen.prepare(*p.rotatableRecursion, &ends)) {
+            const unsigned a = p.rotatableAtoms[0], b = p.rotatableAtoms[1];
             unsigned count = 0;
             for (const auto *bond : candidates) {
-                const RDKit::Atom *u = bond->getBeginAtom(), *v = bond->getEndAtom();
-                if ((a->Match(u) && b->Match(v)) || (a->Match(v) && b->Match(u))) ++count;
+                const unsigned u = bond->getBeginAtomIdx(), v = bond->getEndAtomIdx();
+                if ((screen.atomMatchesQuery(a, u) && screen.atomMatchesQuery(b, v)) ||
+                    (screen.atomMatchesQuery(a, v) && screen.atomMatchesQuery(b, u))) {
+                    ++count;
+                }
             }
             return count;
         }

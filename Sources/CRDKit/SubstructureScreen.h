@@ -5,6 +5,7 @@
 // search never changes a result; it only avoids RDKit's VF2 setup and search.
 #pragma once
 
+#include "AtomQueries.h"
 #include "Embedding.h"
 #include "Internal.h"
 
@@ -62,7 +63,7 @@ struct RecursionPlan {
     struct Sub {
         RDKit::RecursiveStructureQuery *node;
         QueryPlan plan;
-        std::vector<const RDKit::Atom *> atoms;  // by index
+        std::vector<unsigned> atoms;             // by index: their queries in `program`
         std::vector<const RDKit::Bond *> bonds;  // by index
         ElementSet rootElements;
         unsigned rootBonds;
@@ -70,15 +71,16 @@ struct RecursionPlan {
     std::vector<Sub> subs;
     bool usable = true;
 
-    explicit RecursionPlan(const ROMol &query) {
+    /// The recursive queries' atoms are added to `program`.
+    RecursionPlan(const ROMol &query, AtomQueryProgram &program) {
         for (const auto *atom : query.atoms()) {
-            if (atom->hasQuery()) collect(atom->getQuery());
+            if (atom->hasQuery()) collect(atom->getQuery(), program);
         }
         if (subs.empty()) usable = false;
     }
 
   private:
-    void collect(RDKit::QueryAtom::QUERYATOM_QUERY *query) {
+    void collect(RDKit::QueryAtom::QUERYATOM_QUERY *query, AtomQueryProgram &program) {
         if (query->getDescription() == "RecursiveStructure") {
             auto *node = static_cast<RDKit::RecursiveStructureQuery *>(query);
             const ROMol *sub = node->getQueryMol();
@@ -88,7 +90,7 @@ struct RecursionPlan {
             }
             Sub entry{node, QueryPlan(*sub), {}, {}, {}, 0};
             if (!entry.plan.usable || !entry.plan.tree) usable = false;
-            for (const auto *atom : sub->atoms()) entry.atoms.push_back(atom);
+            for (const auto *atom : sub->atoms()) entry.atoms.push_back(program.add(atom));
             for (const auto *bond : sub->bonds()) entry.bonds.push_back(bond);
             const RDKit::Atom *root = sub->getAtomWithIdx(0);
             entry.rootElements.set();
@@ -96,7 +98,7 @@ struct RecursionPlan {
             entry.rootBonds = root->getDegree();
             subs.push_back(std::move(entry));
         }
-        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) collect(child->get());
+        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) collect(child->get(), program);
     }
 };
 
@@ -107,6 +109,9 @@ struct ScreenVocabulary {
     std::vector<ElementSet> elements;  // per atom query: see possibleElements
     std::vector<const RDKit::Bond *> bonds;
     std::map<std::string, int> atomIds, bondIds;
+    /// Every query atom a `ScreenCache` evaluates, flattened; `programIds` per atom id.
+    AtomQueryProgram program;
+    std::vector<unsigned> programIds;
 
     /// The id of `atom`'s query, or -1 for recursive SMARTS (not screenable).
     int atomId(const RDKit::Atom *atom) {
@@ -115,6 +120,7 @@ struct ScreenVocabulary {
         if (added) {
             atoms.push_back(atom);
             elements.push_back(possibleElements(atom->getQuery()));
+            programIds.push_back(program.add(atom));
         }
         return it->second;
     }
@@ -169,11 +175,11 @@ struct Screen {
 class ScreenCache {
   public:
     ScreenCache(const ROMol &mol, const ScreenVocabulary &vocabulary)
-        : mol_(mol), vocabulary_(vocabulary), graph_(mol), atomWords_((mol.getNumAtoms() + 63) / 64),
+        : vocabulary_(vocabulary), graph_(mol), atomWords_((mol.getNumAtoms() + 63) / 64),
           bondWords_((mol.getNumBonds() + 63) / 64), atomBits_(vocabulary.atoms.size() * atomWords_),
           bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
-          bondDone_(vocabulary.bonds.size()) {
-        atoms_.assign(mol.atoms().begin(), mol.atoms().end());
+          bondDone_(vocabulary.bonds.size()), atoms_(mol.atoms().begin(), mol.atoms().end()),
+          values_(vocabulary.program, atoms_) {
         bonds_.resize(mol.getNumBonds());
         for (const auto *bond : mol.bonds()) {
             bonds_[bond->getIdx()] = bond;
@@ -234,7 +240,7 @@ class ScreenCache {
         }
         for (const auto &sub : plan.subs) {
             sub.node->clear();
-            auto atomOk = [&](unsigned q, unsigned i) { return sub.atoms[q]->Match(atoms_[i]); };
+            auto atomOk = [&](unsigned q, unsigned i) { return values_.match(sub.atoms[q], i); };
             auto bondOk = [&](unsigned q, unsigned b) { return sub.bonds[q]->Match(bonds_[b]); };
             for (unsigned z = 0; z < 128; ++z) {
                 if (!sub.rootElements[z]) continue;
@@ -249,6 +255,8 @@ class ScreenCache {
     }
 
     const std::vector<const RDKit::Atom *> &atomList() const { return atoms_; }
+    /// `Atom::Match` of the query `program` (added to the vocabulary's program) on atom `atom`.
+    bool atomMatchesQuery(unsigned program, unsigned atom) { return values_.match(program, atom); }
     const std::vector<const RDKit::Bond *> &bondList() const { return bonds_; }
 
     /// How many molecule atoms vocabulary atom query `id` matches.
@@ -269,11 +277,11 @@ class ScreenCache {
             const ElementSet &elements = vocabulary_.elements[id];
             // A query for elements the molecule lacks matches nothing: skip the atom scan.
             if ((elements & present_).none()) return bits;
-            const RDKit::Atom *query = vocabulary_.atoms[id];
+            const unsigned query = vocabulary_.programIds[id];
             auto scan = [&](unsigned from, unsigned to) {
                 for (unsigned k = from; k < to; ++k) {
                     const unsigned i = byElement_[k];
-                    if (query->Match(atoms_[i])) bits[i / 64] |= uint64_t(1) << (i % 64);
+                    if (values_.match(query, i)) bits[i / 64] |= uint64_t(1) << (i % 64);
                 }
             };
             if (elements.all()) {
@@ -340,13 +348,13 @@ class ScreenCache {
         return false;
     }
 
-    const ROMol &mol_;
     const ScreenVocabulary &vocabulary_;
     Adjacency graph_;
     size_t atomWords_, bondWords_;
     std::vector<uint64_t> atomBits_, bondBits_;
     std::vector<char> atomDone_, bondDone_;
     std::vector<const RDKit::Atom *> atoms_;
+    AtomValues values_;
     std::vector<const RDKit::Bond *> bonds_;
     std::array<unsigned, 129> first_{};
     std::vector<unsigned> byElement_;
