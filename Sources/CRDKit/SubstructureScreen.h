@@ -24,6 +24,12 @@ namespace crdkit {
 
 using ElementSet = std::bitset<128>;
 
+/// Calls `body(z)` for each element z in `elements`, in ascending order.
+template <class Body>
+inline void forEachElement(const ElementSet &elements, Body &&body) {
+    for (size_t z = elements._Find_first(); z < elements.size(); z = elements._Find_next(z)) body(z);
+}
+
 /// The atomic numbers an atom query can match, read from its query tree; every element when
 /// the tree does not pin them down (negations, wildcards, anything but element tests).
 inline ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
@@ -230,9 +236,7 @@ class ScreenCache {
         for (unsigned i = 0; i < graph_.atomCount(); ++i) maxDegree = std::max(maxDegree, graph_.degree(i));
         auto roots = [&](const ElementSet &elements) {
             unsigned n = 0;
-            for (unsigned z = 0; z < 128; ++z) {
-                if (elements[z]) n += first_[z + 1] - first_[z];
-            }
+            forEachElement(elements & present_, [&](size_t z) { n += first_[z + 1] - first_[z]; });
             return n;
         };
         for (const auto &sub : plan.subs) {
@@ -242,14 +246,13 @@ class ScreenCache {
             sub.node->clear();
             auto atomOk = [&](unsigned q, unsigned i) { return values_.match(sub.atoms[q], i); };
             auto bondOk = [&](unsigned q, unsigned b) { return sub.bonds[q]->Match(bonds_[b]); };
-            for (unsigned z = 0; z < 128; ++z) {
-                if (!sub.rootElements[z]) continue;
+            forEachElement(sub.rootElements & present_, [&](size_t z) {
                 for (unsigned k = first_[z]; k < first_[z + 1]; ++k) {
                     const unsigned i = byElement_[k];
                     if (only && !(*only)[i]) continue;
                     if (hasEmbedding(sub.plan, graph_, atomOk, bondOk, int(i))) sub.node->insert(int(i));
                 }
-            }
+            });
         }
         return true;
     }
@@ -287,9 +290,7 @@ class ScreenCache {
             if (elements.all()) {
                 scan(0, unsigned(atoms_.size()));
             } else {
-                for (unsigned z = 0; z < 128; ++z) {
-                    if (elements[z] && present_[z]) scan(first_[z], first_[z + 1]);
-                }
+                forEachElement(elements & present_, [&](size_t z) { scan(first_[z], first_[z + 1]); });
             }
         }
         return bits;
