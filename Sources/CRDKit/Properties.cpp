@@ -103,6 +103,7 @@ struct Search {
 /// (RDK_BUILD_THREADSAFE_SSS), so threads sharing these would queue for each other.
 struct Patterns {
     std::unique_ptr<ROMol> aliphaticRings;
+    std::unique_ptr<Search> aliphaticRingSearch;
     std::vector<std::unique_ptr<ROMol>> acceptors;
     std::vector<std::unique_ptr<ROMol>> alerts;
     /// Per alert and acceptor, the parts of its query that can be tested alone; see `ScreenCache`.
@@ -122,6 +123,7 @@ const Patterns &patterns() {
     thread_local const Patterns local = [] {
         Patterns p;
         p.aliphaticRings = smarts("[$([A;R][!a])]");
+        p.aliphaticRingSearch = std::make_unique<Search>(*p.aliphaticRings, p.vocabulary);
         for (const char *s :
              {"[oH0;X2]", "[OH1;X2;v2]", "[OH0;X2;v2]", "[OH0;X1;v2]", "[O-;X1]", "[SH0;X2;v2]",
               "[SH0;X1;v2]", "[S-;X1]", "[nH0;X2]", "[NH0;X1;v3]", "[$([N;+0;X3;v3]);!$(N[C,S]=O)]"}) {
@@ -467,10 +469,19 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
             hba += p.acceptorSearches[i].count(mol, screen);
         }
     }
-    // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms.
-    std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
-    std::vector<std::vector<int>> rings;
-    RDKit::MolOps::findSSSR(*aromaticPart, rings);
+    // AROM: SSSR ring count after deleting aliphatic ring atoms bonded to non-aromatic atoms
+    // (Chem.DeleteSubstructs, then Chem.GetSSSR). When no atom matches, DeleteSubstructs returns
+    // a plain copy, ring information included, and findSSSR returns the rings a copy already
+    // holds: the molecule's own ring count, with no copy, search or ring finding.
+    size_t aromaticRings;
+    if (!reference && mol.getRingInfo()->isInitialized() && p.aliphaticRingSearch->count(mol, screen) == 0) {
+        aromaticRings = mol.getRingInfo()->numRings();
+    } else {
+        std::unique_ptr<ROMol> aromaticPart(RDKit::deleteSubstructs(mol, *p.aliphaticRings));
+        std::vector<std::vector<int>> rings;
+        RDKit::MolOps::findSSSR(*aromaticPart, rings);
+        aromaticRings = rings.size();
+    }
     double alerts = 0;
     for (size_t i = 0; i < p.alerts.size(); ++i) {
         if (reference) {
@@ -494,7 +505,7 @@ void qedDescriptors(const ROMol &input, double inputLogP, bool reference, double
     x[3] = RDKit::Descriptors::calcNumHBD(mol);
     x[4] = RDKit::Descriptors::calcTPSA(mol);
     x[5] = rotatable;
-    x[6] = double(rings.size());
+    x[6] = double(aromaticRings);
     x[7] = alerts;
 }
 
