@@ -2,6 +2,11 @@
 #pragma once
 
 #include "BoostPrelude.h"  // must precede every RDKit/Boost include
+// RDKit's build configuration, before any RDKit class: RDKit compiled its libraries with these
+// macros, and some change class layouts (RDK_BUILD_THREADSAFE_SSS adds a mutex to
+// RecursiveStructureQuery before its query molecule), so without them our inline accessors would
+// read the wrong fields.
+#include <RDGeneral/RDConfig.h>
 
 #include "CRDKit.h"
 

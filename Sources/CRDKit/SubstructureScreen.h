@@ -5,6 +5,8 @@
 // search never changes a result; it only avoids RDKit's VF2 setup and search.
 #pragma once
 
+#include "AtomQueries.h"
+#include "Embedding.h"
 #include "Internal.h"
 
 #include <GraphMol/QueryAtom.h>
@@ -12,6 +14,7 @@
 #include <GraphMol/SmilesParse/SmartsWrite.h>
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <map>
 #include <utility>
@@ -19,16 +22,13 @@
 
 namespace crdkit {
 
-/// Whether a query tree contains recursive SMARTS, whose state only SubstructMatch prepares.
-inline bool isRecursive(const RDKit::QueryAtom::QUERYATOM_QUERY *query) {
-    if (query->getDescription() == "RecursiveStructure") return true;
-    for (auto child = query->beginChildren(); child != query->endChildren(); ++child) {
-        if (isRecursive(child->get())) return true;
-    }
-    return false;
-}
-
 using ElementSet = std::bitset<128>;
+
+/// Calls `body(z)` for each element z in `elements`, in ascending order.
+template <class Body>
+inline void forEachElement(const ElementSet &elements, Body &&body) {
+    for (size_t z = elements._Find_first(); z < elements.size(); z = elements._Find_next(z)) body(z);
+}
 
 /// The atomic numbers an atom query can match, read from its query tree; every element when
 /// the tree does not pin them down (negations, wildcards, anything but element tests).
@@ -61,16 +61,52 @@ inline ElementSet possibleElements(const RDKit::QueryAtom::QUERYATOM_QUERY *quer
     return all;
 }
 
-/// Whether any atom of `query` holds recursive SMARTS. Why it matters: with
-/// `recursionPossible` set, every SubstructMatch call walks every query atom's whole query
-/// tree looking for recursion (a fifth of all our time); for queries without any the walk
-/// finds nothing, so they are matched with it off. Results are the same either way.
-inline bool hasRecursiveAtoms(const ROMol &query) {
-    for (const auto *atom : query.atoms()) {
-        if (atom->hasQuery() && isRecursive(atom->getQuery())) return true;
+/// The recursive SMARTS of a query (`$(...)`), for `ScreenCache::prepare` to fill their match
+/// sets as SubstructMatch does before each search: the atoms where a match of the recursive
+/// query starts (its first atom). Usable when each recursive query is a tree without recursion
+/// of its own and names no other root atom.
+struct RecursionPlan {
+    struct Sub {
+        RDKit::RecursiveStructureQuery *node;
+        QueryPlan plan;
+        std::vector<unsigned> atoms;             // by index: their queries in `program`
+        std::vector<const RDKit::Bond *> bonds;  // by index
+        ElementSet rootElements;
+        unsigned rootBonds;
+    };
+    std::vector<Sub> subs;
+    bool usable = true;
+
+    /// The recursive queries' atoms are added to `program`.
+    RecursionPlan(const ROMol &query, AtomQueryProgram &program) {
+        for (const auto *atom : query.atoms()) {
+            if (atom->hasQuery()) collect(atom->getQuery(), program);
+        }
+        if (subs.empty()) usable = false;
     }
-    return false;
-}
+
+  private:
+    void collect(RDKit::QueryAtom::QUERYATOM_QUERY *query, AtomQueryProgram &program) {
+        if (query->getDescription() == "RecursiveStructure") {
+            auto *node = static_cast<RDKit::RecursiveStructureQuery *>(query);
+            const ROMol *sub = node->getQueryMol();
+            if (!sub || hasRecursiveAtoms(*sub) || sub->hasProp(RDKit::common_properties::_queryRootAtom)) {
+                usable = false;
+                return;
+            }
+            Sub entry{node, QueryPlan(*sub), {}, {}, {}, 0};
+            if (!entry.plan.usable || !entry.plan.tree) usable = false;
+            for (const auto *atom : sub->atoms()) entry.atoms.push_back(program.add(atom));
+            for (const auto *bond : sub->bonds()) entry.bonds.push_back(bond);
+            const RDKit::Atom *root = sub->getAtomWithIdx(0);
+            entry.rootElements.set();
+            if (root->hasQuery()) entry.rootElements = possibleElements(root->getQuery());
+            entry.rootBonds = root->getDegree();
+            subs.push_back(std::move(entry));
+        }
+        for (auto child = query->beginChildren(); child != query->endChildren(); ++child) collect(child->get(), program);
+    }
+};
 
 /// The distinct query atoms and bonds (by their SMARTS) of all screened patterns, so that each
 /// is tested once per molecule however many patterns share it.
@@ -79,6 +115,9 @@ struct ScreenVocabulary {
     std::vector<ElementSet> elements;  // per atom query: see possibleElements
     std::vector<const RDKit::Bond *> bonds;
     std::map<std::string, int> atomIds, bondIds;
+    /// Every query atom a `ScreenCache` evaluates, flattened; `programIds` per atom id.
+    AtomQueryProgram program;
+    std::vector<unsigned> programIds;
 
     /// The id of `atom`'s query, or -1 for recursive SMARTS (not screenable).
     int atomId(const RDKit::Atom *atom) {
@@ -87,6 +126,7 @@ struct ScreenVocabulary {
         if (added) {
             atoms.push_back(atom);
             elements.push_back(possibleElements(atom->getQuery()));
+            programIds.push_back(program.add(atom));
         }
         return it->second;
     }
@@ -141,19 +181,29 @@ struct Screen {
 class ScreenCache {
   public:
     ScreenCache(const ROMol &mol, const ScreenVocabulary &vocabulary)
-        : mol_(mol), vocabulary_(vocabulary), atomWords_((mol.getNumAtoms() + 63) / 64),
+        : vocabulary_(vocabulary), graph_(mol), atomWords_((mol.getNumAtoms() + 63) / 64),
           bondWords_((mol.getNumBonds() + 63) / 64), atomBits_(vocabulary.atoms.size() * atomWords_),
           bondBits_(vocabulary.bonds.size() * bondWords_), atomDone_(vocabulary.atoms.size()),
-          bondDone_(vocabulary.bonds.size()) {
-        for (const auto *atom : mol.atoms()) present_.set(std::min<size_t>(127, atom->getAtomicNum()));
-        adjacency_.resize(mol.getNumAtoms());
+          bondDone_(vocabulary.bonds.size()), atoms_(mol.atoms().begin(), mol.atoms().end()),
+          values_(vocabulary.program, atoms_) {
+        bonds_.resize(mol.getNumBonds());
         for (const auto *bond : mol.bonds()) {
-            const unsigned a = bond->getBeginAtomIdx(), b = bond->getEndAtomIdx();
-            ends_.emplace_back(a, b);
-            adjacency_[a].emplace_back(bond->getIdx(), b);
-            adjacency_[b].emplace_back(bond->getIdx(), a);
+            bonds_[bond->getIdx()] = bond;
+            ends_.emplace_back(bond->getBeginAtomIdx(), bond->getEndAtomIdx());
+        }
+        // Atom indices grouped by element (a counting sort), so a query for some elements
+        // tests only atoms of those elements.
+        for (const auto *atom : atoms_) ++first_[std::min<unsigned>(127, atom->getAtomicNum()) + 1];
+        for (size_t z = 1; z < first_.size(); ++z) first_[z] += first_[z - 1];
+        byElement_.resize(atoms_.size());
+        auto next = first_;
+        for (const auto *atom : atoms_) byElement_[next[std::min<unsigned>(127, atom->getAtomicNum())]++] = atom->getIdx();
+        for (unsigned z = 0; z < 128; ++z) {
+            if (first_[z + 1] > first_[z]) present_.set(z);
         }
     }
+
+    const Adjacency &graph() const { return graph_; }
 
     bool mayMatch(const Screen &screen) {
         for (int id : screen.atoms) {
@@ -170,6 +220,56 @@ class ScreenCache {
         return true;
     }
 
+    /// Whether vocabulary atom query `id` matches molecule atom `atom` (`Atom::Match`).
+    bool atomMatches(int id, unsigned atom) { return test(atoms(id), atom); }
+    /// Whether vocabulary bond query `id` matches molecule bond `bond` (`Bond::Match`).
+    bool bondMatches(int id, unsigned bond) { return test(bonds(id), bond); }
+    /// Fills the match sets of `plan`'s recursive SMARTS for this molecule as SubstructMatch
+    /// would (every atom where a match of the recursive query starts), so that RDKit's own
+    /// `Atom::Match` of the outer query can be called directly. With `only`, just for the atoms it
+    /// flags: the caller promises to ask about no other atom. False, touching nothing, when the
+    /// plan is unusable or a recursive query could reach 1,000 matches here (RDKit's search stops
+    /// there, so its sets could lack atoms): then use SubstructMatch.
+    bool prepare(const RecursionPlan &plan, const std::vector<char> *only = nullptr) {
+        if (!plan.usable) return false;
+        unsigned maxDegree = 0;
+        for (unsigned i = 0; i < graph_.atomCount(); ++i) maxDegree = std::max(maxDegree, graph_.degree(i));
+        auto roots = [&](const ElementSet &elements) {
+            unsigned n = 0;
+            forEachElement(elements & present_, [&](size_t z) { n += first_[z + 1] - first_[z]; });
+            return n;
+        };
+        for (const auto &sub : plan.subs) {
+            if (treeMatchBound(roots(sub.rootElements), maxDegree, sub.rootBonds, sub.atoms.size()) >= 1000) return false;
+        }
+        for (const auto &sub : plan.subs) {
+            sub.node->clear();
+            auto atomOk = [&](unsigned q, unsigned i) { return values_.match(sub.atoms[q], i); };
+            auto bondOk = [&](unsigned q, unsigned b) { return sub.bonds[q]->Match(bonds_[b]); };
+            forEachElement(sub.rootElements & present_, [&](size_t z) {
+                for (unsigned k = first_[z]; k < first_[z + 1]; ++k) {
+                    const unsigned i = byElement_[k];
+                    if (only && !(*only)[i]) continue;
+                    if (hasEmbedding(sub.plan, graph_, atomOk, bondOk, int(i))) sub.node->insert(int(i));
+                }
+            });
+        }
+        return true;
+    }
+
+    const std::vector<const RDKit::Atom *> &atomList() const { return atoms_; }
+    /// `Atom::Match` of the query `program` (added to the vocabulary's program) on atom `atom`.
+    bool atomMatchesQuery(unsigned program, unsigned atom) { return values_.match(program, atom); }
+    const std::vector<const RDKit::Bond *> &bondList() const { return bonds_; }
+
+    /// How many molecule atoms vocabulary atom query `id` matches.
+    unsigned atomMatchCount(int id) {
+        const uint64_t *bits = atoms(id);
+        unsigned n = 0;
+        for (size_t w = 0; w < atomWords_; ++w) n += unsigned(__builtin_popcountll(bits[w]));
+        return n;
+    }
+
   private:
     static bool test(const uint64_t *bits, unsigned i) { return bits[i / 64] >> (i % 64) & 1; }
 
@@ -177,10 +277,20 @@ class ScreenCache {
         uint64_t *bits = &atomBits_[size_t(id) * atomWords_];
         if (!atomDone_[id]) {
             atomDone_[id] = 1;
+            const ElementSet &elements = vocabulary_.elements[id];
             // A query for elements the molecule lacks matches nothing: skip the atom scan.
-            if ((vocabulary_.elements[id] & present_).none()) return bits;
-            for (const auto *atom : mol_.atoms()) {
-                if (vocabulary_.atoms[id]->Match(atom)) bits[atom->getIdx() / 64] |= uint64_t(1) << (atom->getIdx() % 64);
+            if ((elements & present_).none()) return bits;
+            const unsigned query = vocabulary_.programIds[id];
+            auto scan = [&](unsigned from, unsigned to) {
+                for (unsigned k = from; k < to; ++k) {
+                    const unsigned i = byElement_[k];
+                    if (values_.match(query, i)) bits[i / 64] |= uint64_t(1) << (i % 64);
+                }
+            };
+            if (elements.all()) {
+                scan(0, unsigned(atoms_.size()));
+            } else {
+                forEachElement(elements & present_, [&](size_t z) { scan(first_[z], first_[z + 1]); });
             }
         }
         return bits;
@@ -190,8 +300,9 @@ class ScreenCache {
         uint64_t *bits = &bondBits_[size_t(id) * bondWords_];
         if (!bondDone_[id]) {
             bondDone_[id] = 1;
-            for (const auto *bond : mol_.bonds()) {
-                if (vocabulary_.bonds[id]->Match(bond)) bits[bond->getIdx() / 64] |= uint64_t(1) << (bond->getIdx() % 64);
+            const RDKit::Bond *query = vocabulary_.bonds[id];
+            for (unsigned i = 0; i < bonds_.size(); ++i) {
+                if (query->Match(bonds_[i])) bits[i / 64] |= uint64_t(1) << (i % 64);
             }
         }
         return bits;
@@ -207,8 +318,8 @@ class ScreenCache {
                     const uint64_t *bondBits = bonds(bondId);
                     const uint64_t *otherBits = otherId >= 0 ? atoms(otherId) : nullptr;
                     bool served = false;
-                    for (const auto &[bond, other] : adjacency_[center]) {
-                        if (test(bondBits, bond) && (!otherBits || test(otherBits, other))) {
+                    for (auto *e = graph_.begin(center); e != graph_.end(center); ++e) {
+                        if (test(bondBits, e->first) && (!otherBits || test(otherBits, e->second))) {
                             served = true;
                             break;
                         }
@@ -238,14 +349,18 @@ class ScreenCache {
         return false;
     }
 
-    const ROMol &mol_;
     const ScreenVocabulary &vocabulary_;
+    Adjacency graph_;
     size_t atomWords_, bondWords_;
     std::vector<uint64_t> atomBits_, bondBits_;
     std::vector<char> atomDone_, bondDone_;
+    std::vector<const RDKit::Atom *> atoms_;
+    AtomValues values_;
+    std::vector<const RDKit::Bond *> bonds_;
+    std::array<unsigned, 129> first_{};
+    std::vector<unsigned> byElement_;
     ElementSet present_;
     std::vector<std::pair<unsigned, unsigned>> ends_;  // per bond: begin and end atom
-    std::vector<std::vector<std::pair<unsigned, unsigned>>> adjacency_;  // per atom: (bond, neighbour)
 };
 
 }  // namespace crdkit
