@@ -116,15 +116,6 @@ public final class ImageModelFile {
 extension ImageModel {
     /// Overwrites every parameter and buffer from `stored` after checking names and shapes.
     func load(_ stored: [String: StoredTensor]) throws {
-        let mine = state
-        let names = Set(mine.map(\.name))
-        let missing = mine.map(\.name).filter { stored[$0] == nil }
-        if !missing.isEmpty { throw ParameterLoadError.missing(missing) }
-        let extra = stored.keys.filter { !names.contains($0) }.sorted()
-        if !extra.isEmpty { throw ParameterLoadError.unexpected(extra) }
-        for (name, t) in mine where stored[name]!.shape != t.shape {
-            throw ParameterLoadError.shapeMismatch(name: name, stored: stored[name]!.shape, expected: t.shape)
-        }
-        for (name, t) in mine { t.assign(stored[name]!.values) }
+        try assignState(state, from: stored)
     }
 }

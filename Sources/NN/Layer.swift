@@ -58,15 +58,20 @@ extension Layer {
     /// Overwrites every parameter and buffer from `stored`, after checking names and shapes all agree
     /// (nothing is changed when they don't).
     public func load(_ stored: [String: StoredTensor]) throws {
-        let mine = state
-        let names = Set(mine.map(\.name))
-        let missing = mine.map(\.name).filter { stored[$0] == nil }
-        if !missing.isEmpty { throw ParameterLoadError.missing(missing) }
-        let extra = stored.keys.filter { !names.contains($0) }.sorted()
-        if !extra.isEmpty { throw ParameterLoadError.unexpected(extra) }
-        for (name, t) in mine where stored[name]!.shape != t.shape {
-            throw ParameterLoadError.shapeMismatch(name: name, stored: stored[name]!.shape, expected: t.shape)
-        }
-        for (name, t) in mine { t.assign(stored[name]!.values) }
+        try assignState(state, from: stored)
     }
+}
+
+/// Overwrites `mine` from `stored` after checking that names and shapes all agree (nothing is
+/// changed when they don't). Shared by layers and by models built of several layers.
+public func assignState(_ mine: [NamedParameter], from stored: [String: StoredTensor]) throws {
+    let names = Set(mine.map(\.name))
+    let missing = mine.map(\.name).filter { stored[$0] == nil }
+    if !missing.isEmpty { throw ParameterLoadError.missing(missing) }
+    let extra = stored.keys.filter { !names.contains($0) }.sorted()
+    if !extra.isEmpty { throw ParameterLoadError.unexpected(extra) }
+    for (name, t) in mine where stored[name]!.shape != t.shape {
+        throw ParameterLoadError.shapeMismatch(name: name, stored: stored[name]!.shape, expected: t.shape)
+    }
+    for (name, t) in mine { t.assign(stored[name]!.values) }
 }
