@@ -38,9 +38,11 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
         // The only C++ in the project: a small extern "C" API over RDKit.
+        // A GEMM against a pre-packed matrix (AVX-512), for the GRU's per-step W_hh product.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
-        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),

@@ -36,7 +36,8 @@ public struct LossTerms {
 
 /// The chemical VAE: convolutional encoder, GRU decoder and a property head on the latent mean.
 public final class ChemVAE: Layer {
-    public let config: ChemVAEConfig
+    /// Settable inside the module only so a resumed run can change its KL schedule (`TrainingOptions`).
+    public internal(set) var config: ChemVAEConfig
     let encoder: ConvEncoder
     let decoder: LatentDecoder
     let propertyHead: PropertyHead?

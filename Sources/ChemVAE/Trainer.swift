@@ -16,6 +16,9 @@ public struct TrainingOptions: Sendable {
     public var checkpointInterval: Double = 600
     /// Use at most this many training molecules.
     public var limit: Int?
+    /// A new final KL weight and schedule for a resumed run; saved with it from then on.
+    public var klWeight: Float?
+    public var klSchedule: ChemVAEConfig.KLSchedule?
 
     public init(epochs: Int) { self.epochs = epochs }
 }
@@ -99,6 +102,13 @@ public final class ChemVAETrainer {
             }
             bundle = saved; state = s; adam = a
             rng = RandomGenerator(state: s.randomState)
+            let schedule = (options.klWeight ?? saved.config.klWeight, options.klSchedule ?? saved.config.klSchedule)
+            if schedule != (saved.config.klWeight, saved.config.klSchedule) {
+                saved.model.config.klWeight = schedule.0
+                saved.model.config.klSchedule = schedule.1
+                // Validation losses under another KL weight are not comparable: the best model restarts here.
+                state.bestValidationLoss = .infinity
+            }
         } else {
             guard var c = config else { throw ChemVAEError.invalidConfiguration("no configuration given") }
             c.vocabularySize = training.vocabulary.count

@@ -30,7 +30,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Decoder: paper or autoregressive.") var decoder: ChemVAEConfig.DecoderKind?
     @Option(help: "Decoder GRU width.") var decoderHidden: Int?
     @Option(help: "Decoder GRU layers.") var decoderLayers: Int?
-    @Option(help: "Final weight of the KL term.") var klWeight: Float?
+    @Option(help: "Final weight of the KL term (may change on --resume).") var klWeight: Float?
+    @Option(help: "Raise the KL weight linearly from 0 over this many epochs, counted from the run's start (may change on --resume).") var klWarmupEpochs: Double?
     @Option(help: "Weight of the property loss.") var propertyWeight: Float?
     @Option(help: "Random seed: the same seed gives the same run.") var seed: UInt64 = 1
     @Option(help: "Train on at most this many molecules of --data.") var limit: Int?
@@ -39,6 +40,8 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        if let klWeight, !(klWeight >= 0 && klWeight.isFinite) { throw ValidationError("--kl-weight: \(klWeight) must be a finite number >= 0") }
+        if let klWarmupEpochs, !(klWarmupEpochs >= 0 && klWarmupEpochs.isFinite) { throw ValidationError("--kl-warmup-epochs: \(klWarmupEpochs) must be a finite number >= 0") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size: \(batchSize) must be at least 2") }
         if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate: must be positive") }
         if !(validationFraction > 0 && validationFraction < 0.5) { throw ValidationError("--validation-fraction: \(validationFraction) must be in (0, 0.5)") }
@@ -46,7 +49,7 @@ struct TrainCommand: ParsableCommand {
             let fixed: [(String, Bool)] = [("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
                                            ("--latent-size", latentSize != nil), ("--decoder", decoder != nil),
                                            ("--decoder-hidden", decoderHidden != nil), ("--decoder-layers", decoderLayers != nil),
-                                           ("--kl-weight", klWeight != nil), ("--property-weight", propertyWeight != nil)]
+                                           ("--property-weight", propertyWeight != nil)]
             if let (name, _) = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(name) cannot change on --resume: the run continues with the settings saved in \(output)")
             }
@@ -67,6 +70,7 @@ struct TrainCommand: ParsableCommand {
             if let decoderHidden { c.decoderHidden = decoderHidden }
             if let decoderLayers { c.decoderLayers = decoderLayers }
             if let klWeight { c.klWeight = klWeight }
+            if let klWarmupEpochs { c.klSchedule = .linear(warmupEpochs: klWarmupEpochs) }
             if let propertyWeight { c.propertyLossWeight = propertyWeight }
             if let epochs { c.epochs = epochs }
             config = c
@@ -77,11 +81,15 @@ struct TrainCommand: ParsableCommand {
         options.validationFraction = validationFraction
         options.checkpointInterval = checkpointMinutes * 60
         options.limit = limit
+        if resume {
+            options.klWeight = klWeight
+            options.klSchedule = klWarmupEpochs.map { .linear(warmupEpochs: $0) }
+        }
         let trainer = try ChemVAETrainer(config: config, training: training, validation: validationSet, options: options,
                                          outputPath: output, resume: resume, trainingPath: data)
         let c = trainer.bundle.config
         printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
-            + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize)"
+            + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), KL weight \(c.klWeight) \(c.klSchedule)"
             + (resume ? ", resuming after epoch \(trainer.bundle.trainingState?.completedEpochs ?? 0)" : ""))
         stopTrainingOnSignals()
         let bar = ProgressBar()

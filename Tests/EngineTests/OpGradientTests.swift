@@ -187,6 +187,37 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// Batches of 16+ rows take the packed-W_hh recurrence (AVX-512); it must agree with the
+    /// OpenBLAS path in values and gradients, including row and column tails of its 8 x 48 blocks.
+    func testPackedRecurrenceMatchesOpenBLASPath() throws {
+        try XCTSkipUnless(PackedMatrix.isEnabled, "this CPU has no AVX-512: the packed kernel is not used")
+        defer { PackedMatrix.isEnabled = true }
+        let (t, b, i, h) = (6, 70, 7, 53)   // 70 rows: two threads, 32 + 38; 3H = 159 and H = 53 end mid-panel
+        let x = randn([t, b, i], seed: 31), h0 = randn([b, h], seed: 32, scale: 0.5)
+        let w = gruWeights(input: i, hidden: h, seed: 33)
+        let inputs = [x, h0, w.weightIH, w.weightHH, w.biasIH, w.biasHH]
+        let projection = randn([t, b, h], seed: 34)
+        func run(packed: Bool) -> [[Float]] {
+            PackedMatrix.isEnabled = packed
+            for p in inputs { p.setRequiresGrad(true); p.zeroGrad() }
+            let tape = Tape()
+            var y: Tensor!
+            let loss = tape.record { () -> Tensor in
+                y = gruLayer(x, initialState: h0, weights: w)
+                return (y * projection).sum()
+            }
+            tape.backward(loss)
+            return [y.scalars] + inputs.map { $0.grad!.scalars }
+        }
+        let reference = run(packed: false), packed = run(packed: true)
+        for (a, r) in zip(packed, reference) { XCTAssertEqual(a, r, accuracy: 2e-4) }
+        // And a finite-difference check on the packed path itself.
+        let (ts, bs, hs) = (3, 17, 5)
+        let xs = randn([ts, bs, 3], seed: 35), ws = gruWeights(input: 3, hidden: hs, seed: 36)
+        let s0 = randn([bs, hs], seed: 37, scale: 0.5)
+        assertGradientsMatch([xs, s0, ws.weightIH, ws.weightHH, ws.biasHH]) { gruLayer(xs, initialState: s0, weights: ws) }
+    }
+
     func testFastMathAgreesWithLibm() {
         var worst: Float = 0
         for v in stride(from: Float(-30), through: 30, by: 0.037) {

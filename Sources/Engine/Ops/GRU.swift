@@ -1,4 +1,5 @@
 import Foundation
+import Dispatch
 
 /// The four weights of one GRU layer, in PyTorch's layout and gate order (r, z, n):
 /// weightIH [3H, I], weightHH [3H, H], biasIH [3H], biasHH [3H].
@@ -57,14 +58,31 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
     let h0 = (initialState ?? zeros!).pointer
     let y = out.pointer, hn = hnBuffer.pointer, gh = ghScratch.pointer, bhh = w.biasHH.pointer, bg = gateBias.pointer
 
-    for t in 0..<steps {
-        let hPrev = t == 0 ? UnsafePointer(h0) : UnsafePointer(y + (t - 1) * batch * h)
-        gemm(transposeB: true, m: batch, n: h3, k: h, a: hPrev, lda: h, b: w.weightHH.pointer, ldb: h, c: gh, ldc: h3)
-        let g = gi + t * batch * h3, hT = y + t * batch * h, hnT = hn + t * batch * h
-        parallelChunks(batch, minimumPerChunk: max(1, 8192 / h)) { range in
-            for b in range {
-                gruGatesForward(gi: g + b * h3, gh: gh + b * h3, gateBias: bg, biasHH: bhh, hPrev: hPrev + b * h,
-                                hOut: hT + b * h, hnOut: hnT + b * h, hidden: h)
+    if let packed = packedRecurrentWeight(w, batch: batch, transposed: true) {
+        // Batch rows never mix in the recurrence, so each thread runs its rows through every step
+        // alone: W_hh packed once, no hand-off between steps (PackedMatrix).
+        parallelRecurrence(batch) { rows in
+            let lo = rows.lowerBound
+            for t in 0..<steps {
+                let hPrev = t == 0 ? UnsafePointer(h0) : UnsafePointer(y + (t - 1) * batch * h)
+                packed.multiply(rows: rows.count, a: hPrev + lo * h, lda: h, c: gh + lo * h3, ldc: h3)
+                let g = gi + t * batch * h3, hT = y + t * batch * h, hnT = hn + t * batch * h
+                for b in rows {
+                    gruGatesForward(gi: g + b * h3, gh: gh + b * h3, gateBias: bg, biasHH: bhh, hPrev: hPrev + b * h,
+                                    hOut: hT + b * h, hnOut: hnT + b * h, hidden: h)
+                }
+            }
+        }
+    } else {
+        for t in 0..<steps {
+            let hPrev = t == 0 ? UnsafePointer(h0) : UnsafePointer(y + (t - 1) * batch * h)
+            gemm(transposeB: true, m: batch, n: h3, k: h, a: hPrev, lda: h, b: w.weightHH.pointer, ldb: h, c: gh, ldc: h3)
+            let g = gi + t * batch * h3, hT = y + t * batch * h, hnT = hn + t * batch * h
+            parallelChunks(batch, minimumPerChunk: max(1, 8192 / h)) { range in
+                for b in range {
+                    gruGatesForward(gi: g + b * h3, gh: gh + b * h3, gateBias: bg, biasHH: bhh, hPrev: hPrev + b * h,
+                                    hOut: hT + b * h, hnOut: hnT + b * h, hidden: h)
+                }
             }
         }
     }
@@ -76,22 +94,39 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
             let dGi = Tensor(uninitializedShape: [steps, batch, h3])
             let dGh = Tensor(uninitializedShape: [steps, batch, h3])
             let dh = Tensor(zeros: [batch, h]), dhNext = Tensor(uninitializedShape: [batch, h])
-            for t in stride(from: steps - 1, through: 0, by: -1) {
+            // One step of backward for some batch rows: the gates, then dh_{t-1} = direct term + dGh_t · W_hh.
+            func step(_ t: Int, rows: Range<Int>, recurrent: (_ dgh: UnsafePointer<Float>, _ dhPrev: UnsafeMutablePointer<Float>) -> Void) {
                 let hPrev = t == 0 ? UnsafePointer(h0) : UnsafePointer(y + (t - 1) * batch * h)
                 let dYt = dY.map { UnsafePointer($0 + t * batch * h) }
                 let g = UnsafePointer(gi + t * batch * h3), hnT = UnsafePointer(hn + t * batch * h)
                 let dgi = dGi.pointer + t * batch * h3, dgh = dGh.pointer + t * batch * h3
                 let dhP = dh.pointer, dnP = dhNext.pointer
-                parallelChunks(batch, minimumPerChunk: max(1, 8192 / h)) { range in
-                    for b in range {
-                        gruGatesBackward(gates: g + b * h3, hn: hnT + b * h, hPrev: hPrev + b * h,
-                                         dOut: dYt.map { $0 + b * h }, dh: dhP + b * h,
-                                         dGi: dgi + b * h3, dGh: dgh + b * h3, dhPrevDirect: dnP + b * h, hidden: h)
+                for b in rows {
+                    gruGatesBackward(gates: g + b * h3, hn: hnT + b * h, hPrev: hPrev + b * h,
+                                     dOut: dYt.map { $0 + b * h }, dh: dhP + b * h,
+                                     dGi: dgi + b * h3, dGh: dgh + b * h3, dhPrevDirect: dnP + b * h, hidden: h)
+                }
+                recurrent(dgh, dnP)
+            }
+            if let packed = packedRecurrentWeight(w, batch: batch, transposed: false) {
+                parallelRecurrence(batch) { rows in
+                    let lo = rows.lowerBound
+                    for t in stride(from: steps - 1, through: 0, by: -1) {
+                        step(t, rows: rows) { dgh, dnP in
+                            packed.multiply(rows: rows.count, a: dgh + lo * h3, lda: h3, c: dnP + lo * h, ldc: h, accumulate: true)
+                        }
+                        (dh.pointer + lo * h).update(from: dhNext.pointer + lo * h, count: rows.count * h)
                     }
                 }
-                // dh_{t-1} = direct term + dGh_t · W_hh
-                gemm(m: batch, n: h, k: h3, a: dgh, lda: h3, b: w.weightHH.pointer, ldb: h, beta: 1, c: dnP, ldc: h)
-                dh.pointer.update(from: dnP, count: batch * h)
+            } else {
+                for t in stride(from: steps - 1, through: 0, by: -1) {
+                    parallelChunks(batch, minimumPerChunk: max(1, 8192 / h)) { range in
+                        step(t, rows: range) { _, _ in }
+                    }
+                    let dgh = dGh.pointer + t * batch * h3
+                    gemm(m: batch, n: h, k: h3, a: dgh, lda: h3, b: w.weightHH.pointer, ldb: h, beta: 1, c: dhNext.pointer, ldc: h)
+                    dh.pointer.update(from: dhNext.pointer, count: batch * h)
+                }
             }
             // Weight gradients: one GEMM each over every step.
             w.weightHH.accumulateGrad { gw in
@@ -119,6 +154,28 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
         }
     }
     return out
+}
+
+/// W_hh packed for the recurrence (Wᵀ for forward, W for backward), or nil when the plain OpenBLAS
+/// path is better: no kernel on this CPU, or too few rows to fill the kernel's 8-row blocks.
+private func packedRecurrentWeight(_ w: GRUWeights, batch: Int, transposed: Bool) -> PackedMatrix? {
+    guard PackedMatrix.isEnabled, batch >= 16 else { return nil }
+    let h = w.hiddenSize
+    return transposed
+        ? PackedMatrix(k: h, n: 3 * h, source: w.weightHH.pointer, rowStride: 1, columnStride: h)
+        : PackedMatrix(k: 3 * h, n: h, source: w.weightHH.pointer, rowStride: h, columnStride: 1)
+}
+
+/// Runs `body` on one contiguous block of batch rows per core (at least 32 rows each, in multiples
+/// of the kernel's 8 rows where the batch allows).
+private func parallelRecurrence(_ batch: Int, _ body: (Range<Int>) -> Void) {
+    let chunks = max(1, min(Parallelism.cores, batch / 32))
+    if chunks == 1 { body(0..<batch); return }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let blocks = (batch + 7) / 8
+        let lo = min(batch, blocks * c / chunks * 8), hi = min(batch, blocks * (c + 1) / chunks * 8)
+        body(lo..<hi)
+    }
 }
 
 /// One step of a GRU layer: x [B, I], state [B, H] -> new state [B, H]. For autoregressive decoding.

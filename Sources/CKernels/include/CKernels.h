@@ -1,0 +1,22 @@
+// Small C kernels the engine cannot get from OpenBLAS. See packed_gemm.c.
+#ifndef MOLGEN_CKERNELS_H
+#define MOLGEN_CKERNELS_H
+
+#include <stddef.h>
+
+/// Nonzero when this CPU runs the packed GEMM (AVX-512F). Otherwise callers use cblas_sgemm.
+int molgen_packed_gemm_available(void);
+
+/// Floats needed to pack a K x N right-hand matrix.
+size_t molgen_packed_size(int k, int n);
+
+/// Packs B (K x N), read as B[k][n] = src[k * row_stride + n * col_stride], into column panels
+/// for molgen_packed_gemm. Both layouts of a row-major weight (W or Wᵀ) are a choice of strides.
+void molgen_pack_b(int k, int n, const float *src, long row_stride, long col_stride, float *packed);
+
+/// C (M x N, row-major, ldc) = A (M x K, row-major, lda) · B, plus C when accumulate is nonzero.
+/// B was packed once by molgen_pack_b; single-threaded, so callers split M across their threads.
+void molgen_packed_gemm(int m, int n, int k, const float *a, long lda, const float *packed,
+                        float *c, long ldc, int accumulate);
+
+#endif
