@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// A parameter with the name it is saved under (module path, e.g. `decoder.gru.0.weight_hh`).
@@ -29,25 +30,13 @@ public final class Adam {
             let v = secondMoments[name] ?? Tensor(zeros: p.shape)
             firstMoments[name] = m; secondMoments[name] = v
             let w = p.pointer, g = grad.pointer, mp = m.pointer, vp = v.pointer
-            let lr = learningRate, b1 = beta1, b2 = beta2, eps = epsilon, decay = weightDecay
+            // PyTorch's arrangement: one square root and one division per element,
+            // w -= (lr / c1) · m / (√v / √c2 + ε) + lr · decay · w.
+            let b1 = beta1, b2 = beta2, eps = epsilon
+            let stepSize = learningRate / c1, inverseRootC2 = 1 / c2.squareRoot(), shrink = 1 - learningRate * weightDecay
             parallelChunks(p.count) { range in
-                var i = range.lowerBound
-                while i + 8 <= range.upperBound {   // eight lanes at a time, then the scalar tail
-                    let gv = load8(g + i)
-                    let mv = b1 * load8(mp + i) + (1 - b1) * gv
-                    let vv = b2 * load8(vp + i) + (1 - b2) * gv * gv
-                    store8(mv, mp + i); store8(vv, vp + i)
-                    let wv = load8(w + i)
-                    let update = (mv / c1) / ((vv / c2).squareRoot() + eps)   // as the scalar loop: bitwise the same
-                    store8(wv - lr * (update + decay * wv), w + i)
-                    i += 8
-                }
-                for i in i..<range.upperBound {
-                    mp[i] = b1 * mp[i] + (1 - b1) * g[i]
-                    vp[i] = b2 * vp[i] + (1 - b2) * g[i] * g[i]
-                    let update = (mp[i] / c1) / ((vp[i] / c2).squareRoot() + eps)
-                    w[i] -= lr * (update + decay * w[i])
-                }
+                let i = range.lowerBound
+                molgen_adam_update(range.count, w + i, g + i, mp + i, vp + i, b1, b2, eps, stepSize, inverseRootC2, shrink)
             }
         }
     }

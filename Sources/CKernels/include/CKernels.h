@@ -19,4 +19,9 @@ void molgen_pack_b(int k, int n, const float *src, long row_stride, long col_str
 void molgen_packed_gemm(int m, int n, int k, const float *a, long lda, const float *packed,
                         float *c, long ldc, int accumulate);
 
+/// One Adam step over n elements (PyTorch's arrangement, decoupled decay as shrink = 1 - lr·decay):
+/// m = β1·m + (1-β1)·g, v = β2·v + (1-β2)·g², w = shrink·w - step_size·m / (√v·inverse_root_c2 + ε).
+void molgen_adam_update(long n, float *w, const float *g, float *m, float *v, float beta1, float beta2,
+                        float epsilon, float step_size, float inverse_root_c2, float shrink);
+
 #endif

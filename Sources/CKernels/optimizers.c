@@ -1,0 +1,17 @@
+// Adam's per-element update. In C because clang vectorises its square root and division for the
+// CPU it runs on (target_clones picks AVX-512, AVX2 or SSE2 at load time); Swift's SIMD types
+// compile the square root lane by lane.
+#include "CKernels.h"
+
+#include <math.h>
+
+__attribute__((target_clones("avx512f", "arch=haswell", "default")))
+void molgen_adam_update(long n, float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                        float beta1, float beta2, float epsilon, float step_size, float inverse_root_c2, float shrink) {
+    for (long i = 0; i < n; i++) {
+        float mi = beta1 * m[i] + (1 - beta1) * g[i];
+        float vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        m[i] = mi; v[i] = vi;
+        w[i] = shrink * w[i] - step_size * mi / (sqrtf(vi) * inverse_root_c2 + epsilon);
+    }
+}
