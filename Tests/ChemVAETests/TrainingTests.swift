@@ -88,6 +88,26 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try ChemVAEModel.load(from: path).model.snapshot(), good)
     }
 
+    func testResumeCanChangeTheKLScheduleAndSavesIt() throws {
+        let path = try temporaryDirectory().appendingPathComponent("m.h5").path
+        let data = try makeDataset(try mosesSmiles(30))
+        var o = TrainingOptions(epochs: 1)
+        o.reconstructionSamples = 0
+        _ = try ChemVAETrainer(config: tinyConfig(), training: data, validation: nil, options: o, outputPath: path, resume: false).run()
+        XCTAssertLessThan(try ChemVAEModel.load(from: path).trainingState!.bestValidationLoss, .infinity)
+        o.epochs = 2; o.klWeight = 0.2; o.klSchedule = .linear(warmupEpochs: 1.5)
+        var betas: [Float] = []
+        _ = try ChemVAETrainer(config: nil, training: data, validation: nil, options: o, outputPath: path, resume: true)
+            .run(progress: { betas.append($0.beta) })
+        // Epoch 2 runs under the new schedule: β from 0.2 · 1/1.5 upwards, capped at 0.2.
+        XCTAssertEqual(betas.first!, 0.2 / 1.5, accuracy: 1e-3)
+        XCTAssertEqual(betas.last!, 0.2, accuracy: 1e-6)
+        let saved = try ChemVAEModel.load(from: path)
+        XCTAssertEqual(saved.config.klWeight, 0.2)
+        XCTAssertEqual(saved.config.klSchedule, .linear(warmupEpochs: 1.5))
+        XCTAssertEqual(saved.history.count, 2)
+    }
+
     func testResumeRejectsADatasetWithAnotherVocabulary() throws {
         let path = try temporaryDirectory().appendingPathComponent("m.h5").path
         var o = TrainingOptions(epochs: 1)
