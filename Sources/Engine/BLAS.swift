@@ -1,9 +1,14 @@
 import CBLAS
 import CKernels
 import Foundation
+import Dispatch
 
 /// C = alpha * op(A) * op(B) + beta * C, all row-major. `op(X)` is X or Xᵀ as the flags say.
 /// A is M x K after op, B is K x N after op, C is M x N. Most of every model's time is spent here.
+///
+/// OpenBLAS runs single-threaded; large products are cut into one block of rows (or columns) per
+/// core on our own threads. OpenBLAS's pool would spin in sched_yield against our elementwise
+/// threads between calls: this way one set of threads does everything (DESIGN.md, Engine).
 @inline(__always)
 func gemm(
     transposeA: Bool = false, transposeB: Bool = false,
@@ -17,17 +22,53 @@ func gemm(
         if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
         return
     }
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    func call(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    let parts = BLAS.threads
+    guard parts > 1, m * n * k >= 1 << 18 else { call(m, n, a, b, c); return }
+    // Split the longer side, in multiples of the kernels' register blocks.
+    if m >= n {
+        let blocks = (m + 7) / 8
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = min(m, blocks * p / parts * 8), hi = min(m, blocks * (p + 1) / parts * 8)
+            if hi > lo { call(hi - lo, n, transposeA ? a + lo : a + lo * lda, b, c + lo * ldc) }
+        }
+    } else {
+        let blocks = (n + 15) / 16
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = min(n, blocks * p / parts * 16), hi = min(n, blocks * (p + 1) / parts * 16)
+            if hi > lo { call(m, hi - lo, a, transposeB ? b + lo * ldb : b + lo, c + lo) }
+        }
+    }
 }
 
-/// Peak-speed probe and thread control for benchmarks.
+/// Thread control and a peak-speed probe for benchmarks.
 public enum BLAS {
-    /// Threads OpenBLAS uses.
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
+    /// Threads a large GEMM is split over: `Parallelism.cores`. Reading it first switches OpenBLAS's
+    /// own pool to one thread.
+    static let threads: Int = {
+        openblas_set_num_threads(1)
+        return Parallelism.cores
+    }()
+
+    /// Seconds for one n x n x n SGEMM through OpenBLAS's own thread pool (all cores), best of
+    /// `repeats`: the other way to reach the machine's GEMM peak, so benchmarks can report the better.
+    public static func openBLASThreadedSeconds(size n: Int, repeats: Int) -> Double {
+        _ = threads
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        openblas_set_num_threads(Int32(Parallelism.cores))
+        defer { openblas_set_num_threads(1) }
+        var best = Double.infinity
+        for _ in 0...repeats {   // the first call warms the pool up and is not counted
+            let start = DispatchTime.now().uptimeNanoseconds
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
     }
 }
 

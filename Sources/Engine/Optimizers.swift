@@ -74,15 +74,20 @@ public final class SGD {
     }
 }
 
+/// The L2 norm of all the gradients of `parameters` together.
+public func gradientNorm(_ parameters: [NamedParameter]) -> Double {
+    var total = 0.0
+    for (_, p) in parameters {
+        guard let g = p.grad else { continue }
+        total += molgen_sum_of_squares(g.count, g.pointer)
+    }
+    return total.squareRoot()
+}
+
 /// Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ parameters: [NamedParameter], maxNorm: Float) -> Float {
-    var total: Double = 0
-    for (_, p) in parameters {
-        guard let g = p.grad?.pointer else { continue }
-        for i in 0..<p.count { total += Double(g[i]) * Double(g[i]) }
-    }
-    let norm = Float(total.squareRoot())
+    let norm = Float(gradientNorm(parameters))
     if norm > maxNorm, norm.isFinite {
         let scale = maxNorm / (norm + 1e-6)
         for (_, p) in parameters {

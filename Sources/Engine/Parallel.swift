@@ -3,7 +3,7 @@ import Dispatch
 /// Splits `0..<count` into one contiguous chunk per core when the work is large enough to pay for
 /// the hand-off; small loops run inline. The body must only write its own range.
 @inline(__always)
-func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 14, _ body: (Range<Int>) -> Void) {
     let chunks = min(Parallelism.cores, count / minimumPerChunk)
     if chunks <= 1 { body(0..<count); return }
     DispatchQueue.concurrentPerform(iterations: chunks) { c in

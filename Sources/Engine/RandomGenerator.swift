@@ -1,8 +1,12 @@
 /// The one source of randomness: xoshiro256** seeded through SplitMix64. Pass it explicitly;
 /// the same seed gives the same stream on every machine, and `state` round-trips through checkpoints.
 public final class RandomGenerator: RandomNumberGenerator {
-    public private(set) var state: [UInt64]
+    // Four words as stored properties: an array costs a bounds and uniqueness check per access.
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     private var spareNormal: Float?
+
+    /// The four state words, to save in a checkpoint.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     public init(seed: UInt64) {
         var s = seed
@@ -14,24 +18,24 @@ public final class RandomGenerator: RandomNumberGenerator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             words.append(z ^ (z >> 31))
         }
-        state = words
+        (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
     }
 
     /// Restores a generator saved with `state`.
     public init(state: [UInt64]) {
         precondition(state.count == 4 && state.contains { $0 != 0 }, "RandomGenerator: invalid saved state")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
     }
 
     public func next() -> UInt64 {
-        let result = rotl(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotl(state[3], 45)
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
         spareNormal = nil
         return result
     }

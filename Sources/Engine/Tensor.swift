@@ -112,6 +112,17 @@ public final class Tensor {
         if grad == nil { grad = Tensor(zeros: shape) }
         body(grad!.pointer)
     }
+
+    /// For a GEMM that produces the whole gradient: `beta` is 0 when the storage is new (its
+    /// contents undefined, so the GEMM overwrites instead of adding into zeros) and 1 otherwise.
+    @inline(__always)
+    func accumulateGrad(gemm body: (_ grad: UnsafeMutablePointer<Float>, _ beta: Float) -> Void) {
+        guard requiresGrad else { return }
+        if let grad { body(grad.pointer, 1); return }
+        let fresh = Tensor(uninitializedShape: shape)
+        grad = fresh
+        body(fresh.pointer, 0)
+    }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -169,12 +169,3 @@ func backpropagate(_ body: () -> (loss: Tensor, terms: [String: Double])) -> [St
 /// Clears the gradients of parameters a step touched but did not update.
 func clearGradients(_ parameters: [NamedParameter]) { for (_, p) in parameters { p.zeroGrad() } }
 
-/// The L2 norm of the current gradients of `parameters`.
-func gradientNorm(_ parameters: [NamedParameter]) -> Double {
-    var total = 0.0
-    for (_, p) in parameters {
-        guard let g = p.grad else { continue }
-        for i in 0..<g.count { total += Double(g.pointer[i]) * Double(g.pointer[i]) }
-    }
-    return total.squareRoot()
-}

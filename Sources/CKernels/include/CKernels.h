@@ -24,4 +24,7 @@ void molgen_packed_gemm(int m, int n, int k, const float *a, long lda, const flo
 void molgen_adam_update(long n, float *w, const float *g, float *m, float *v, float beta1, float beta2,
                         float epsilon, float step_size, float inverse_root_c2, float shrink);
 
+/// Σ x² over n floats, accumulated in double every 1,024 elements (gradient norms).
+double molgen_sum_of_squares(long n, const float *x);
+
 #endif

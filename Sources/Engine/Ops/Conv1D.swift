@@ -39,8 +39,8 @@ public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: ConvPadd
     if Tape.isRecording(x, weight, bias) {
         Tape.append(out) {
             guard let g = out.grad?.pointer else { return }
-            weight.accumulateGrad { gw in  // dW = dYᵀ · columns
-                gemm(transposeA: true, m: cout, n: width, k: rows, a: g, lda: cout, b: col, ldb: width, beta: 1, c: gw, ldc: width)
+            weight.accumulateGrad { gw, beta in  // dW = dYᵀ · columns
+                gemm(transposeA: true, m: cout, n: width, k: rows, a: g, lda: cout, b: col, ldb: width, beta: beta, c: gw, ldc: width)
             }
             bias?.accumulateGrad { gb in addColumnSums(g, rows: rows, cols: cout, into: gb) }
             x.accumulateGrad { gx in  // dColumns = dY · W, then scatter back (col2im).

@@ -125,8 +125,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     if Tape.isRecording(x, weight, bias) {
         Tape.append(out) {
             guard let g = out.grad?.pointer else { return }
-            weight.accumulateGrad { gw in  // dW = dYᵀ · columns
-                gemm(transposeA: true, m: cout, n: width, k: rows, a: g, lda: cout, b: col, ldb: width, beta: 1, c: gw, ldc: width)
+            weight.accumulateGrad { gw, beta in  // dW = dYᵀ · columns
+                gemm(transposeA: true, m: cout, n: width, k: rows, a: g, lda: cout, b: col, ldb: width, beta: beta, c: gw, ldc: width)
             }
             bias?.accumulateGrad { gb in addColumnSums(g, rows: rows, cols: cout, into: gb) }
             x.accumulateGrad { gx in  // dColumns = dY · W, then scatter back.
@@ -179,13 +179,13 @@ public func convTranspose2d(
             guard x.requiresGrad || weight.requiresGrad else { return }
             let dcol = Tensor(uninitializedShape: [rows, width])
             geometry.im2col(g, into: dcol.pointer)
-            x.accumulateGrad { gx in  // dX = dColumns · Wᵀ
+            x.accumulateGrad { gx, beta in  // dX = dColumns · Wᵀ
                 gemm(transposeB: true, m: rows, n: cin, k: width, a: dcol.pointer, lda: width, b: weight.pointer, ldb: width,
-                     beta: 1, c: gx, ldc: cin)
+                     beta: beta, c: gx, ldc: cin)
             }
-            weight.accumulateGrad { gw in  // dW = Xᵀ · dColumns
+            weight.accumulateGrad { gw, beta in  // dW = Xᵀ · dColumns
                 gemm(transposeA: true, m: cin, n: width, k: rows, a: x.pointer, lda: cin, b: dcol.pointer, ldb: width,
-                     beta: 1, c: gw, ldc: width)
+                     beta: beta, c: gw, ldc: width)
             }
         }
     }

@@ -15,6 +15,36 @@ public enum Activation: Sendable, Equatable {
         }
     }
 
+    /// Eight lanes at once: tanh and sigmoid through FastMath's vectorised exp.
+    @inline(__always) func apply8(_ x: Float8) -> Float8 {
+        switch self {
+        case .identity: return x
+        case .tanh: return tanh8(x)
+        case .sigmoid: return sigmoid8(x)
+        case .relu: return x.replacing(with: 0, where: x .< 0)
+        case .leakyRelu(let s): return x.replacing(with: s * x, where: x .< 0)
+        }
+    }
+
+    @inline(__always) func derivative8(output y: Float8) -> Float8 {
+        switch self {
+        case .identity: return Float8(repeating: 1)
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .relu: return Float8(repeating: 0).replacing(with: 1, where: y .> 0)
+        case .leakyRelu(let s): return Float8(repeating: s).replacing(with: 1, where: y .> 0)
+        }
+    }
+
+    /// Applies the activation in place to `count` floats, on every core when there are many.
+    func apply(inPlace y: UnsafeMutablePointer<Float>, count: Int) {
+        parallelChunks(count) { r in
+            var j = r.lowerBound
+            while j + 8 <= r.upperBound { store8(apply8(load8(y + j)), y + j); j += 8 }
+            while j < r.upperBound { y[j] = apply(y[j]); j += 1 }
+        }
+    }
+
     /// dy/dx from the activation's output y (every case here can be written that way).
     @inline(__always) func derivative(output y: Float) -> Float {
         switch self {
@@ -37,11 +67,11 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     if Tape.isRecording(a, b) {
         Tape.append(out) {
             guard let g = out.grad?.pointer else { return }
-            a.accumulateGrad { ga in  // dA = dY · Bᵀ
-                gemm(transposeB: true, m: m, n: k, k: n, a: g, lda: n, b: b.pointer, ldb: n, beta: 1, c: ga, ldc: k)
+            a.accumulateGrad { ga, beta in  // dA = dY · Bᵀ
+                gemm(transposeB: true, m: m, n: k, k: n, a: g, lda: n, b: b.pointer, ldb: n, beta: beta, c: ga, ldc: k)
             }
-            b.accumulateGrad { gb in  // dB = Aᵀ · dY
-                gemm(transposeA: true, m: k, n: n, k: m, a: a.pointer, lda: k, b: g, ldb: n, beta: 1, c: gb, ldc: n)
+            b.accumulateGrad { gb, beta in  // dB = Aᵀ · dY
+                gemm(transposeA: true, m: k, n: n, k: m, a: a.pointer, lda: k, b: g, ldb: n, beta: beta, c: gb, ldc: n)
             }
         }
     }
@@ -62,9 +92,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
     }
     gemm(transposeB: true, m: rows, n: o, k: i, a: x.pointer, lda: i, b: weight.pointer, ldb: i,
          beta: bias == nil ? 0 : 1, c: y, ldc: o)
-    if activation != .identity {
-        parallelChunks(out.count) { r in for j in r { y[j] = activation.apply(y[j]) } }
-    }
+    if activation != .identity { activation.apply(inPlace: y, count: out.count) }
     if Tape.isRecording(x, weight, bias) {
         Tape.append(out) {
             guard let gOut = out.grad?.pointer else { return }
@@ -74,15 +102,19 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activ
             if activation != .identity {
                 let pg = Tensor(uninitializedShape: out.shape)
                 let p = pg.pointer
-                parallelChunks(out.count) { r in for j in r { p[j] = gOut[j] * activation.derivative(output: y[j]) } }
+                parallelChunks(out.count) { r in
+                    var j = r.lowerBound
+                    while j + 8 <= r.upperBound { store8(load8(gOut + j) * activation.derivative8(output: load8(y + j)), p + j); j += 8 }
+                    while j < r.upperBound { p[j] = gOut[j] * activation.derivative(output: y[j]); j += 1 }
+                }
                 preGrad = pg
                 g = UnsafePointer(p)
             }
-            x.accumulateGrad { gx in  // dX = dZ · W
-                gemm(m: rows, n: i, k: o, a: g, lda: o, b: weight.pointer, ldb: i, beta: 1, c: gx, ldc: i)
+            x.accumulateGrad { gx, beta in  // dX = dZ · W
+                gemm(m: rows, n: i, k: o, a: g, lda: o, b: weight.pointer, ldb: i, beta: beta, c: gx, ldc: i)
             }
-            weight.accumulateGrad { gw in  // dW = dZᵀ · X
-                gemm(transposeA: true, m: o, n: i, k: rows, a: g, lda: o, b: x.pointer, ldb: i, beta: 1, c: gw, ldc: i)
+            weight.accumulateGrad { gw, beta in  // dW = dZᵀ · X
+                gemm(transposeA: true, m: o, n: i, k: rows, a: g, lda: o, b: x.pointer, ldb: i, beta: beta, c: gw, ldc: i)
             }
             bias?.accumulateGrad { gb in addColumnSums(g, rows: rows, cols: o, into: gb) }
             _ = preGrad
