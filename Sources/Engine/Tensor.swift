@@ -113,10 +113,11 @@ public final class Tensor {
         body(grad!.pointer)
     }
 
-    /// For a GEMM that produces the whole gradient: `beta` is 0 when the storage is new (its
-    /// contents undefined, so the GEMM overwrites instead of adding into zeros) and 1 otherwise.
+    /// For a pass that produces the whole gradient (a GEMM, an elementwise backward): `beta` is 0
+    /// when the storage is new, its contents undefined, so the body must write every element instead
+    /// of adding into zeros; 1 when it must add.
     @inline(__always)
-    func accumulateGrad(gemm body: (_ grad: UnsafeMutablePointer<Float>, _ beta: Float) -> Void) {
+    func accumulateGrad(writing body: (_ grad: UnsafeMutablePointer<Float>, _ beta: Float) -> Void) {
         guard requiresGrad else { return }
         if let grad { body(grad.pointer, 1); return }
         let fresh = Tensor(uninitializedShape: shape)

@@ -108,6 +108,24 @@ final class OpGradientTests: XCTestCase {
         }
     }
 
+    /// Large enough (600 x 60 > 2 · 16K) for the per-feature sums to be split over blocks of rows.
+    func testBatchNormOverManyRowsInBlocks() {
+        let (rows, c) = (600, 60)
+        let x = randn([rows, c], seed: 11, scale: 2).adding(0.5)
+        let gamma = randn([c], seed: 12), beta = randn([c], seed: 13)
+        let y = Tape.withoutRecording { batchNorm(x, gamma: gamma, beta: beta, statistics: BatchNormStatistics(features: c), training: true) }
+        for j in [0, 17, 59] {
+            var mean = 0.0, square = 0.0
+            for r in 0..<rows { let v = Double(y.pointer[r * c + j]); mean += v; square += v * v }
+            mean /= Double(rows)
+            XCTAssertEqual(mean, Double(beta.pointer[j]), accuracy: 1e-4)
+            XCTAssertEqual((square / Double(rows) - mean * mean).squareRoot(), Double(abs(gamma.pointer[j])), accuracy: 1e-3)
+        }
+        assertGradientsMatch([x, gamma, beta], epsilon: 1e-2, samplesPerInput: 20) {
+            batchNorm(x, gamma: gamma, beta: beta, statistics: BatchNormStatistics(features: c), training: true)
+        }
+    }
+
     func testBatchNormTrainingNormalisesAndUpdatesRunningStatistics() {
         let x = Tensor([1, 10, 3, 20, 5, 30], shape: [3, 2])
         let stats = BatchNormStatistics(features: 2, momentum: 0.1)

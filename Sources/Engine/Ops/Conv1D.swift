@@ -33,7 +33,7 @@ public func conv1d(_ x: Tensor, weight: Tensor, bias: Tensor?, padding: ConvPadd
     }
     let out = Tensor(uninitializedShape: [batch, outLength, cout])
     let y = out.pointer
-    if let bias { for r in 0..<rows { (y + r * cout).update(from: bias.pointer, count: cout) } }
+    if let bias { fillRows(y, rows: rows, with: bias.pointer, count: cout) }
     gemm(transposeB: true, m: rows, n: cout, k: width, a: col, lda: width, b: weight.pointer, ldb: width,
          beta: bias == nil ? 0 : 1, c: y, ldc: cout)
     if Tape.isRecording(x, weight, bias) {

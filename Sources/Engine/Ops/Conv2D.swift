@@ -119,7 +119,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int = 1, 
     geometry.im2col(x.pointer, into: col)
     let out = Tensor(uninitializedShape: [geometry.batch, geometry.outHeight, geometry.outWidth, cout])
     let y = out.pointer
-    if let bias { for r in 0..<rows { (y + r * cout).update(from: bias.pointer, count: cout) } }
+    if let bias { fillRows(y, rows: rows, with: bias.pointer, count: cout) }
     gemm(transposeB: true, m: rows, n: cout, k: width, a: col, lda: width, b: weight.pointer, ldb: width,
          beta: bias == nil ? 0 : 1, c: y, ldc: cout)
     if Tape.isRecording(x, weight, bias) {
@@ -165,7 +165,7 @@ public func convTranspose2d(
     let rows = geometry.rows, width = geometry.rowWidth
     let out = Tensor(uninitializedShape: [batch, outH, outW, cout])
     let y = out.pointer, pixels = batch * outH * outW
-    if let bias { for r in 0..<pixels { (y + r * cout).update(from: bias.pointer, count: cout) } }
+    if let bias { fillRows(y, rows: pixels, with: bias.pointer, count: cout) }
     else { y.update(repeating: 0, count: out.count) }
     do {
         let columns = Tensor(uninitializedShape: [rows, width])

@@ -75,8 +75,14 @@ extension Tensor {
         if Tape.isRecording(self) {
             Tape.append(out) { [self] in
                 guard let g = out.grad?.pointer else { return }
-                self.accumulateGrad { gx in
-                    parallelChunks(self.count) { r in for i in r { gx[i] += g[i] * f.derivative(x[i], y[i]) } }
+                self.accumulateGrad { gx, beta in   // a fresh gradient is written, not added into zeros
+                    parallelChunks(self.count) { r in
+                        if beta == 0 {
+                            for i in r { gx[i] = g[i] * f.derivative(x[i], y[i]) }
+                        } else {
+                            for i in r { gx[i] += g[i] * f.derivative(x[i], y[i]) }
+                        }
+                    }
                 }
             }
         }

@@ -26,6 +26,7 @@ public final class BatchNormStatistics {
 /// Batch normalisation over every axis but the last (features, channels-last): x [..., C],
 /// gamma, beta [C]. Training uses the batch statistics and updates `statistics` (PyTorch's
 /// momentum and unbiased running variance); inference uses the running statistics.
+/// Every pass runs over blocks of rows on all cores; per-feature sums are combined per block.
 public func batchNorm(
     _ x: Tensor, gamma: Tensor, beta: Tensor, statistics: BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
 ) -> Tensor {
@@ -34,14 +35,16 @@ public func batchNorm(
                  "batchNorm: input \(x.shape) needs gamma and beta of shape [\(c)], got \(gamma.shape) and \(beta.shape)")
     let out = Tensor(uninitializedShape: x.shape)
     let px = x.pointer, y = out.pointer, g = gamma.pointer, b = beta.pointer
-    let mean = Tensor(zeros: [c]), invStd = Tensor(uninitializedShape: [c])
-    let mu = mean.pointer, inv = invStd.pointer
+    // Per feature: mean, 1/σ, and the affine map y = x·scale + shift.
+    let perFeature = Tensor(uninitializedShape: [4, c])
+    let mu = perFeature.pointer, inv = mu + c, scale = mu + 2 * c, shift = mu + 3 * c
     if training {
         precondition(rows > 1, "batchNorm: training needs more than one row per feature, got input \(x.shape)")
-        var sum = [Double](repeating: 0, count: c), sumSq = [Double](repeating: 0, count: c)
-        for r in 0..<rows {
-            let row = px + r * c
-            for j in 0..<c { let v = Double(row[j]); sum[j] += v; sumSq[j] += v * v }
+        let (sum, sumSq) = featureSums(rows: rows, features: c) { range, u, v in
+            for r in range {
+                let row = px + r * c
+                for j in 0..<c { let value = Double(row[j]); u[j] += value; v[j] += value * value }
+            }
         }
         let m = statistics.momentum
         for j in 0..<c {
@@ -58,37 +61,67 @@ public func batchNorm(
             inv[j] = 1 / (statistics.variance.pointer[j] + epsilon).squareRoot()
         }
     }
-    for r in 0..<rows {
-        let row = px + r * c, o = y + r * c
-        for j in 0..<c { o[j] = (row[j] - mu[j]) * inv[j] * g[j] + b[j] }
+    for j in 0..<c { scale[j] = inv[j] * g[j]; shift[j] = b[j] - mu[j] * scale[j] }
+    parallelChunks(rows, minimumPerChunk: max(1, (1 << 14) / max(c, 1))) { range in
+        for r in range {
+            let row = px + r * c, o = y + r * c
+            for j in 0..<c { o[j] = row[j] * scale[j] + shift[j] }
+        }
     }
     if Tape.isRecording(x, gamma, beta) {
         Tape.append(out) {
             guard let dy = out.grad?.pointer else { return }
             // Per feature: Σdy and Σdy·x̂ give dβ, dγ and (in training) the batch-statistics terms.
-            var sumDy = [Float](repeating: 0, count: c), sumDyXhat = [Float](repeating: 0, count: c)
-            for r in 0..<rows {
-                let row = px + r * c, d = dy + r * c
-                for j in 0..<c { sumDy[j] += d[j]; sumDyXhat[j] += d[j] * (row[j] - mu[j]) * inv[j] }
+            let (sumDy, sumDyXhat) = featureSums(rows: rows, features: c) { range, u, v in
+                for r in range {
+                    let row = px + r * c, d = dy + r * c
+                    for j in 0..<c { u[j] += Double(d[j]); v[j] += Double(d[j] * (row[j] - mu[j]) * inv[j]) }
+                }
             }
-            beta.accumulateGrad { gb in for j in 0..<c { gb[j] += sumDy[j] } }
-            gamma.accumulateGrad { gg in for j in 0..<c { gg[j] += sumDyXhat[j] } }
+            beta.accumulateGrad { gb in for j in 0..<c { gb[j] += Float(sumDy[j]) } }
+            gamma.accumulateGrad { gg in for j in 0..<c { gg[j] += Float(sumDyXhat[j]) } }
             x.accumulateGrad { gx in
+                // dx = γ/σ · (dy - Σdy/n - x̂ · Σdy·x̂/n), written as dx = a·dy + b·x + k per feature.
                 let n = Float(rows)
-                for r in 0..<rows {
-                    let row = px + r * c, d = dy + r * c, o = gx + r * c
-                    for j in 0..<c {
-                        if training {
-                            let xhat = (row[j] - mu[j]) * inv[j]
-                            o[j] += g[j] * inv[j] * (d[j] - sumDy[j] / n - xhat * sumDyXhat[j] / n)
-                        } else {
-                            o[j] += g[j] * inv[j] * d[j]
-                        }
+                let coefficients = Tensor(uninitializedShape: [3, c])
+                let ca = coefficients.pointer, cb = ca + c, ck = ca + 2 * c
+                for j in 0..<c {
+                    ca[j] = g[j] * inv[j]
+                    cb[j] = training ? -ca[j] * inv[j] * Float(sumDyXhat[j]) / n : 0
+                    ck[j] = training ? -ca[j] * Float(sumDy[j]) / n - cb[j] * mu[j] : 0
+                }
+                parallelChunks(rows, minimumPerChunk: max(1, (1 << 14) / max(c, 1))) { range in
+                    for r in range {
+                        let row = px + r * c, d = dy + r * c, o = gx + r * c
+                        for j in 0..<c { o[j] += ca[j] * d[j] + cb[j] * row[j] + ck[j] }
                     }
                 }
             }
-            withExtendedLifetime((mean, invStd)) {}
+            withExtendedLifetime(perFeature) {}
         }
     }
     return out
+}
+
+/// Per-feature sums (u, v) over all rows, in double: `accumulate(rows, u, v)` adds one block of
+/// rows into its own u and v; blocks run on every core and are combined in a fixed order, so
+/// results are reproducible.
+private func featureSums(
+    rows: Int, features c: Int,
+    _ accumulate: (Range<Int>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void
+) -> ([Double], [Double]) {
+    let blocks = max(1, min(Parallelism.cores, rows * c / (1 << 14)))
+    var partial = [Double](repeating: 0, count: 2 * c * blocks)
+    partial.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+            let u = base + 2 * c * block
+            accumulate((rows * block / blocks)..<(rows * (block + 1) / blocks), u, u + c)
+        }
+    }
+    var u = [Double](repeating: 0, count: c), v = [Double](repeating: 0, count: c)
+    for block in 0..<blocks {
+        for j in 0..<c { u[j] += partial[2 * c * block + j]; v[j] += partial[2 * c * block + c + j] }
+    }
+    return (u, v)
 }
