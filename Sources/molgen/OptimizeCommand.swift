@@ -23,7 +23,7 @@ struct OptimizeCommand: ParsableCommand {
     @Flag(help: "Lower the property instead (e.g. sas).") var minimize = false
     @Option(help: "The start molecule (SMILES); default: a prior sample.") var start: String?
     @Option(help: "Gradient steps.") var steps = 100
-    @Option(help: "Step size (on the property in standard deviations of the training data).") var lr: Float = 0.1
+    @Option(help: "Step size (on the property in standard deviations of the training data).") var lr: Float = 0.5
     @Option(help: "λ of the prior penalty λ‖z‖²/2 (0: none).") var priorWeight: Float = 0.05
     @Option(help: "Keep z within this distance of the start (default: no limit).") var trustRadius: Float?
     @Option(help: "Only molecules at least this similar to the start count (0...1).") var minSimilarity = 0.0
