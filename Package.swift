@@ -43,9 +43,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
-        // The only C++ in the project: a small extern "C" API over RDKit.
-        // A GEMM against a pre-packed matrix (AVX-512), for the GRU's per-step W_hh product.
+        // Loops OpenBLAS lacks and Swift cannot vectorise: a GEMM against a matrix packed once
+        // (the GRU's W_hh), Adam's update, sums of squares.
         .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // The only C++ in the project: a small extern "C" API over RDKit.
         .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),

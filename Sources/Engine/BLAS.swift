@@ -31,16 +31,14 @@ func gemm(
     guard parts > 1, m * n * k >= 1 << 18 else { call(m, n, a, b, c); return }
     // Split the longer side, in multiples of the kernels' register blocks.
     if m >= n {
-        let blocks = (m + 7) / 8
         DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let lo = min(m, blocks * p / parts * 8), hi = min(m, blocks * (p + 1) / parts * 8)
-            if hi > lo { call(hi - lo, n, transposeA ? a + lo : a + lo * lda, b, c + lo * ldc) }
+            let rows = alignedBlock(p, of: parts, count: m, unit: 8), lo = rows.lowerBound
+            if !rows.isEmpty { call(rows.count, n, transposeA ? a + lo : a + lo * lda, b, c + lo * ldc) }
         }
     } else {
-        let blocks = (n + 15) / 16
         DispatchQueue.concurrentPerform(iterations: parts) { p in
-            let lo = min(n, blocks * p / parts * 16), hi = min(n, blocks * (p + 1) / parts * 16)
-            if hi > lo { call(m, hi - lo, a, transposeB ? b + lo * ldb : b + lo, c + lo) }
+            let columns = alignedBlock(p, of: parts, count: n, unit: 16), lo = columns.lowerBound
+            if !columns.isEmpty { call(m, columns.count, a, transposeB ? b + lo * ldb : b + lo, c + lo) }
         }
     }
 }

@@ -12,6 +12,14 @@ func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 14, _ body: (Range
     }
 }
 
+/// Part `part` of `parts` near-equal blocks of `0..<count` whose boundaries fall on multiples of
+/// `unit` (a kernel's register block), the last block taking the remainder.
+@inline(__always)
+func alignedBlock(_ part: Int, of parts: Int, count: Int, unit: Int) -> Range<Int> {
+    let units = (count + unit - 1) / unit
+    return min(count, units * part / parts * unit)..<min(count, units * (part + 1) / parts * unit)
+}
+
 public enum Parallelism {
     /// Threads used by elementwise loops (OpenBLAS sizes its own pool). `MOLGEN_THREADS` overrides.
     nonisolated(unsafe) public static var cores: Int = {

@@ -61,17 +61,24 @@ struct AffineFunction: ElementwiseFunction {
     func derivative(_ x: Float, _ y: Float) -> Float { factor }
 }
 
+/// y[i] = f(x[i]) for `count` elements, eight lanes at a time, on every core when there are many.
+/// `y` may be `x`.
+@inline(__always)
+func mapElements<F: ElementwiseFunction>(_ f: F, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    parallelChunks(count) { r in
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound { store8(f.value8(load8(x + i)), y + i); i += 8 }
+        while i < r.upperBound { y[i] = f.value(x[i]); i += 1 }
+    }
+}
+
 extension Tensor {
     /// Applies `f` elementwise; backward multiplies by `f.derivative(x, y)`.
     @inline(__always)
     func unary<F: ElementwiseFunction>(_ f: F) -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         let x = pointer, y = out.pointer
-        parallelChunks(count) { r in
-            var i = r.lowerBound
-            while i + 8 <= r.upperBound { store8(f.value8(load8(x + i)), y + i); i += 8 }
-            while i < r.upperBound { y[i] = f.value(x[i]); i += 1 }
-        }
+        mapElements(f, x, into: y, count: count)
         if Tape.isRecording(self) {
             Tape.append(out) { [self] in
                 guard let g = out.grad?.pointer else { return }

@@ -171,11 +171,7 @@ private func packedRecurrentWeight(_ w: GRUWeights, batch: Int, transposed: Bool
 private func parallelRecurrence(_ batch: Int, _ body: (Range<Int>) -> Void) {
     let chunks = max(1, min(Parallelism.cores, batch / 32))
     if chunks == 1 { body(0..<batch); return }
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let blocks = (batch + 7) / 8
-        let lo = min(batch, blocks * c / chunks * 8), hi = min(batch, blocks * (c + 1) / chunks * 8)
-        body(lo..<hi)
-    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in body(alignedBlock(c, of: chunks, count: batch, unit: 8)) }
 }
 
 /// One step of a GRU layer: x [B, I], state [B, H] -> new state [B, H]. For autoregressive decoding.

@@ -5,43 +5,15 @@ public enum Activation: Sendable, Equatable {
     case identity, tanh, sigmoid, relu
     case leakyRelu(Float)
 
-    @inline(__always) func apply(_ x: Float) -> Float {
-        switch self {
-        case .identity: return x
-        case .tanh: return tanhf(x)
-        case .sigmoid: return stableSigmoid(x)
-        case .relu: return max(x, 0)
-        case .leakyRelu(let s): return x > 0 ? x : s * x
-        }
-    }
-
-    /// Eight lanes at once: tanh and sigmoid through FastMath's vectorised exp.
-    @inline(__always) func apply8(_ x: Float8) -> Float8 {
-        switch self {
-        case .identity: return x
-        case .tanh: return tanh8(x)
-        case .sigmoid: return sigmoid8(x)
-        case .relu: return x.replacing(with: 0, where: x .< 0)
-        case .leakyRelu(let s): return x.replacing(with: s * x, where: x .< 0)
-        }
-    }
-
-    @inline(__always) func derivative8(output y: Float8) -> Float8 {
-        switch self {
-        case .identity: return Float8(repeating: 1)
-        case .tanh: return 1 - y * y
-        case .sigmoid: return y * (1 - y)
-        case .relu: return Float8(repeating: 0).replacing(with: 1, where: y .> 0)
-        case .leakyRelu(let s): return Float8(repeating: s).replacing(with: 1, where: y .> 0)
-        }
-    }
-
-    /// Applies the activation in place to `count` floats, on every core when there are many.
+    /// Applies the activation in place to `count` floats, through the same elementwise functions
+    /// as `Tensor.tanh()` and friends.
     func apply(inPlace y: UnsafeMutablePointer<Float>, count: Int) {
-        parallelChunks(count) { r in
-            var j = r.lowerBound
-            while j + 8 <= r.upperBound { store8(apply8(load8(y + j)), y + j); j += 8 }
-            while j < r.upperBound { y[j] = apply(y[j]); j += 1 }
+        switch self {
+        case .identity: return
+        case .tanh: mapElements(TanhFunction(), y, into: y, count: count)
+        case .sigmoid: mapElements(SigmoidFunction(), y, into: y, count: count)
+        case .relu: mapElements(LeakyReluFunction(slope: 0), y, into: y, count: count)
+        case .leakyRelu(let s): mapElements(LeakyReluFunction(slope: s), y, into: y, count: count)
         }
     }
 
@@ -53,6 +25,17 @@ public enum Activation: Sendable, Equatable {
         case .sigmoid: return y * (1 - y)
         case .relu: return y > 0 ? 1 : 0
         case .leakyRelu(let s): return y > 0 ? 1 : s
+        }
+    }
+
+    /// `derivative(output:)` for eight lanes.
+    @inline(__always) func derivative8(output y: Float8) -> Float8 {
+        switch self {
+        case .identity: return Float8(repeating: 1)
+        case .tanh: return 1 - y * y
+        case .sigmoid: return y * (1 - y)
+        case .relu: return Float8(repeating: 0).replacing(with: 1, where: y .> 0)
+        case .leakyRelu(let s): return Float8(repeating: s).replacing(with: 1, where: y .> 0)
         }
     }
 }
