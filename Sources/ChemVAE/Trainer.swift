@@ -75,9 +75,12 @@ public final class ChemVAETrainer {
         output.hasSuffix(".h5") ? String(output.dropLast(3)) + ".best.h5" : output + ".best.h5"
     }
 
-    /// Starts a new run (`resume: false`) or continues the one saved at `outputPath`.
+    /// Starts a new run (`resume: false`) or continues the one saved at `outputPath`. A new run may
+    /// start from the parameters of `warmStart` (a model file's, optimizer state not needed): its
+    /// architecture, vocabulary and property normalisation are kept, while the training settings of
+    /// `config` (learning rate, batch, epochs, KL weight and schedule) replace the saved ones.
     public init(config: ChemVAEConfig?, training: MoleculeDataset, validation: MoleculeDataset?, options: TrainingOptions,
-                outputPath: String, resume: Bool, trainingPath: String = "the training file") throws {
+                outputPath: String, resume: Bool, trainingPath: String = "the training file", warmStart: ChemVAEModel? = nil) throws {
         guard training.count >= 2 else {
             throw ChemVAEError.incompatibleData("\(trainingPath) holds \(training.count) molecule(s); training needs at least 2")
         }
@@ -109,6 +112,29 @@ public final class ChemVAETrainer {
                 // Validation losses under another KL weight are not comparable: the best model restarts here.
                 state.bestValidationLoss = .infinity
             }
+        } else if let start = warmStart {
+            guard start.codec == training.codec else {
+                throw ChemVAEError.incompatibleData(
+                    "--init-from: \(trainingPath) was converted with another vocabulary or max length than the initial model (convert it with --vocab MODEL.h5)")
+            }
+            guard start.config.propertyNames == training.propertyNames else {
+                throw ChemVAEError.incompatibleData(
+                    "--init-from: \(trainingPath) has properties \(training.propertyNames) but the initial model was trained on \(start.config.propertyNames)")
+            }
+            if let c = config {
+                start.model.config.learningRate = c.learningRate
+                start.model.config.batchSize = c.batchSize
+                start.model.config.epochs = c.epochs
+                start.model.config.klWeight = c.klWeight
+                start.model.config.klSchedule = c.klSchedule
+            }
+            adam = Adam(learningRate: start.config.learningRate)
+            bundle = ChemVAEModel(model: start.model, codec: start.codec, normalization: start.normalization,
+                                  history: start.history, optimizer: adam)
+            let split = validation == nil ? options.validationFraction : 0
+            state = TrainingState(completedEpochs: 0, batchesDone: 0, seed: options.seed, randomState: [],
+                                  bestValidationLoss: .infinity, validationFraction: split)
+            rng = RandomGenerator(seed: options.seed &+ 0x5EED)
         } else {
             guard var c = config else { throw ChemVAEError.invalidConfiguration("no configuration given") }
             c.vocabularySize = training.vocabulary.count

@@ -37,6 +37,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train on at most this many molecules of --data.") var limit: Int?
     @Option(help: "Write a checkpoint at least this often within an epoch (minutes).") var checkpointMinutes = 10.0
     @Flag(help: "Continue the run saved in --output.") var resume = false
+    @Option(help: "Start a new run from this model file's parameters, architecture and vocabulary (a fresh optimizer; training settings from the options).") var initFrom: String?
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
@@ -45,6 +46,15 @@ struct TrainCommand: ParsableCommand {
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size: \(batchSize) must be at least 2") }
         if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate: must be positive") }
         if !(validationFraction > 0 && validationFraction < 0.5) { throw ValidationError("--validation-fraction: \(validationFraction) must be in (0, 0.5)") }
+        if resume, initFrom != nil { throw ValidationError("--init-from starts a new run; it cannot be combined with --resume") }
+        if initFrom != nil {
+            let fixed: [(String, Bool)] = [("--latent-size", latentSize != nil), ("--decoder", decoder != nil),
+                                           ("--decoder-hidden", decoderHidden != nil), ("--decoder-layers", decoderLayers != nil),
+                                           ("--property-weight", propertyWeight != nil)]
+            if let (name, _) = fixed.first(where: { $0.1 }) {
+                throw ValidationError("\(name) cannot be set with --init-from: the architecture is the initial model's")
+            }
+        }
         if resume {
             let fixed: [(String, Bool)] = [("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
                                            ("--latent-size", latentSize != nil), ("--decoder", decoder != nil),
@@ -60,8 +70,9 @@ struct TrainCommand: ParsableCommand {
         let training = try MoleculeDataset(contentsOf: data)
         let validationSet = try validation.map { try MoleculeDataset(contentsOf: $0) }
         var config: ChemVAEConfig?
+        let warmStart = try initFrom.map { try ChemVAEModel.load(from: $0) }
         if !resume {
-            var c = ChemVAEConfig.preset(preset, vocabularySize: training.vocabulary.count, maxLength: training.maxLength,
+            var c = warmStart?.config ?? ChemVAEConfig.preset(preset, vocabularySize: training.vocabulary.count, maxLength: training.maxLength,
                                          tokenizer: training.tokenizer.rawValue, propertyNames: training.propertyNames)
             if let batchSize { c.batchSize = batchSize }
             if let learningRate { c.learningRate = learningRate }
@@ -86,11 +97,13 @@ struct TrainCommand: ParsableCommand {
             options.klSchedule = klWarmupEpochs.map { .linear(warmupEpochs: $0) }
         }
         let trainer = try ChemVAETrainer(config: config, training: training, validation: validationSet, options: options,
-                                         outputPath: output, resume: resume, trainingPath: data)
+                                         outputPath: output, resume: resume, trainingPath: data,
+                                         warmStart: warmStart)
         let c = trainer.bundle.config
         printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
             + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), KL weight \(c.klWeight) \(c.klSchedule)"
-            + (resume ? ", resuming after epoch \(trainer.bundle.trainingState?.completedEpochs ?? 0)" : ""))
+            + (resume ? ", resuming after epoch \(trainer.bundle.trainingState?.completedEpochs ?? 0)" : "")
+            + (initFrom.map { ", starting from the parameters of \($0)" } ?? ""))
         stopTrainingOnSignals()
         let bar = ProgressBar()
         let start = Date()
