@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Smiles", targets: ["Smiles"]),
         .library(name: "Chem", targets: ["Chem"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
     ],
@@ -55,25 +56,28 @@ let package = Package(
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
-        .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
-        .target(name: "ImageModels", dependencies: ["NN", "Storage", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["ChemVAE", "ImageModels"], swiftSettings: fast),
+        // The one training loop and model file every model family plugs into.
+        .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
+        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets"], swiftSettings: fast),
+        .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "ChemVAE", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: fast),
-        .testTarget(name: "NNTests", dependencies: ["NN"], swiftSettings: fast),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Engine"], swiftSettings: fast),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "SmilesTests", dependencies: ["Smiles"]),
         .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE"], swiftSettings: fast),
-        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels"], swiftSettings: fast),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Chem", "Smiles", "Storage"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
+        .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
+        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,10 +7,10 @@ import ImageModels
 public enum ImageBenchmarks {
     /// One training step: VAE = forward, backward, Adam; GAN/DCGAN = one discriminator and one
     /// generator update (generate once, D on real and fake, G through D).
-    public static func train(model kind: ImageModelKind, batch size: Int, steps: Int) -> [Figure] {
+    public static func train(model kind: ImageModelKind, batch size: Int, steps: Int) throws -> [Figure] {
         var config = ImageModelConfig.defaults(for: kind, data: .mnist)
         config.batchSize = size
-        let model = makeImageModel(config)
+        let model = try makeImageModel(config)
         let rng = RandomGenerator(seed: 3)
         let batch = TrainingBatch(images: .randomUniform([size, 28, 28, 1], low: 0, high: 1, using: rng),
                                   labels: (0..<size).map { $0 % 10 })

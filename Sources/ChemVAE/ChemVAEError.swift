@@ -3,7 +3,6 @@ public enum ChemVAEError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
     case incompatibleData(String)
     case invalidLatent(String)
-    case nonFiniteLoss(epoch: Int, step: Int, term: String)
     case notAModel(path: String, reason: String)
 
     public var description: String {
@@ -11,8 +10,6 @@ public enum ChemVAEError: Error, CustomStringConvertible, Equatable {
         case let .invalidConfiguration(m): return "invalid model configuration: \(m)"
         case let .incompatibleData(m): return m
         case let .invalidLatent(m): return m
-        case let .nonFiniteLoss(epoch, step, term):
-            return "training stopped: the \(term) loss became NaN or infinite at epoch \(epoch), step \(step); the last good checkpoint is intact (try a lower --learning-rate)"
         case let .notAModel(path, reason): return "\(path): not a MolGen model (\(reason))"
         }
     }

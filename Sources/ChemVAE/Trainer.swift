@@ -3,6 +3,8 @@ import Engine
 import Foundation
 import NN
 import Smiles
+import Storage
+import Training
 
 /// Settings of a training run that are not part of the model.
 public struct TrainingOptions: Sendable {
@@ -23,38 +25,10 @@ public struct TrainingOptions: Sendable {
     public init(epochs: Int) { self.epochs = epochs }
 }
 
-/// What the trainer reports while it runs.
-public struct TrainingProgress: Sendable {
-    public var epoch: Int, epochs: Int
-    public var batch: Int, batches: Int
-    public var loss: Double, reconstruction: Double, kl: Double, property: Double
-    public var tokenAccuracy: Double
-    public var beta: Float
-    public var moleculesPerSecond: Double
-}
-
-public enum TrainingOutcome: Equatable, Sendable {
-    case finished
-    /// Stopped by SIGINT/SIGTERM after saving a checkpoint that `--resume` continues from.
-    case interrupted
-}
-
-/// Set from a signal handler; the trainer checks it between steps.
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
-/// Makes SIGINT and SIGTERM request a clean stop instead of killing the process.
-public func stopTrainingOnSignals() {
-    signal(SIGINT) { _ in stopRequested = 1 }
-    signal(SIGTERM) { _ in stopRequested = 1 }
-}
-
-/// Requests a clean stop as a signal would (tests and embedding applications).
-public func requestTrainingStop() { stopRequested = 1 }
-
-/// Trains a chemical VAE on a dataset file, writing an atomic checkpoint every epoch (and during
-/// long epochs), the best model by validation loss beside it, and per-epoch validation figures into
-/// the model's history.
-public final class ChemVAETrainer {
+/// Trains a chemical VAE on a dataset file: the family's step (loss with the KL schedule, gradient
+/// clipping, Adam), its validation and its file, run by the shared `Trainer` (checkpoints, best
+/// model, stop signals, exact resume, the NaN guard, the history).
+public final class ChemVAETrainer: TrainingTask {
     public let bundle: ChemVAEModel
     let training: MoleculeDataset
     let trainIndices: [Int]
@@ -64,16 +38,15 @@ public final class ChemVAETrainer {
     let normalizedValidationProperties: [Float]
     let options: TrainingOptions
     public let outputPath: String
-    let rng: RandomGenerator
     let adam: Adam
-    var state: TrainingState
+    let parameters: [NamedParameter]
+    /// The shared loop that runs this task.
+    public private(set) var loop: Trainer!
 
     /// The best model's file: `model.h5` -> `model.best.h5`.
-    public var bestPath: String { ChemVAETrainer.bestPath(for: outputPath) }
+    public var bestPath: String { Trainer.bestPath(for: outputPath) }
 
-    public static func bestPath(for output: String) -> String {
-        output.hasSuffix(".h5") ? String(output.dropLast(3)) + ".best.h5" : output + ".best.h5"
-    }
+    public static func bestPath(for output: String) -> String { Trainer.bestPath(for: output) }
 
     /// Starts a new run (`resume: false`) or continues the one saved at `outputPath`. A new run may
     /// start from the parameters of `warmStart` (a model file's, optimizer state not needed): its
@@ -87,6 +60,7 @@ public final class ChemVAETrainer {
         self.training = training
         self.options = options
         self.outputPath = outputPath
+        let position: TrainingPosition
         if resume {
             guard FileManager.default.fileExists(atPath: outputPath) else {
                 throw ChemVAEError.incompatibleData("--resume: \(outputPath) does not exist; start without --resume")
@@ -100,18 +74,18 @@ public final class ChemVAETrainer {
                 throw ChemVAEError.incompatibleData(
                     "--resume: \(trainingPath) has properties \(training.propertyNames) but \(outputPath) was trained on \(saved.config.propertyNames)")
             }
-            guard let s = saved.trainingState, let a = saved.optimizer else {
+            guard var s = saved.position, let a = saved.optimizer else {
                 throw ChemVAEError.incompatibleData("--resume: \(outputPath) holds no training state (it was saved for inference only)")
             }
-            bundle = saved; state = s; adam = a
-            rng = RandomGenerator(state: s.randomState)
+            bundle = saved; adam = a
             let schedule = (options.klWeight ?? saved.config.klWeight, options.klSchedule ?? saved.config.klSchedule)
             if schedule != (saved.config.klWeight, saved.config.klSchedule) {
                 saved.model.config.klWeight = schedule.0
                 saved.model.config.klSchedule = schedule.1
                 // Validation losses under another KL weight are not comparable: the best model restarts here.
-                state.bestValidationLoss = .infinity
+                s.bestValidationLoss = .infinity
             }
+            position = s
         } else if let start = warmStart {
             guard start.codec == training.codec else {
                 throw ChemVAEError.incompatibleData(
@@ -131,10 +105,7 @@ public final class ChemVAETrainer {
             adam = Adam(learningRate: start.config.learningRate)
             bundle = ChemVAEModel(model: start.model, codec: start.codec, normalization: start.normalization,
                                   history: start.history, optimizer: adam)
-            let split = validation == nil ? options.validationFraction : 0
-            state = TrainingState(completedEpochs: 0, batchesDone: 0, seed: options.seed, randomState: [],
-                                  bestValidationLoss: .infinity, validationFraction: split)
-            rng = RandomGenerator(seed: options.seed &+ 0x5EED)
+            position = TrainingPosition(seed: options.seed, extras: ["validation_fraction": validation == nil ? options.validationFraction : 0])
         } else {
             guard var c = config else { throw ChemVAEError.invalidConfiguration("no configuration given") }
             c.vocabularySize = training.vocabulary.count
@@ -146,10 +117,7 @@ public final class ChemVAETrainer {
                 : PropertyNormalization(names: training.propertyNames, values: training.properties)
             adam = Adam(learningRate: c.learningRate)
             bundle = ChemVAEModel(model: model, codec: training.codec, normalization: normalization, optimizer: adam)
-            let split = validation == nil ? options.validationFraction : 0
-            state = TrainingState(completedEpochs: 0, batchesDone: 0, seed: options.seed, randomState: [],
-                                  bestValidationLoss: .infinity, validationFraction: split)
-            rng = RandomGenerator(seed: options.seed &+ 0x5EED)
+            position = TrainingPosition(seed: options.seed, extras: ["validation_fraction": validation == nil ? options.validationFraction : 0])
         }
         if let validation {
             guard validation.vocabulary == training.vocabulary, validation.maxLength == training.maxLength else {
@@ -159,8 +127,8 @@ public final class ChemVAETrainer {
         // Hold out a seed-determined slice when no validation file is given.
         var all = Array(0..<min(training.count, options.limit ?? .max))
         if validation == nil {
-            RandomGenerator(seed: state.seed &+ 0xA11D).shuffle(&all)
-            let held = max(1, Int((Double(all.count) * state.validationFraction).rounded()))
+            RandomGenerator(seed: position.seed &+ 0xA11D).shuffle(&all)
+            let held = max(1, Int((Double(all.count) * (position.extras["validation_fraction"] ?? options.validationFraction)).rounded()))
             guard all.count - held >= 2 else {
                 throw ChemVAEError.incompatibleData("\(trainingPath) is too small to hold out a validation split; give --validation")
             }
@@ -175,6 +143,10 @@ public final class ChemVAETrainer {
         let n = bundle.normalization
         normalizedProperties = n?.normalize(training.properties) ?? []
         normalizedValidationProperties = validation.flatMap { v in n?.normalize(v.properties) } ?? normalizedProperties
+        parameters = bundle.model.parameters
+        var loopOptions = TrainerOptions(epochs: options.epochs)
+        loopOptions.checkpointInterval = options.checkpointInterval
+        loop = Trainer(task: self, outputPath: outputPath, options: loopOptions, position: position, history: bundle.history)
     }
 
     var config: ChemVAEConfig { bundle.config }
@@ -196,76 +168,61 @@ public final class ChemVAETrainer {
 
     /// Runs until `options.epochs` epochs are complete or a stop is requested.
     public func run(progress: (TrainingProgress) -> Void = { _ in }, epochFinished: ([String: Double]) -> Void = { _ in }) throws -> TrainingOutcome {
-        stopRequested = 0
-        let parameters = model.parameters
-        while state.completedEpochs < options.epochs {
-            let epoch = state.completedEpochs
-            let batches = epochBatches(count: trainIndices.count, batchSize: config.batchSize, seed: state.seed, epoch: epoch)
-            var sums = (loss: 0.0, reconstruction: 0.0, kl: 0.0, property: 0.0, correct: 0, tokens: 0, molecules: 0, steps: 0)
-            let epochStart = Date()
-            var lastSave = Date()
-            var beta: Float = 0
-            for b in state.batchesDone..<batches.count {
-                if stopRequested != 0 {
-                    state.batchesDone = b
-                    try saveCheckpoint()
-                    return .interrupted
-                }
-                beta = config.klSchedule.weight(atEpoch: Double(epoch) + Double(b) / Double(batches.count), maximum: config.klWeight)
-                let indices = batches[b].map { trainIndices[$0] }
-                let data = batch(indices, from: training, properties: normalizedProperties)
-                let tape = Tape()
-                let terms = tape.record { model.loss(data, beta: beta, training: true, using: rng) }
-                for (name, value) in [("total", terms.total.item), ("reconstruction", terms.reconstruction), ("KL", terms.kl), ("property", terms.property)]
-                where !value.isFinite {
-                    tape.reset()
-                    throw ChemVAEError.nonFiniteLoss(epoch: epoch + 1, step: b + 1, term: name)
-                }
-                tape.backward(terms.total)
-                clipGradientNorm(parameters, maxNorm: config.gradientClip)
-                adam.update(parameters)
-                sums.loss += Double(terms.total.item); sums.reconstruction += Double(terms.reconstruction)
-                sums.kl += Double(terms.kl); sums.property += Double(terms.property)
-                sums.correct += terms.correctTokens; sums.tokens += terms.tokens
-                sums.molecules += data.size; sums.steps += 1
-                let elapsed = Date().timeIntervalSince(epochStart)
-                progress(TrainingProgress(
-                    epoch: epoch + 1, epochs: options.epochs, batch: b + 1, batches: batches.count,
-                    loss: sums.loss / Double(sums.steps), reconstruction: sums.reconstruction / Double(sums.steps),
-                    kl: sums.kl / Double(sums.steps), property: sums.property / Double(sums.steps),
-                    tokenAccuracy: Double(sums.correct) / Double(max(sums.tokens, 1)), beta: beta,
-                    moleculesPerSecond: Double(sums.molecules) / max(elapsed, 1e-9)))
-                if Date().timeIntervalSince(lastSave) > options.checkpointInterval, b + 1 < batches.count {
-                    state.batchesDone = b + 1
-                    try saveCheckpoint()
-                    lastSave = Date()
-                }
-            }
-            let seconds = Date().timeIntervalSince(epochStart)
-            var record: [String: Double] = [
-                "epoch": Double(epoch + 1), "beta": Double(beta), "seconds": seconds,
-                "molecules_per_s": Double(sums.molecules) / max(seconds, 1e-9),
-            ]
-            if sums.steps > 0 {
-                record["train_loss"] = sums.loss / Double(sums.steps)
-                record["train_reconstruction"] = sums.reconstruction / Double(sums.steps)
-                record["train_kl"] = sums.kl / Double(sums.steps)
-                record["train_property_mse"] = sums.property / Double(sums.steps)
-                record["train_token_accuracy"] = Double(sums.correct) / Double(max(sums.tokens, 1))
-            }
-            let validation = validate()
-            record.merge(validation) { a, _ in a }
-            bundle.history.append(record)
-            state.completedEpochs += 1
-            state.batchesDone = 0
-            let validationLoss = validation["validation_loss"] ?? .infinity
-            let isBest = validationLoss < state.bestValidationLoss
-            if isBest { state.bestValidationLoss = validationLoss }
-            try saveCheckpoint()
-            if isBest { try bundle.save(to: bestPath) }
-            epochFinished(record)
-        }
-        return .finished
+        try loop.run(progress: progress, epochFinished: epochFinished)
+    }
+
+    // MARK: TrainingTask
+
+    public var itemName: String { "molecules" }
+
+    private var batchesCache: (epoch: Int, batches: [[Int]])?
+
+    func batches(epoch: Int) -> [[Int]] {
+        if let cached = batchesCache, cached.epoch == epoch { return cached.batches }
+        let batches = epochBatches(count: trainIndices.count, batchSize: config.batchSize, seed: loop.position.seed, epoch: epoch)
+        batchesCache = (epoch, batches)
+        return batches
+    }
+
+    public func batchCount(epoch: Int) -> Int { batches(epoch: epoch).count }
+
+    public func itemCount(epoch: Int, batch: Int) -> Int { batches(epoch: epoch)[batch].count }
+
+    public func trainStep(epoch: Int, batch b: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
+        let beta = config.klSchedule.weight(atEpoch: epochPosition, maximum: config.klWeight)
+        let indices = batches(epoch: epoch)[b].map { trainIndices[$0] }
+        let data = batch(indices, from: training, properties: normalizedProperties)
+        let tape = Tape()
+        let terms = tape.record { model.loss(data, beta: beta, training: true, using: rng) }
+        let values: [String: Double] = [
+            "loss": Double(terms.total.item), "reconstruction": Double(terms.reconstruction), "kl": Double(terms.kl),
+            "property_mse": Double(terms.property), "beta": Double(beta),
+            "correct_tokens": Double(terms.correctTokens), "tokens": Double(terms.tokens),
+        ]
+        // A non-finite loss is reported by the loop before anything is saved; skip its update.
+        guard values.values.allSatisfy(\.isFinite) else { tape.reset(); return values }
+        tape.backward(terms.total)
+        clipGradientNorm(parameters, maxNorm: config.gradientClip)
+        adam.update(parameters)
+        return values
+    }
+
+    /// Per-epoch means prefixed `train_`; token accuracy over all tokens; β as it ended.
+    public func epochRecord(termSums: [String: Double], steps: Int) -> [String: Double] {
+        guard steps > 0 else { return [:] }
+        var record: [String: Double] = [:]
+        for name in ["loss", "reconstruction", "kl", "property_mse"] { record["train_" + name] = (termSums[name] ?? 0) / Double(steps) }
+        record["train_token_accuracy"] = (termSums["correct_tokens"] ?? 0) / max(termSums["tokens"] ?? 0, 1)
+        let epoch = loop.position.completedEpochs, batches = batchCount(epoch: epoch)
+        record["beta"] = Double(config.klSchedule.weight(atEpoch: Double(epoch) + Double(batches - 1) / Double(batches), maximum: config.klWeight))
+        return record
+    }
+
+    public func save(to path: String, position: TrainingPosition?, history: TrainingHistory) throws {
+        bundle.position = position
+        bundle.history = history
+        bundle.optimizer = adam
+        try bundle.save(to: path)
     }
 
     /// Validation figures: losses with z = μ, token accuracy, exact greedy reconstruction of up to
@@ -320,7 +277,7 @@ public final class ChemVAETrainer {
             let chunk = Array(indices[start..<min(start + 250, indices.count)])
             start += 250
             let batch = self.batch(chunk, from: data, properties: [])
-            let decoded = Tape.withoutRecording { model.decode(model.encode(batch.rows).mean, method: .greedy, using: rng) }
+            let decoded = Tape.withoutRecording { model.decode(model.encode(batch.rows).mean, method: .greedy, using: loop.rng) }
             for (k, i) in chunk.enumerated() {
                 let length = Int(data.lengths[i])
                 if decoded[k].count == length && decoded[k].elementsEqual(data.tokens[(i * data.maxLength)..<(i * data.maxLength + length)]) {
@@ -329,12 +286,5 @@ public final class ChemVAETrainer {
             }
         }
         return exact
-    }
-
-    func saveCheckpoint() throws {
-        state.randomState = rng.state
-        bundle.trainingState = state
-        bundle.optimizer = adam
-        try bundle.save(to: outputPath)
     }
 }

@@ -1,4 +1,5 @@
 import Engine
+import Training
 import Foundation
 import Storage
 
@@ -21,7 +22,7 @@ public enum SaturationExperiment {
             config.generatorLoss = kind
             config.seed = seed
             let data = try ImageTrainingData(config: config, datasets: datasets)
-            guard let gan = makeImageModel(config) as? GAN else { preconditionFailure("gan model expected") }
+            guard let gan = try makeImageModel(config) as? GAN else { preconditionFailure("gan model expected") }
             let rng = RandomGenerator(seed: seed)
             var norms: [Double] = [], fooled: [Double] = []
             for step in 0..<(discriminatorWarmup + steps) {
@@ -137,7 +138,7 @@ public enum SemiSupervisedTable {
     /// Trains one SSVAE per labelled count (saving each as `<directory>/ssvae-<N>.h5` when a
     /// directory is given, else in a temporary directory) and scores it on the held-out images.
     public static func run(datasets: String, labelCounts: [Int], epochs: Int?, seed: UInt64, directory: String?,
-                           progress: (Int, ImageTrainingProgress) -> Void = { _, _ in },
+                           progress: (Int, TrainingProgress) -> Void = { _, _ in },
                            epochFinished: (Int, [String: Double]) -> Void = { _, _ in }) throws -> [Row] {
         let dir = directory ?? NSTemporaryDirectory() + "molgen-ssvae-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -149,7 +150,7 @@ public enum SemiSupervisedTable {
             config.seed = seed
             if let epochs { config.epochs = epochs }
             let path = dir + "/ssvae-\(n).h5"
-            let resume = directory != nil && (try? ImageModelFile.load(from: path))?.state.map { $0.completedEpochs > 0 } == true
+            let resume = directory != nil && (try? ImageModelFile.load(from: path))?.position.map { $0.completedEpochs > 0 } == true
             let trainer = try ImageTrainer(config: config, datasets: datasets, outputPath: path, resume: resume, epochs: config.epochs)
             guard try trainer.run(progress: { progress(n, $0) }, epochFinished: { epochFinished(n, $0) }) == .finished,
                   let ssvae = trainer.model as? SemiSupervisedVAE else { throw ImageModelError.invalidOption("interrupted; rerun with the same --directory to resume") }

@@ -100,6 +100,37 @@ public struct ImageModelConfig: Codable, Equatable, Sendable {
     }
 }
 
+extension ImageModelConfig {
+    /// Checks every setting a user (or a file) may have set; the error names the option.
+    public func validate() throws {
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw ImageModelError.invalidOption(message()) }
+        }
+        try check(height > 0 && width > 0, "image size \(height)x\(width) must be positive")
+        try check(latent >= 1, "--latent: \(latent) must be at least 1")
+        try check(!hidden.isEmpty && hidden.allSatisfy { $0 >= 1 }, "hidden layer widths \(hidden) must be positive")
+        try check(channels >= 1, "--channels: \(channels) must be at least 1")
+        try check(batchSize >= 2, "--batch-size: \(batchSize) must be at least 2")
+        try check(learningRate > 0 && learningRate.isFinite, "--learning-rate: \(learningRate) must be a positive number")
+        try check(beta1 >= 0 && beta1 < 1, "Adam beta1 \(beta1) must be in [0, 1)")
+        try check(epochs >= 1, "--epochs: \(epochs) must be at least 1")
+        try check(dropout >= 0 && dropout < 1, "dropout \(dropout) must be in [0, 1)")
+        try check(gaussianStd > 0 && gaussianStd.isFinite, "gaussian standard deviation \(gaussianStd) must be positive")
+        for (name, weight) in [("--consistency-weight", consistencyWeight), ("class weight", classWeight), ("info weight", infoWeight),
+                               ("cycle weight", cycleWeight), ("identity weight", identityWeight)] {
+            try check(weight >= 0 && weight.isFinite, "\(name): \(weight) must be a finite number >= 0")
+        }
+        if model == .ssvae { try check(labels >= 10, "--labels: \(labels) must be at least 10 (one per digit)") }
+        if model == .infogan {
+            try check(categories >= 2, "infogan: \(categories) categories; at least 2 are needed")
+            try check(continuousCodes >= 0, "infogan: \(continuousCodes) continuous codes must be >= 0")
+        }
+        if [.dcgan, .infogan, .cyclegan].contains(model) {
+            try check(height % 4 == 0 && width % 4 == 0, "--data: \(model.rawValue) needs image sides divisible by 4, not \(height)x\(width)")
+        }
+    }
+}
+
 /// What a training step sees.
 public struct TrainingBatch {
     /// Images [B, H, W, 1] in [0, 1] and their labels.
@@ -138,13 +169,16 @@ extension ImageModel {
     /// Every parameter and buffer, named `<module>.<name>`.
     public var state: [NamedParameter] { modules.flatMap { prefixed($0.name, $0.layer.state) } }
     public var parameters: [NamedParameter] { modules.flatMap { prefixed($0.name, $0.layer.parameters) } }
+    /// Non-trainable state (batch-norm running statistics), named `<module>.<name>`.
+    public var buffers: [NamedParameter] { modules.flatMap { prefixed($0.name, $0.layer.buffers) } }
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.tensor.count } }
 
     func makeAdam() -> Adam { Adam(learningRate: config.learningRate, beta1: config.beta1) }
 }
 
-/// Builds a freshly initialised model of `config.model`.
-public func makeImageModel(_ config: ImageModelConfig) -> ImageModel {
+/// Builds a freshly initialised model of `config.model` after checking the configuration.
+public func makeImageModel(_ config: ImageModelConfig) throws -> ImageModel {
+    try config.validate()
     let rng = RandomGenerator(seed: config.seed &+ 0x1000)
     switch config.model {
     case .vae, .cvae: return VAE(config, using: rng)

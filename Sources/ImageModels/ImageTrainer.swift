@@ -2,33 +2,7 @@ import Engine
 import Foundation
 import NN
 import Storage
-
-/// What the trainer reports after each step.
-public struct ImageTrainingProgress: Sendable {
-    public var epoch: Int, epochs: Int
-    public var batch: Int, batches: Int
-    /// The step's logged terms.
-    public var terms: [String: Double]
-    public var imagesPerSecond: Double
-}
-
-public enum ImageTrainingOutcome: Equatable, Sendable {
-    case finished
-    /// Stopped by SIGINT/SIGTERM (or `requestImageTrainingStop`) after saving a checkpoint that
-    /// `resume` continues from exactly.
-    case interrupted
-}
-
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
-/// Makes SIGINT and SIGTERM request a clean stop of image training instead of killing the process.
-public func stopImageTrainingOnSignals() {
-    signal(SIGINT) { _ in stopRequested = 1 }
-    signal(SIGTERM) { _ in stopRequested = 1 }
-}
-
-/// Requests a clean stop as a signal would (tests and embedding applications).
-public func requestImageTrainingStop() { stopRequested = 1 }
+import Training
 
 /// The data a model trains and is judged on.
 public struct ImageTrainingData {
@@ -80,43 +54,48 @@ public struct ImageTrainingData {
     }
 }
 
-/// Trains an image model: shuffled batches each epoch, terms logged into the model's history every
-/// `logEvery` steps, held-out figures and an atomic checkpoint after every epoch, exact resume.
-public final class ImageTrainer {
+/// Trains an image model: the family's step and held-out figures, run by the shared `Trainer`
+/// (shuffled batches fixed by seed and epoch, terms logged into the history every `logEvery`
+/// steps, an atomic checkpoint after every epoch, exact resume, the NaN guard).
+public final class ImageTrainer: TrainingTask {
     public let file: ImageModelFile
     public let data: ImageTrainingData
     public let outputPath: String
-    public var epochs: Int
-    public var logEvery = 25
-    let rng: RandomGenerator
-    var state: ImageTrainingState
+    /// The shared loop that runs this task.
+    public private(set) var loop: Trainer!
 
     public var model: ImageModel { file.model }
+    public var epochs: Int {
+        get { loop.options.epochs }
+        set { loop.options.epochs = newValue }
+    }
 
     /// A new run with `config`, or (`resume`) the run saved at `outputPath` continued to `epochs`
-    /// (nil: the epochs it was started with).
+    /// (nil: the epochs it was started with). History records are the mean terms of every
+    /// `logEvery` steps.
     public init(config: ImageModelConfig?, datasets: String, outputPath: String, resume: Bool, epochs: Int? = nil,
-                trainingLimit: Int? = nil) throws {
+                trainingLimit: Int? = nil, logEvery: Int = 25) throws {
+        let position: TrainingPosition
         if resume {
             file = try ImageModelFile.load(from: outputPath)
-            guard let s = file.state else {
+            guard let p = file.position else {
                 throw ImageModelError.notAModel(path: outputPath, reason: "it holds no training state to resume")
             }
-            state = s
-            rng = RandomGenerator(state: s.randomState)
+            position = p
         } else {
             guard let config else { throw ImageModelError.invalidOption("a new run needs a configuration") }
-            file = ImageModelFile(model: makeImageModel(config))
-            rng = RandomGenerator(seed: config.seed)
-            let epochSeed = rng.next()
-            state = ImageTrainingState(completedEpochs: 0, batchesDone: 0, steps: 0, epochSeed: epochSeed, randomState: rng.state)
+            file = ImageModelFile(model: try makeImageModel(config))
+            position = TrainingPosition(seed: config.seed)
         }
         self.outputPath = outputPath
-        self.epochs = epochs ?? file.config.epochs
         data = try ImageTrainingData(config: file.config, datasets: datasets, limit: trainingLimit)
         guard data.train.count >= file.config.batchSize else {
             throw ImageModelError.invalidOption("--batch-size: \(file.config.batchSize) exceeds the \(data.train.count) training images")
         }
+        var options = TrainerOptions(epochs: epochs ?? file.config.epochs)
+        options.historyEvery = logEvery
+        options.keepsBest = false
+        loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: file.history)
     }
 
     public var batchesPerEpoch: Int { data.train.count / model.config.batchSize }
@@ -124,56 +103,44 @@ public final class ImageTrainer {
     /// Trains until `epochs` are done or a stop is requested. `epochFinished` receives each
     /// epoch's mean terms and held-out figures.
     @discardableResult
-    public func run(progress: (ImageTrainingProgress) -> Void = { _ in },
-                    epochFinished: ([String: Double]) -> Void = { _ in }) throws -> ImageTrainingOutcome {
-        stopRequested = 0
-        let batchSize = model.config.batchSize, batches = batchesPerEpoch
-        while state.completedEpochs < epochs {
-            var order = Array(0..<data.train.count)
-            RandomGenerator(seed: state.epochSeed).shuffle(&order)
-            var sums: [String: Double] = [:], logSums: [String: Double] = [:], logCount = 0, epochCount = 0
-            let start = Date()
-            while state.batchesDone < batches {
-                if stopRequested != 0 {
-                    state.randomState = rng.state
-                    file.state = state
-                    try file.save(to: outputPath)
-                    return .interrupted
-                }
-                let indices = Array(order[state.batchesDone * batchSize ..< (state.batchesDone + 1) * batchSize])
-                let terms = model.trainStep(makeBatch(indices), using: rng)
-                state.batchesDone += 1
-                state.steps += 1
-                for (k, v) in terms { sums[k, default: 0] += v; logSums[k, default: 0] += v }
-                logCount += 1; epochCount += 1
-                if state.steps % logEvery == 0 {
-                    var record = logSums.mapValues { $0 / Double(logCount) }
-                    record["step"] = Double(state.steps)
-                    record["epoch"] = Double(state.completedEpochs) + Double(state.batchesDone) / Double(batches)
-                    file.history.append(record)
-                    logSums = [:]; logCount = 0
-                }
-                let elapsed = Date().timeIntervalSince(start)
-                progress(ImageTrainingProgress(epoch: state.completedEpochs + 1, epochs: epochs, batch: state.batchesDone, batches: batches,
-                                               terms: terms, imagesPerSecond: Double(epochCount * batchSize) / max(elapsed, 1e-9)))
-            }
-            state.completedEpochs += 1
-            state.batchesDone = 0
-            state.epochSeed = rng.next()
-            state.randomState = rng.state
-            var summary = sums.mapValues { $0 / Double(max(epochCount, 1)) }
-            summary.merge(heldOutFigures()) { a, _ in a }
-            summary["epoch"] = Double(state.completedEpochs)
-            file.state = state
-            try file.save(to: outputPath)
-            epochFinished(summary)
-        }
-        return .finished
+    public func run(progress: (TrainingProgress) -> Void = { _ in },
+                    epochFinished: ([String: Double]) -> Void = { _ in }) throws -> TrainingOutcome {
+        try loop.run(progress: progress, epochFinished: epochFinished)
+    }
+
+    // MARK: TrainingTask
+
+    public var itemName: String { "images" }
+
+    private var orderCache: (epoch: Int, order: [Int])?
+
+    func order(epoch: Int) -> [Int] {
+        if let cached = orderCache, cached.epoch == epoch { return cached.order }
+        let order = epochPermutation(count: data.train.count, seed: loop.position.seed, epoch: epoch)
+        orderCache = (epoch, order)
+        return order
+    }
+
+    public func batchCount(epoch: Int) -> Int { batchesPerEpoch }
+
+    public func itemCount(epoch: Int, batch: Int) -> Int { model.config.batchSize }
+
+    public func trainStep(epoch: Int, batch: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
+        let size = model.config.batchSize
+        return model.trainStep(makeBatch(Array(order(epoch: epoch)[batch * size ..< (batch + 1) * size]), using: rng), using: rng)
+    }
+
+    public func validate() throws -> [String: Double] { heldOutFigures() }
+
+    public func save(to path: String, position: TrainingPosition?, history: TrainingHistory) throws {
+        file.position = position
+        file.history = history
+        try file.save(to: path)
     }
 
     /// The batch for `indices` of the training set, plus labelled images (SSVAE) or a batch of the
     /// other domain (CycleGAN) drawn from the live generator.
-    func makeBatch(_ indices: [Int]) -> TrainingBatch {
+    func makeBatch(_ indices: [Int], using rng: RandomGenerator) -> TrainingBatch {
         let config = model.config
         var batch = TrainingBatch(images: data.train.batch(indices), labels: indices.map { data.train.labels[$0] })
         if config.model == .ssvae {

@@ -25,10 +25,6 @@ public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
     case typeMismatch(path: String, file: String, stored: String, requested: String)
     /// The object at `path` has shape `stored` but `expected` was required.
     case shapeMismatch(path: String, file: String, stored: [Int], expected: [Int])
-    /// A checkpoint parameter has a different shape from the one the model expects.
-    case parameterShapeMismatch(name: String, file: String, stored: [Int], expected: [Int])
-    /// A checkpoint's parameter names differ from the model's.
-    case parameterNamesMismatch(file: String, missing: [String], unexpected: [String])
     /// The caller passed values that cannot be stored (count does not match shape, bad name, ...).
     case invalidArgument(String)
     /// `file` was closed before this use.
@@ -64,15 +60,6 @@ public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
             return "'\(path)' in \(file) stores \(stored) but \(requested) was requested: read it as \(stored)"
         case let .shapeMismatch(path, file, stored, expected):
             return "'\(path)' in \(file) has shape \(stored) but \(expected) was expected"
-        case let .parameterShapeMismatch(name, file, stored, expected):
-            return "parameter '\(name)' has shape \(stored) in \(file) but the model expects \(expected): "
-                + "build the model with the configuration the checkpoint was trained with"
-        case let .parameterNamesMismatch(file, missing, unexpected):
-            var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing \(Self.list(missing))") }
-            if !unexpected.isEmpty { parts.append("unexpected \(Self.list(unexpected))") }
-            return "\(file) does not match the model's parameters (\(parts.joined(separator: "; "))): "
-                + "load it into the model it was saved from"
         case let .invalidArgument(message):
             return oneLine(message)
         case let .fileClosed(file):

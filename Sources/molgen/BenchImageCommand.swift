@@ -16,5 +16,5 @@ struct BenchImageCommand: ParsableCommand {
         if steps < 1 { throw ValidationError("--steps: \(steps) must be at least 1") }
     }
 
-    func run() { ImageBenchmarks.train(model: model, batch: batch, steps: steps).forEach { print($0) } }
+    func run() throws { try ImageBenchmarks.train(model: model, batch: batch, steps: steps).forEach { print($0) } }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Chem
 import Foundation
 import Smiles
+import Training
 
 extension SmilesTokenizer: ExpressibleByArgument {}
 
@@ -23,17 +24,6 @@ func parseProperties(_ list: String, option: String = "--properties") throws -> 
     return properties
 }
 
-/// Set by SIGINT so long commands can stop cleanly (removing partial output) instead of dying.
-nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
-
-/// Routes Ctrl-C to `interruptRequested`; a second Ctrl-C kills the process as usual.
-func installInterruptHandler() {
-    signal(SIGINT) { _ in
-        if interruptRequested != 0 { _exit(130) }
-        interruptRequested = 1
-    }
-}
-
 /// An option problem found while running (after argument parsing), printed without the usage line.
 struct OptionError: Error, CustomStringConvertible {
     var description: String
@@ -43,45 +33,4 @@ struct OptionError: Error, CustomStringConvertible {
 /// The user pressed Ctrl-C.
 struct Interrupted: Error, CustomStringConvertible {
     var description: String { "interrupted; nothing was written" }
-}
-
-/// A one-line progress bar on stderr with rate and ETA, drawn only when stderr is a terminal and
-/// at most ten times a second.
-final class ProgressBar {
-    let isEnabled = isatty(STDERR_FILENO) != 0
-    private var lastDraw = 0.0
-
-    func update(fraction: Double, elapsed: Double, count: Int, unit: String, suffix: String = "") {
-        guard isEnabled, elapsed - lastDraw >= 0.1 || fraction >= 1 else { return }
-        lastDraw = elapsed
-        let width = 30
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let rate = elapsed > 0 ? Double(count) / elapsed : 0
-        let eta = fraction > 0.001 ? elapsed * (1 - fraction) / fraction : .nan
-        let line = String(format: "\r[%@] %5.1f%% %@ %@ %@/s ETA %@ %@", bar, fraction * 100, Self.grouped(count), unit,
-                          Self.grouped(Int(rate)), Self.duration(eta), suffix)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    /// Ends the bar's line so later output starts on a fresh one.
-    func finish() {
-        if isEnabled && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "--" }
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
-    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Chem
 import Datasets
 import Foundation
+import Training
 import Smiles
 
 /// `molgen convert`: SMILES files → a dataset file for training (see README.md, "Dataset files").
@@ -74,12 +75,12 @@ struct ConvertCommand: ParsableCommand {
             options.fixedCodec = codec
         }
 
-        installInterruptHandler()
+        StopSignal.install()
         let bar = ProgressBar()
         let summary: ConversionSummary
         do {
             summary = try DatasetConverter(options: options).convert(inputs: inputs, output: output) { progress in
-                if interruptRequested != 0 { throw Interrupted() }
+                if StopSignal.isRequested { throw Interrupted() }
                 bar.update(fraction: progress.fractionDone, elapsed: progress.elapsed, count: progress.read, unit: "molecules")
             }
         } catch {

@@ -13,7 +13,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let bundle = try ChemVAEModel.load(from: model)
         bundle.optimizer = nil
-        bundle.trainingState = nil
+        bundle.position = nil
         try bundle.save(to: output)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("output=\(output)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Training
 import ImageModels
 
 /// `molgen image table-semisupervised`: the SSVAE's held-out accuracy against the number of labels.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImageModels
+import Training
 
 /// `molgen image train MODEL`: trains one of the image models and writes its model file.
 struct ImageTrainCommand: ParsableCommand {
@@ -75,28 +76,11 @@ struct ImageTrainCommand: ParsableCommand {
         printError("training \(c.model.rawValue) on \(c.data.rawValue)\(c.otherData.map { " <-> \($0.rawValue)" } ?? ""): "
             + "\(trainer.model.parameterCount) parameters, \(trainer.data.train.count) training images, batch \(c.batchSize), "
             + "\(trainer.epochs) epochs" + (c.model == .ssvae ? ", \(trainer.data.labelled.count) labelled" : "")
-            + (resume ? ", resuming after epoch \(trainer.file.state?.completedEpochs ?? 0)" : ""))
-        stopImageTrainingOnSignals()
-        let bar = ProgressBar()
-        let start = Date()
-        var lastLog = Date.distantPast
-        let outcome = try trainer.run(progress: { p in
-            let terms = p.terms.keys.sorted().filter { $0 != "g_grad_norm" }.map { "\($0) \(String(format: "%.3f", p.terms[$0]!))" }.joined(separator: " ")
-            if bar.isEnabled {
-                bar.update(fraction: Double(p.batch) / Double(p.batches), elapsed: Date().timeIntervalSince(start), count: p.batch,
-                           unit: "batches", suffix: "epoch \(p.epoch)/\(p.epochs) \(terms) \(Int(p.imagesPerSecond)) img/s")
-            } else if Date().timeIntervalSince(lastLog) >= 60 {
-                lastLog = Date()
-                printError("epoch \(p.epoch)/\(p.epochs) batch \(p.batch)/\(p.batches) \(terms) \(Int(p.imagesPerSecond)) img/s")
-            }
-        }, epochFinished: { record in
-            bar.finish()
-            print(record.keys.sorted { ($0 == "epoch" ? "" : $0) < ($1 == "epoch" ? "" : $1) }
-                .map { "\($0)=\(record[$0]! == record[$0]!.rounded() ? String(Int(record[$0]!)) : String(format: "%.5g", record[$0]!))" }
-                .joined(separator: " "))
-            fflush(stdout)
-        })
-        bar.finish()
+            + (resume ? ", resuming after epoch \(trainer.file.position?.completedEpochs ?? 0)" : ""))
+        StopSignal.install()
+        let report = TrainingReport(unit: "img", hiddenTerms: ["g_grad_norm"])
+        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
+        report.finish()
         switch outcome {
         case .finished:
             if weightsOnly { try trainer.file.save(to: output, weightsOnly: true) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChemVAE
 import Datasets
 import Foundation
+import Training
 
 extension ChemVAEConfig.Preset: ExpressibleByArgument {}
 extension ChemVAEConfig.DecoderKind: ExpressibleByArgument {}
@@ -102,30 +103,12 @@ struct TrainCommand: ParsableCommand {
         let c = trainer.bundle.config
         printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
             + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), KL weight \(c.klWeight) \(c.klSchedule)"
-            + (resume ? ", resuming after epoch \(trainer.bundle.trainingState?.completedEpochs ?? 0)" : "")
+            + (resume ? ", resuming after epoch \(trainer.bundle.position?.completedEpochs ?? 0)" : "")
             + (initFrom.map { ", starting from the parameters of \($0)" } ?? ""))
-        stopTrainingOnSignals()
-        let bar = ProgressBar()
-        let start = Date()
-        var lastLog = Date.distantPast
-        let outcome = try trainer.run(progress: { p in
-            let elapsed = Date().timeIntervalSince(start)
-            let terms = String(format: "epoch %d/%d loss %.3f rec %.3f kl %.2f prop %.3f acc %.3f beta %.3g",
-                               p.epoch, p.epochs, p.loss, p.reconstruction, p.kl, p.property, p.tokenAccuracy, p.beta)
-            if bar.isEnabled {
-                bar.update(fraction: Double(p.batch) / Double(p.batches), elapsed: elapsed, count: p.batch, unit: "batches",
-                           suffix: terms + String(format: " %.0f mol/s", p.moleculesPerSecond))
-            } else if Date().timeIntervalSince(lastLog) >= 60 || p.batch == p.batches {
-                lastLog = Date()
-                printError(terms + String(format: " batch %d/%d %.0f mol/s", p.batch, p.batches, p.moleculesPerSecond))
-            }
-        }, epochFinished: { record in
-            bar.finish()
-            print(record.keys.sorted { ($0 == "epoch" ? "" : $0) < ($1 == "epoch" ? "" : $1) }
-                .map { "\($0)=\(String(format: "%.6g", record[$0]!))" }.joined(separator: " "))
-            fflush(stdout)
-        })
-        bar.finish()
+        StopSignal.install()
+        let report = TrainingReport(unit: "mol", hiddenTerms: ["correct_tokens", "tokens"])
+        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
+        report.finish()
         switch outcome {
         case .finished: printError("done: \(output) (best: \(trainer.bestPath))")
         case .interrupted:

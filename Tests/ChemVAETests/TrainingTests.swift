@@ -1,6 +1,7 @@
 import Datasets
 import Engine
 import NN
+import Training
 import XCTest
 @testable import ChemVAE
 
@@ -27,7 +28,7 @@ final class TrainingTests: XCTestCase {
         // Stop as soon as the validation pass (the same 50 molecules) reconstructs 96% exactly.
         _ = try trainer.run(epochFinished: { record in
             epochs = Int(record["epoch"]!)
-            if record["validation_reconstruction_accuracy"]! >= 0.96 { requestTrainingStop() }
+            if record["validation_reconstruction_accuracy"]! >= 0.96 { StopSignal.request() }
         })
         let exact = trainer.reconstructionMatches(Array(0..<50), from: data)
         print("overfit: \(exact)/50 exact after \(epochs) epochs in \(Date().timeIntervalSince(start)) s")
@@ -57,9 +58,9 @@ final class TrainingTests: XCTestCase {
 
         let interrupted = dir.appendingPathComponent("interrupted.h5").path
         let first = try ChemVAETrainer(config: c, training: data, validation: nil, options: options(2), outputPath: interrupted, resume: false)
-        let outcome = try first.run(progress: { p in if p.epoch == 2 && p.batch == 2 { requestTrainingStop() } })
+        let outcome = try first.run(progress: { p in if p.epoch == 2 && p.batch == 2 { StopSignal.request() } })
         XCTAssertEqual(outcome, .interrupted)
-        XCTAssertEqual(try ChemVAEModel.load(from: interrupted).trainingState?.batchesDone, 2)
+        XCTAssertEqual(try ChemVAEModel.load(from: interrupted).position?.batchesDone, 2)
         _ = try ChemVAETrainer(config: nil, training: data, validation: nil, options: options(2), outputPath: interrupted, resume: true).run()
 
         let a = try ChemVAEModel.load(from: straight), b = try ChemVAEModel.load(from: split), d = try ChemVAEModel.load(from: interrupted)
@@ -82,7 +83,7 @@ final class TrainingTests: XCTestCase {
         let trainer = try ChemVAETrainer(config: nil, training: data, validation: nil, options: o, outputPath: path, resume: true)
         trainer.bundle.model.parameters[0].tensor.pointer[0] = .nan
         XCTAssertThrowsError(try trainer.run()) { error in
-            guard case ChemVAEError.nonFiniteLoss(epoch: 2, step: 1, _) = error else { return XCTFail("\(error)") }
+            guard case TrainingError.nonFinite(epoch: 2, step: 1, _) = error else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("last good checkpoint is intact"))
         }
         XCTAssertEqual(try ChemVAEModel.load(from: path).model.snapshot(), good)
@@ -94,14 +95,14 @@ final class TrainingTests: XCTestCase {
         var o = TrainingOptions(epochs: 1)
         o.reconstructionSamples = 0
         _ = try ChemVAETrainer(config: tinyConfig(), training: data, validation: nil, options: o, outputPath: path, resume: false).run()
-        XCTAssertLessThan(try ChemVAEModel.load(from: path).trainingState!.bestValidationLoss, .infinity)
+        XCTAssertLessThan(try ChemVAEModel.load(from: path).position!.bestValidationLoss, .infinity)
         o.epochs = 2; o.klWeight = 0.2; o.klSchedule = .linear(warmupEpochs: 1.5)
-        var betas: [Float] = []
+        var firstBeta = 0.0, lastBeta = 0.0
         _ = try ChemVAETrainer(config: nil, training: data, validation: nil, options: o, outputPath: path, resume: true)
-            .run(progress: { betas.append($0.beta) })
+            .run(progress: { if $0.batch == 1 { firstBeta = $0.terms["beta"]! } }, epochFinished: { lastBeta = $0["beta"]! })
         // Epoch 2 runs under the new schedule: β from 0.2 · 1/1.5 upwards, capped at 0.2.
-        XCTAssertEqual(betas.first!, 0.2 / 1.5, accuracy: 1e-3)
-        XCTAssertEqual(betas.last!, 0.2, accuracy: 1e-6)
+        XCTAssertEqual(firstBeta, 0.2 / 1.5, accuracy: 1e-3)
+        XCTAssertEqual(lastBeta, 0.2, accuracy: 1e-6)
         let saved = try ChemVAEModel.load(from: path)
         XCTAssertEqual(saved.config.klWeight, 0.2)
         XCTAssertEqual(saved.config.klSchedule, .linear(warmupEpochs: 1.5))

@@ -38,7 +38,7 @@ final class EvaluationTests: XCTestCase {
     func testScoreOfAnUntrainedGeneratorIsFarFromReal() throws {
         var config = ImageModelConfig.defaults(for: .dcgan, data: .digits)
         config.channels = 4
-        let file = ImageModelFile(model: makeImageModel(config))
+        let file = ImageModelFile(model: try makeImageModel(config))
         let figures = Dictionary(uniqueKeysWithValues: try ImageEvaluation.score(file, datasets: datasetsDirectory) {
             try ImageEvaluation.loadClassifier(ImageEvaluation.classifierPath(for: $0, modelsDirectory: self.models))
         }.map { ($0.name, $0.value) })

@@ -2,6 +2,7 @@ import Engine
 import Foundation
 @testable import ImageModels
 import NN
+import Training
 import XCTest
 
 final class ModelTests: XCTestCase {
@@ -17,7 +18,7 @@ final class ModelTests: XCTestCase {
         let big = try ImageDataSource.digits28.load(from: datasetsDirectory).train
         for kind in ImageModelKind.allCases {
             let config = smallConfig(kind)
-            let model = makeImageModel(config)
+            let model = try makeImageModel(config)
             let source = kind == .cyclegan ? big : digits
             let batch = TrainingBatch(images: source.batch(Array(0..<8)), labels: Array(source.labels.prefix(8)),
                                       extra: (source.batch(Array(8..<16)), Array(source.labels[8..<16])))
@@ -48,7 +49,7 @@ final class ModelTests: XCTestCase {
             XCTAssertEqual(try trainer.run(), .finished)
             let loaded = try ImageModelFile.load(from: dir.file("\(kind).h5"))
             XCTAssertEqual(loaded.config, config)
-            XCTAssertEqual(loaded.state, trainer.file.state)
+            XCTAssertEqual(loaded.position, trainer.file.position)
             XCTAssertEqual(loaded.history, trainer.file.history)
             for ((n1, t1), (n2, t2)) in zip(trainer.model.state, loaded.model.state) {
                 XCTAssertEqual(n1, n2)
@@ -62,7 +63,7 @@ final class ModelTests: XCTestCase {
             // Weights-only files load for use but carry nothing to resume.
             try trainer.file.save(to: dir.file("w.h5"), weightsOnly: true)
             let light = try ImageModelFile.load(from: dir.file("w.h5"))
-            XCTAssertNil(light.state)
+            XCTAssertNil(light.position)
             XCTAssertEqual(light.model.state.map { $0.tensor.scalars }, trainer.model.state.map { $0.tensor.scalars })
             XCTAssertNotNil(imageModelError { try ImageTrainer(config: nil, datasets: datasetsDirectory, outputPath: dir.file("w.h5"), resume: true) })
         }
@@ -78,14 +79,14 @@ final class ModelTests: XCTestCase {
         // Interrupted after 3 batches of epoch 1, resumed to 1 epoch, then to 2.
         let first = try ImageTrainer(config: config, datasets: datasetsDirectory, outputPath: dir.file("b.h5"), resume: false, epochs: 2, trainingLimit: 64)
         var seen = 0
-        XCTAssertEqual(try first.run(progress: { _ in seen += 1; if seen == 3 { requestImageTrainingStop() } }), .interrupted)
-        XCTAssertEqual(try ImageModelFile.load(from: dir.file("b.h5")).state?.batchesDone, 3)
+        XCTAssertEqual(try first.run(progress: { _ in seen += 1; if seen == 3 { StopSignal.request() } }), .interrupted)
+        XCTAssertEqual(try ImageModelFile.load(from: dir.file("b.h5")).position?.batchesDone, 3)
         let middle = try ImageTrainer(config: nil, datasets: datasetsDirectory, outputPath: dir.file("b.h5"), resume: true, epochs: 1, trainingLimit: 64)
         XCTAssertEqual(try middle.run(), .finished)
         let last = try ImageTrainer(config: nil, datasets: datasetsDirectory, outputPath: dir.file("b.h5"), resume: true, epochs: 2, trainingLimit: 64)
         XCTAssertEqual(try last.run(), .finished)
         XCTAssertEqual(last.model.state.map { $0.tensor.scalars }, straight.model.state.map { $0.tensor.scalars })
-        XCTAssertEqual(last.file.state, straight.file.state)
+        XCTAssertEqual(last.file.position, straight.file.position)
     }
 
     func testVAELearnsTheDigits() throws {
@@ -104,9 +105,9 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(records.last?["heldout_elbo"] ?? 0, after, accuracy: 2)
     }
 
-    func testSemiSupervisedLossMarginalisesTheDecoderOverClasses() {
+    func testSemiSupervisedLossMarginalisesTheDecoderOverClasses() throws {
         let config = smallConfig(.ssvae)
-        guard let model = makeImageModel(config) as? SemiSupervisedVAE else { return XCTFail("not an SSVAE") }
+        guard let model = try makeImageModel(config) as? SemiSupervisedVAE else { return XCTFail("not an SSVAE") }
         let images = Tensor.randomUniform([3, 8, 8, 1], low: 0, high: 1, using: RandomGenerator(seed: 5))
         let terms = Tape.withoutRecording { model.unlabelledTerms(images, using: RandomGenerator(seed: 9)) }
         // The same z by hand (encode draws nothing; reparameterize draws ε from the same generator).

@@ -32,8 +32,10 @@ final class H5DumpLayoutTests: XCTestCase {
             #"GROUP "parameters""#, #"GROUP "encoder""#, #"GROUP "conv0""#, #"DATASET "weight""#,
             "H5T_IEEE_F32LE", "SIMPLE { ( 9, 35, 9 ) / ( 9, 35, 9 ) }",
             #"GROUP "decoder""#, #"GROUP "gru""#, #"GROUP "0""#, #"DATASET "weight_hh""#,
-            #"GROUP "optimizer""#, #"ATTRIBUTE "step""#, #"GROUP "m""#, #"GROUP "v""#,
-            #"GROUP "normalization""#, #"GROUP "properties""#, #"DATASET "mean""#, #"DATASET "std""#,
+            #"ATTRIBUTE "kind""#, #"GROUP "optimizers""#, #"GROUP "generator""#, #"GROUP "discriminator""#,
+            #"ATTRIBUTE "step""#, #"GROUP "m""#, #"GROUP "v""#,
+            #"GROUP "state""#, #"GROUP "properties""#, #"DATASET "mean""#, #"DATASET "std""#,
+            #"GROUP "training""#, #"ATTRIBUTE "completed_epochs""#, #"ATTRIBUTE "random_state""#,
             #"GROUP "history""#, #"ATTRIBUTE "columns""#, #"DATASET "loss""#, "H5T_IEEE_F64LE",
             "H5T_STR_NULLTERM", "H5T_CSET_UTF8", "H5T_VARIABLE",
         ] {
@@ -42,9 +44,9 @@ final class H5DumpLayoutTests: XCTestCase {
 
         let format = try h5dump(["-a", "/format", path])
         XCTAssertTrue(format.contains(#"(0): "molgen-checkpoint""#), format)
-        let mean = try h5dump(["-d", "/normalization/properties/mean", path])
+        let mean = try h5dump(["-d", "/state/properties/mean", path])
         XCTAssertTrue(mean.contains("(0): 2.5, 0.7, 3.1"), mean)
-        let step = try h5dump(["-a", "/optimizer/step", path])
+        let step = try h5dump(["-a", "/optimizers/generator/step", path])
         XCTAssertTrue(step.contains("(0): 1234"), step)
     }
 }

@@ -1,1 +1,0 @@
-// Tests for Chem live here.
