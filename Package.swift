@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
         .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "ChemVAE", "ImageModels"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemVAE", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).

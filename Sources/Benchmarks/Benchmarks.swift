@@ -23,6 +23,13 @@ func bestTime(repeats: Int, _ body: () -> Void) -> Double {
     return best
 }
 
+/// CPU seconds used so far by all threads of this process (user + system).
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 /// Peak resident memory of this process so far, in MB (from /proc/self/status VmHWM).
 public func peakResidentMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }

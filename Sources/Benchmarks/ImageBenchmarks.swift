@@ -27,9 +27,3 @@ public enum ImageBenchmarks {
     }
 }
 
-/// CPU seconds used so far by all threads of this process (user + system).
-func processCPUSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Benchmarks
 import Foundation
 
 /// `molgen bench convert`: molecules per second and peak memory of dataset conversion.

@@ -1,4 +1,5 @@
 import Chem
+import Datasets
 import Foundation
 
 /// Measures `DatasetConverter` on a real file: the figures `molgen bench convert` prints.
@@ -34,26 +35,5 @@ public enum ConversionBenchmark {
             ("cpu_ms_per_molecule", String(format: "%.3f", cpu * 1000 / Double(max(summary.read, 1)))),
             ("peak_rss_mb", String(format: "%.1f", peakResidentMegabytes())),
         ]
-    }
-
-    /// User + system CPU seconds of this process so far (all threads).
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)  // Glibc imports RUSAGE_SELF as an enum case
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
-
-    /// Peak resident memory of this process so far, in MB (`VmHWM` in /proc/self/status; 0 where absent).
-    public static func peakResidentMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
-        }
-        return 0
     }
 }
