@@ -51,8 +51,8 @@ public struct MoleculeDemo {
             molecules: drawn)
 
         // 2. Decode random latents.
-        let samples = model.samplePrior(count: 12, seed: seed).molecules
-        add(Table(title: "Decoding 12 random latent points z ~ N(0, I)", header: ["#", "smiles", "valid", "QED"],
+        let samples = try model.samplePrior(count: 12, seed: seed).molecules
+        add(Table(title: "Decoding 12 random latent points z ~ \(model.defaultPrior == .fitted ? "the fitted prior" : "N(0, I)")", header: ["#", "smiles", "valid", "QED"],
                   rows: samples.enumerated().map { i, m in
                       ["\(i)", m.smiles, m.isValid ? "yes" : "no",
                        m.canonical.flatMap { try? analyze(smiles: $0, properties: [.qed]).properties[0] }.map { String(format: "%.2f", $0) } ?? "-"]

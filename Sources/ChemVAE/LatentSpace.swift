@@ -277,13 +277,28 @@ extension ChemVAEModel {
 
     // MARK: Prior samples
 
-    /// `count` points z ~ N(0, I) from `seed`, decoded with `method` (and `attempts`; see `decode`).
-    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1)
-        -> (points: LatentPoints, molecules: [DecodedMolecule])
+    /// The prior used when none is named: the fitted mixture when the model has one.
+    public var defaultPrior: PriorChoice { prior == nil ? .normal : .fitted }
+
+    /// `count` latent points [count, Z] drawn from `choice` (N(0, I), or the fitted mixture).
+    public func priorPoints(count: Int, from choice: PriorChoice, using rng: RandomGenerator) throws -> [Float] {
+        switch choice {
+        case .normal: return Tensor.randomNormal([count, config.latentSize], using: rng).scalars
+        case .fitted:
+            guard let prior else {
+                throw ChemVAEError.invalidLatent("--prior fitted: this model has no fitted prior (make one with molgen fit-prior, or use --prior normal)")
+            }
+            return prior.sample(count: count, using: rng)
+        }
+    }
+
+    /// `count` points from the prior (`choice`, by default `defaultPrior`) from `seed`, decoded
+    /// with `method` (and `attempts`; see `decode`).
+    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1, prior choice: PriorChoice? = nil)
+        throws -> (points: LatentPoints, molecules: [DecodedMolecule])
     {
         let rng = RandomGenerator(seed: seed)
-        let z = Tensor.randomNormal([count, config.latentSize], using: rng)
-        let points = LatentPoints(width: config.latentSize, means: z.scalars)
+        let points = LatentPoints(width: config.latentSize, means: try priorPoints(count: count, from: choice ?? defaultPrior, using: rng))
         return (points, decode(points, method: method, attempts: attempts, seed: seed &+ 1))
     }
 }

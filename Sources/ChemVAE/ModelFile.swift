@@ -48,11 +48,13 @@ public final class ChemVAEModel {
     public var optimizer: Adam?
     /// Where the run stands (nil for a model saved for inference only).
     public var position: TrainingPosition?
+    /// The aggregate posterior fitted by `molgen fit-prior`, if any (see `GaussianMixture`).
+    public var prior: GaussianMixture?
 
     /// The family's name in the model file's `kind` attribute.
     public static let kind = "chemvae"
     /// State arrays that are the family's own, not a layer's.
-    static let familyState = ["properties."]
+    static let familyState = ["properties.", "prior."]
 
     public init(model: ChemVAE, codec: SmilesCodec, normalization: PropertyNormalization?, history: TrainingHistory = TrainingHistory(),
                 optimizer: Adam? = nil, position: TrainingPosition? = nil) {
@@ -73,6 +75,12 @@ public final class ChemVAEModel {
         if let n = normalization {
             state["properties.mean"] = StoredArray(shape: [n.names.count], values: n.mean)
             state["properties.std"] = StoredArray(shape: [n.names.count], values: n.std)
+        }
+        if let p = prior {
+            let k = p.components, d = p.dimension
+            state["prior.weights"] = StoredArray(shape: [k], values: p.weights.map(Float.init))
+            state["prior.means"] = StoredArray(shape: [k, d], values: p.means.map(Float.init))
+            state["prior.cholesky"] = StoredArray(shape: [k, d, d], values: p.choleskyFactors.map(Float.init))
         }
         let checkpoint = Checkpoint(kind: Self.kind, config: configJSON, parameters: storedArrays(model.parameters), state: state,
                                     optimizers: optimizer.map { ["adam": OptimizerState($0)] } ?? [:], position: position,
@@ -107,6 +115,13 @@ public final class ChemVAEModel {
         if let mean = checkpoint.state["properties.mean"], let std = checkpoint.state["properties.std"] {
             normalization = PropertyNormalization(names: names ?? config.propertyNames, mean: mean.values, std: std.values)
         }
+        var prior: GaussianMixture?
+        if let w = checkpoint.state["prior.weights"], let m = checkpoint.state["prior.means"], let l = checkpoint.state["prior.cholesky"] {
+            do {
+                prior = try GaussianMixture(dimension: config.latentSize, weights: w.values.map(Double.init), means: m.values.map(Double.init),
+                                            choleskyFactors: l.values.map(Double.init))
+            } catch { throw ChemVAEError.notAModel(path: path, reason: "\(error)") }
+        }
         var adam: Adam?
         if let o = checkpoint.optimizers["adam"] {
             let a = Adam(learningRate: config.learningRate)
@@ -117,7 +132,9 @@ public final class ChemVAEModel {
         guard codec.vocabulary.count == config.vocabularySize, codec.maxLength == config.maxLength else {
             throw ChemVAEError.notAModel(path: path, reason: "its vocabulary (\(codec.vocabulary.count) tokens, rows of \(codec.maxLength)) does not match its config (\(config.vocabularySize), \(config.maxLength))")
         }
-        return ChemVAEModel(model: model, codec: codec, normalization: normalization, history: checkpoint.history,
-                            optimizer: adam, position: checkpoint.position)
+        let bundle = ChemVAEModel(model: model, codec: codec, normalization: normalization, history: checkpoint.history,
+                                   optimizer: adam, position: checkpoint.position)
+        bundle.prior = prior
+        return bundle
     }
 }

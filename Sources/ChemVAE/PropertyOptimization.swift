@@ -143,7 +143,7 @@ extension ChemVAEModel {
             let encoded = try encode(smiles: start)
             z0 = encoded.mean(0); startSmiles = encoded.smiles[0]; startKind = .given
         } else {
-            let (points, molecules) = samplePrior(count: 100, seed: options.seed)
+            let (points, molecules) = try samplePrior(count: 100, seed: options.seed)
             guard let k = molecules.firstIndex(where: \.isValid) else {
                 throw ChemVAEError.invalidLatent("none of 100 prior samples decodes to a valid molecule; pass a start molecule")
             }

@@ -77,3 +77,5 @@ func printDecodingSummary(_ molecules: [DecodedMolecule]) {
 }
 
 func fixed(_ v: Double, _ digits: Int = 3) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "nan" }
+
+extension PriorChoice: ExpressibleByArgument {}

@@ -14,6 +14,7 @@ struct MolGen: ParsableCommand {
             TrainCommand.self,
             EvaluateCommand.self,
             ExportCommand.self,
+            FitPriorCommand.self,
             EncodeCommand.self,
             DecodeCommand.self,
             SampleCommand.self,

@@ -2,17 +2,18 @@ import ArgumentParser
 import ChemVAE
 import Foundation
 
-/// `molgen sample`: molecules decoded from prior samples z ~ N(0, I).
+/// `molgen sample`: molecules decoded from prior samples (the fitted prior, or N(0, I)).
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Decode random points of the prior N(0, I) into molecules.",
+        abstract: "Decode random points of the prior (the model's fitted prior when it has one, else N(0, I)) into molecules.",
         discussion: "Writes OUT.csv with the columns index,smiles,valid,canonical; a summary goes to stdout.")
 
     @Option(name: .short, help: "How many points to draw.") var n = 100
     @Option(name: .shortAndLong, help: "The CSV file to write.") var output: String
     @Option(help: "Decode each point this many times by sampling and keep the most frequent valid molecule.") var attempts = 1
     @Option(help: "Also write an HTML page drawing the molecules.") var report: String?
+    @Option(help: "Where points come from: fitted (the model's fitted aggregate posterior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
 
@@ -24,7 +25,7 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
-        let (_, molecules) = bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed)
+        let (_, molecules) = try bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed, prior: prior)
         try emitCSV(decodedCSV(molecules), to: output)
         printDecodingSummary(molecules)
         print("output=\(output)")

@@ -138,7 +138,7 @@ final class LatentExplorationTests: XCTestCase {
         let model = LatentFixtures.trained
         let directory = try temporaryDirectory()
         // Prior samples: one drawing per distinct valid molecule.
-        let (_, molecules) = model.samplePrior(count: 30, seed: 4)
+        let (_, molecules) = try model.samplePrior(count: 30, seed: 4)
         let distinct = Set(molecules.compactMap(\.canonical)).count
         XCTAssertGreaterThan(distinct, 0)
         let path = directory.appendingPathComponent("samples.html").path

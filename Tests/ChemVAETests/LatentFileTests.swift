@@ -161,7 +161,7 @@ final class LatentFileTests: XCTestCase {
         // Through the model: every point decoded 8 times; each kept molecule holds 1...8 votes and is
         // reproducible from the seed.
         let model = LatentFixtures.trained
-        let points = model.samplePrior(count: 6, seed: 2).points
+        let points = try model.samplePrior(count: 6, seed: 2).points
         let decoded = model.decode(points, method: .sample(temperature: 1), attempts: 8, seed: 9)
         XCTAssertEqual(decoded.count, 6)
         for m in decoded where m.isValid { XCTAssertTrue((1...8).contains(m.votes)) }
