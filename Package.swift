@@ -51,7 +51,7 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
-        .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Storage", dependencies: ["CHDF5", "CZlib"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),

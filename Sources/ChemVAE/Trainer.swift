@@ -254,6 +254,11 @@ public final class ChemVAETrainer {
                 record["train_token_accuracy"] = Double(sums.correct) / Double(max(sums.tokens, 1))
             }
             let validation = validate()
+            // Why here: a run whose validation figures are NaN or infinite has gone wrong even
+            // when its training loss looks fine; saving it would put the bad epoch into the model.
+            if let bad = validation.keys.sorted().first(where: { !validation[$0]!.isFinite }) {
+                throw ChemVAEError.nonFiniteValidation(epoch: epoch + 1, figure: bad)
+            }
             record.merge(validation) { a, _ in a }
             bundle.history.append(record)
             state.completedEpochs += 1

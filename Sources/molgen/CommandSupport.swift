@@ -2,12 +2,15 @@ import ArgumentParser
 import Chem
 import Foundation
 import Smiles
+import Storage
 
 extension SmilesTokenizer: ExpressibleByArgument {}
 
 /// Writes one line to standard error (diagnostics and progress never go to stdout).
+/// Why fwrite: FileHandle's write traps when the stream cannot be written.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let bytes = Array((text + "\n").utf8)
+    _ = fwrite(bytes, 1, bytes.count, stderr)
 }
 
 /// Parses `logp,qed,sas,mw,plogp` (any case, any order, no repeats) for the option `option`.
@@ -23,15 +26,34 @@ func parseProperties(_ list: String, option: String = "--properties") throws -> 
     return properties
 }
 
-/// Set by SIGINT so long commands can stop cleanly (removing partial output) instead of dying.
+/// Set by SIGINT or SIGTERM so long commands can stop cleanly (removing partial output) instead
+/// of dying; counts the signals received.
 nonisolated(unsafe) var interruptRequested: sig_atomic_t = 0
+nonisolated(unsafe) var interruptSignal: sig_atomic_t = 0
 
-/// Routes Ctrl-C to `interruptRequested`; a second Ctrl-C kills the process as usual.
-func installInterruptHandler() {
-    signal(SIGINT) { _ in
-        if interruptRequested != 0 { _exit(130) }
-        interruptRequested = 1
+/// Routes Ctrl-C and SIGTERM to `interruptRequested`, which the command checks between batches.
+///
+/// Why a watchdog thread as well: a batch can take long inside RDKit, and a signal handler may
+/// not do file work. If the command has not stopped on its own `grace` seconds after the signal
+/// (or at once on a second signal), the watchdog removes every temporary file the process is
+/// writing (`TemporaryFiles`) and exits with 128 + the signal number, so an interrupt is always
+/// prompt and never leaves temporaries behind.
+func installInterruptHandler(grace: Double = 2) {
+    let handler: @convention(c) (Int32) -> Void = { signal in
+        interruptSignal = signal
+        interruptRequested += 1
     }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+    let watchdog = Thread {
+        while interruptRequested == 0 { usleep(50_000) }
+        let deadline = Date().addingTimeInterval(grace)
+        while interruptRequested < 2 && Date() < deadline { usleep(50_000) }
+        TemporaryFiles.removeAll()
+        printError("interrupted; nothing was written")
+        _exit(128 + interruptSignal)
+    }
+    watchdog.start()
 }
 
 /// An option problem found while running (after argument parsing), printed without the usage line.
@@ -49,6 +71,9 @@ struct Interrupted: Error, CustomStringConvertible {
 /// at most ten times a second.
 final class ProgressBar {
     let isEnabled = isatty(STDERR_FILENO) != 0
+    /// Seconds between progress lines when stderr is not a terminal (MOLGEN_PROGRESS_SECONDS
+    /// overrides it, for tests and impatient logs).
+    static let lineInterval = Double(ProcessInfo.processInfo.environment["MOLGEN_PROGRESS_SECONDS"] ?? "") ?? 60
     private var lastDraw = 0.0
 
     func update(fraction: Double, elapsed: Double, count: Int, unit: String, suffix: String = "") {

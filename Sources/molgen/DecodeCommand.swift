@@ -21,10 +21,11 @@ struct DecodeCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if attempts < 1 { throw ValidationError("--attempts: \(attempts) must be at least 1") }
+        try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(latents, "--latents"), (modelOptions.model, "--model")], extensions: ["csv"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
         let points = try LatentFile.read(latents, for: bundle)

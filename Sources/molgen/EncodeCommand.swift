@@ -22,6 +22,7 @@ struct EncodeCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(input, "input"), (modelOptions.model, "--model")], extensions: ["h5", "hdf5", "csv"])
         let bundle = try modelOptions.load()
         let encoding = try bundle.encode(file: input, column: column, keepVariances: withVariance)
         for r in encoding.rejected { printError("\(r.location): \(r.reason.rawValue): \(r.detail)") }

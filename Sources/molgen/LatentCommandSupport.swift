@@ -30,7 +30,7 @@ struct DecodingOptions: ParsableArguments {
             throw ValidationError("--method: '\(method)' is not one of greedy, sample, beam")
         }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature: must be a positive number") }
-        if let beamWidth, beamWidth < 1 { throw ValidationError("--beam-width: \(beamWidth) must be at least 1") }
+        try OptionLimits.require(beamWidth, in: 1...OptionLimits.beamWidth, "--beam-width")
         if temperature != nil && method != "sample" && method != nil { throw ValidationError("--temperature applies to --method sample only") }
         if beamWidth != nil && method != "beam" { throw ValidationError("--beam-width applies to --method beam only") }
     }

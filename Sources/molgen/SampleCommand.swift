@@ -17,11 +17,13 @@ struct SampleCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if n < 1 { throw ValidationError("-n: \(n) must be at least 1") }
-        if attempts < 1 { throw ValidationError("--attempts: \(attempts) must be at least 1") }
+        try OptionLimits.require(n, in: 1...OptionLimits.samples, "-n")
+        try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
+        try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
         let (_, molecules) = bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed)
