@@ -74,6 +74,8 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE"], swiftSettings: fast),
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels"], swiftSettings: fast),
+        // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
+        .testTarget(name: "CommandLineTests"),
     ],
     swiftLanguageModes: [.v5]
 )

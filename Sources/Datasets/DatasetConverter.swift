@@ -220,6 +220,8 @@ public struct DatasetConverter: Sendable {
                     throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
                 }
                 try state.writer.finish(codec: state.codec, source: inputs.joined(separator: ", "), isCanonical: options.canonicalize)
+                // The report's row count, so a dataset and its rejected-rows file can be checked as a pair.
+                try file.setAttribute("rejected", .int(summary.rejected))
             }
         } catch let error as DatasetError {
             if case .nothingConverted = error {

@@ -58,6 +58,10 @@ enum FileChecksum {
             return .absent
         }
         let end = head.firstIndex(of: 0x0A) ?? 0
+        // The rest of the user block is zeros as written, so every byte of the file is checked.
+        guard end > 0, head[(end + 1)..<userBlockSize].allSatisfy({ $0 == 0 }) else {
+            throw failure(path, "its checksum line is damaged")
+        }
         let fields = String(decoding: head[tag.utf8.count..<end], as: UTF8.self).split(separator: " ")
         guard fields.count == 2, fields[0].hasPrefix("crc32="), fields[1].hasPrefix("bytes="),
               let expectedCRC = UInt32(fields[0].dropFirst(6), radix: 16), let expectedCount = Int(fields[1].dropFirst(6))

@@ -46,6 +46,8 @@ final class FileState {
                 throw StorageError.operationFailed(
                     operation: "close", path: "/", file: path, reason: HDF5Library.lastErrorMessage())
             }
+            // A checksummed file changed in place gets a new checksum, so it still opens.
+            if isWritable && isChecksummed { try FileChecksum.stamp(path) }
         }
     }
 
