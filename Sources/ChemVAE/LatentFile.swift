@@ -204,23 +204,8 @@ public func csvField(_ text: String) -> String {
 }
 
 /// Writes `text` to `path` all or nothing: a temporary file in the same directory is synced and
-/// renamed over `path`, so an interrupted write leaves any previous file intact.
+/// renamed over `path`, so an interrupted write leaves any previous file intact (see
+/// `Storage.writeTextFileAtomically`, which names temporaries so a killed run's are cleaned up).
 public func writeTextAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw StorageError.fileSystem(operation: "write", file: path, reason: "the directory \(directory) does not exist")
-    }
-    let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-        throw StorageError.fileSystem(operation: "write", file: path, reason: "cannot create a file in \(directory)")
-    }
-    let descriptor = open(temporary, O_RDONLY)
-    if descriptor >= 0 { fsync(descriptor); close(descriptor) }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw StorageError.fileSystem(operation: "move the finished file into place at", file: path, reason: reason)
-    }
+    try writeTextFileAtomically(text, to: path)
 }

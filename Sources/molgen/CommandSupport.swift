@@ -110,3 +110,34 @@ final class ProgressBar {
         return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
     }
 }
+
+/// Progress of a counted job on stderr: the bar on a terminal, else a line a minute
+/// (`MOLGEN_PROGRESS_SECONDS`), so logs of long runs show they are alive.
+final class CountedProgress {
+    private let bar = ProgressBar()
+    private let total: Int
+    private let unit: String
+    private let start = Date()
+    private var lastLine = Date()
+
+    init(total: Int, unit: String) {
+        self.total = max(total, 1)
+        self.unit = unit
+    }
+
+    func update(done: Int) {
+        update(fraction: Double(done) / Double(total), count: done)
+    }
+
+    /// For jobs whose total is known as a share (of an input file) rather than a count.
+    func update(fraction: Double, count: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        bar.update(fraction: fraction, elapsed: elapsed, count: count, unit: unit)
+        if !bar.isEnabled, Date().timeIntervalSince(lastLine) >= ProgressBar.lineInterval {
+            lastLine = Date()
+            printError(String(format: "%d %@ (%.1f%%), %.0f s", count, unit, 100 * fraction, elapsed))
+        }
+    }
+
+    func finish() { bar.finish() }
+}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Storage
 
 /// `molgen decode`: SMILES of the latent points in a latents file.
 struct DecodeCommand: ParsableCommand {
@@ -32,9 +33,21 @@ struct DecodeCommand: ParsableCommand {
         if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
             printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
         }
-        let molecules = bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed)
-        try emitCSV(decodedCSV(molecules), to: output)
-        printDecodingSummary(molecules)
+        // Streamed out block by block with progress (the points themselves are read whole).
+        let file = try AtomicTextFile(path: output)
+        try file.write("index,smiles,valid,canonical\n")
+        var tally = DecodingTally()
+        let progress = CountedProgress(total: points.count, unit: "points")
+        installInterruptHandler()
+        try bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed) { molecules, first in
+            if interruptRequested != 0 { throw Interrupted() }
+            try file.write(decodedCSVRows(molecules, firstIndex: first))
+            tally.add(molecules)
+            progress.update(done: first + molecules.count)
+        }
+        progress.finish()
+        try file.commit()
+        printDecodingSummary(tally)
         print("output=\(output)")
     }
 }

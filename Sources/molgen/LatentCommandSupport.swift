@@ -66,6 +66,14 @@ func decodedCSV(_ molecules: [DecodedMolecule]) -> String {
     }.joined(separator: "\n") + (molecules.isEmpty ? "" : "\n")
 }
 
+/// name=value lines summarising a stream of decoded molecules.
+func printDecodingSummary(_ tally: DecodingTally) {
+    print("decoded=\(tally.decoded)")
+    print("valid=\(tally.valid)")
+    print("validity=\(String(format: "%.4f", Double(tally.valid) / Double(max(tally.decoded, 1))))")
+    print("unique_valid=\(tally.uniqueValid)")
+}
+
 /// name=value lines summarising decoded molecules.
 func printDecodingSummary(_ molecules: [DecodedMolecule]) {
     let valid = molecules.filter(\.isValid).count
