@@ -12,8 +12,9 @@ final class FileState {
     private(set) var isOpen = true
     /// Whether the file's checksum was verified when it was opened (`FileChecksum`).
     var isChecksummed = false
-    /// The file's length when opened: no dataset or attribute can hold more than this many
-    /// stored bytes (times a compression bound), whatever a damaged header claims.
+    /// The file's length when opened read-only (`Int.max` when writable): no dataset or attribute
+    /// can hold more than this many stored bytes (times a compression bound), whatever a damaged
+    /// header claims.
     let byteCount: Int
     /// Identifiers of the objects opened from this file, closed before the file itself.
     /// Why: HDF5 keeps a file open while any object in it is open; `close()` must really close
@@ -24,8 +25,9 @@ final class FileState {
         self.id = id
         self.path = path
         self.isWritable = isWritable
+        // A file being written grows, so only a read-only file has a length to check against.
         var status = stat()
-        byteCount = stat(path, &status) == 0 ? Int(status.st_size) : Int.max
+        byteCount = !isWritable && stat(path, &status) == 0 ? Int(status.st_size) : Int.max
     }
 
     func register(_ object: hid_t) { openObjects.insert(object) }
