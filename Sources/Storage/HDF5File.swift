@@ -119,7 +119,15 @@ public final class HDF5File: HDF5Group {
         } catch {
             file.file.abandon()
             TemporaryFiles.remove(temporary)
-            throw error
+            // Name the file the user asked for, not the temporary that is gone.
+            switch error {
+            case let StorageError.operationFailed(operation, target, failed, reason) where failed == temporary:
+                throw StorageError.operationFailed(operation: operation, path: target, file: path, reason: reason)
+            case let StorageError.fileSystem(operation, failed, reason) where failed == temporary:
+                throw StorageError.fileSystem(operation: operation, file: path, reason: reason)
+            default:
+                throw error
+            }
         }
     }
 
