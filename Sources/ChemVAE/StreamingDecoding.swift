@@ -12,8 +12,8 @@ extension ChemVAEModel {
     public static let streamingBlockSize = 5000
 
     /// Decodes `count` points of the prior N(0, I) block by block, in order; `each` receives each
-    /// block's molecules and the index of its first one. The same seed gives the same molecules
-    /// as `samplePrior(count:method:attempts:seed:)`.
+    /// block's molecules and the index of its first one. With the default block size and
+    /// `attempts` 1, the same seed gives the same molecules as `samplePrior(count:method:attempts:seed:)`.
     public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1,
                             blockSize: Int = streamingBlockSize,
                             each: (_ molecules: [DecodedMolecule], _ firstIndex: Int) throws -> Void) rethrows {
@@ -41,6 +41,17 @@ extension ChemVAEModel {
             try each(decode(block, method: method, attempts: attempts, using: rng), start)
             start = end
         }
+    }
+}
+
+extension ChemVAEModel {
+    /// A function that decodes blocks of points in turn, one random sequence running through the
+    /// blocks, for inputs read block by block (`LatentFile.readBlocks`). With blocks of a multiple
+    /// of 500 points (the decoding batch) and `attempts` 1 the molecules are those of one
+    /// `decode(_:method:attempts:seed:)` call over all the points.
+    public func blockDecoder(method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) -> (LatentPoints) -> [DecodedMolecule] {
+        let rng = RandomGenerator(seed: seed)
+        return { points in self.decode(points, method: method, attempts: attempts, using: rng) }
     }
 }
 

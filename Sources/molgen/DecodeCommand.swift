@@ -29,23 +29,28 @@ struct DecodeCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(latents, "--latents"), (modelOptions.model, "--model")], extensions: ["csv"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
-        let points = try LatentFile.read(latents, for: bundle)
-        if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
-            printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
-        }
-        // Streamed out block by block with progress (the points themselves are read whole).
+        // Streamed: points are read and molecules written one block at a time, with progress.
         let file = try AtomicTextFile(path: output)
         try file.write("index,smiles,valid,canonical\n")
         var tally = DecodingTally()
-        let progress = CountedProgress(total: points.count, unit: "points")
+        var progress: CountedProgress?
+        let decodeBlock = bundle.blockDecoder(method: method, attempts: attempts, seed: modelOptions.seed)
         installInterruptHandler()
-        try bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed) { molecules, first in
+        try LatentFile.readBlocks(latents, for: bundle) { points, first, total in
             if interruptRequested != 0 { throw Interrupted() }
+            if progress == nil {
+                // The file passed its checks (they run before the first block).
+                progress = CountedProgress(total: total, unit: "points")
+                if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
+                    printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
+                }
+            }
+            let molecules = decodeBlock(points)
             try file.write(decodedCSVRows(molecules, firstIndex: first))
             tally.add(molecules)
-            progress.update(done: first + molecules.count)
+            progress?.update(done: first + molecules.count)
         }
-        progress.finish()
+        progress?.finish()
         try file.commit()
         printDecodingSummary(tally)
         print("output=\(output)")

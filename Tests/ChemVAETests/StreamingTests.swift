@@ -24,6 +24,24 @@ final class StreamingTests: XCTestCase {
         XCTAssertEqual(streamed.map(\.smiles), model.decode(points, seed: 2).map(\.smiles))
     }
 
+    func testLatentsReadInBlocksDecodeAsTheWholeFile() throws {
+        let model = LatentFixtures.fresh
+        // Blocks of a multiple of the 500-point decoding batch draw random numbers as one call does.
+        let points = model.samplePrior(count: 1001, seed: 6).points
+        let path = try temporaryDirectory().appendingPathComponent("z.h5").path
+        try LatentFile.write(points, model: model, to: path)
+        let decodeBlock = model.blockDecoder(method: .sample(temperature: 1), seed: 4)
+        var streamed: [DecodedMolecule] = [], firsts: [Int] = []
+        let count = try LatentFile.readBlocks(path, for: model, blockSize: 500) { block, first, total in
+            XCTAssertEqual(total, 1001)
+            firsts.append(first)
+            streamed += decodeBlock(block)
+        }
+        XCTAssertEqual(count, 1001)
+        XCTAssertEqual(firsts, [0, 500, 1000])
+        XCTAssertEqual(streamed.map(\.smiles), model.decode(points, method: .sample(temperature: 1), seed: 4).map(\.smiles))
+    }
+
     func testAStreamedLatentFileHoldsEveryBlockAndNothingWhenNoPointCame() throws {
         let model = LatentFixtures.fresh
         let directory = try temporaryDirectory()
