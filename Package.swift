@@ -52,7 +52,7 @@ let package = Package(
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
-        .target(name: "Storage", dependencies: ["CHDF5"]),
+        .target(name: "Storage", dependencies: ["CHDF5", "CZlib"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
@@ -78,6 +78,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
+        // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
+        .testTarget(name: "CommandLineTests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -50,6 +50,7 @@ static inline hsize_t chdf5_unlimited(void) { return H5S_UNLIMITED; }
 static inline hid_t chdf5_errorDefault(void) { return H5E_DEFAULT; }
 static inline int chdf5_filterDeflate(void) { return H5Z_FILTER_DEFLATE; }
 static inline int chdf5_filterShuffle(void) { return H5Z_FILTER_SHUFFLE; }
+static inline unsigned chdf5_objAllLocal(void) { return H5F_OBJ_ALL | H5F_OBJ_LOCAL; }
 
 // MARK: - Error stack
 

@@ -10,8 +10,10 @@ public final class Molecule {
     let handle: OpaquePointer
 
     /// Parses and sanitizes `smiles` as `Chem.MolFromSmiles` does.
-    /// - Throws: `ChemError.invalidSMILES` with RDKit's reason; an empty string is invalid.
-    public init(smiles: String) throws {
+    /// - Throws: `ChemError.invalidSMILES` with RDKit's reason (or `SmilesScreen`'s, checked
+    ///   first); an empty string is invalid.
+    public init(smiles: String, maxLength: Int? = SmilesScreen.defaultMaxLength) throws {
+        if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength) { throw ChemError.invalidSMILES(smiles, reason: problem) }
         var error: UnsafeMutablePointer<CChar>?
         guard let handle = crd_molecule_from_smiles(smiles, &error) else {
             throw ChemError.invalidSMILES(smiles, reason: takeString(error) ?? "unknown RDKit error")

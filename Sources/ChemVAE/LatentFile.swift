@@ -91,14 +91,60 @@ public enum LatentFile {
     }
 
     static func readHDF5(_ path: String, for model: ChemVAEModel) throws -> LatentPoints {
-        let file = try HDF5File.open(at: path)
+        let (file, n, z) = try openHDF5(path, for: model)
         defer { try? file.close() }
-        try file.requireFormat(format, newestVersion: version)
         let latents = try file.read("latents", as: Float.self)
-        guard latents.shape.count == 2, latents.shape[1] > 0 else {
-            throw ChemVAEError.invalidLatent("\(path): /latents has shape \(latents.shape), expected [N, Z]")
+        var logVariances: [Float]?
+        if file.contains("log_variances") {
+            logVariances = try file.dataset("log_variances").read(as: Float.self, expectedShape: [n, z])
         }
-        let (n, z) = (latents.shape[0], latents.shape[1])
+        let smiles = file.contains("smiles") ? try file.dataset("smiles").read(as: String.self, expectedShape: [n]) : nil
+        let lines = file.contains("line") ? try file.dataset("line").read(as: Int32.self, expectedShape: [n]).map { Int($0) } : nil
+        return LatentPoints(width: z, means: latents.values, logVariances: logVariances, smiles: smiles, lines: lines)
+    }
+
+    /// Reads the latent means of a latents file block by block (HDF5: `blockSize` rows at a time,
+    /// so memory stays flat; CSV: read whole, then handed out in blocks), with the checks of
+    /// `read(_:for:)`; `each` receives each block, the index of its first point and the number
+    /// of points in the file.
+    /// - Returns: the number of points.
+    @discardableResult
+    public static func readBlocks(_ path: String, for model: ChemVAEModel, blockSize: Int = ChemVAEModel.streamingBlockSize,
+                                  each: (_ points: LatentPoints, _ firstIndex: Int, _ total: Int) throws -> Void) throws -> Int {
+        guard isHDF5(path) else {
+            let points = try read(path, for: model)
+            let z = points.width
+            for start in stride(from: 0, to: points.count, by: blockSize) {
+                let end = min(start + blockSize, points.count)
+                try each(LatentPoints(width: z, means: Array(points.means[(start * z)..<(end * z)])), start, points.count)
+            }
+            return points.count
+        }
+        let (file, n, z) = try openHDF5(path, for: model)
+        defer { try? file.close() }
+        guard n > 0 else { throw ChemVAEError.invalidLatent("\(path) holds no latent points") }
+        let latents = try file.dataset("latents")
+        for start in stride(from: 0, to: n, by: blockSize) {
+            let means = try latents.read(rows: start..<min(start + blockSize, n), as: Float.self).values
+            if let bad = means.firstIndex(where: { !$0.isFinite }) {
+                throw ChemVAEError.invalidLatent(
+                    "\(path): row \(start + bad / z + 1) holds a NaN or infinite value (z\(bad % z)); every latent value must be finite")
+            }
+            try each(LatentPoints(width: z, means: means), start, n)
+        }
+        return n
+    }
+
+    /// Opens an HDF5 latents file and checks its format, shape, vocabulary and architecture
+    /// against `model`; returns the open file, the point count and the width.
+    static func openHDF5(_ path: String, for model: ChemVAEModel) throws -> (HDF5File, Int, Int) {
+        let file = try HDF5File.open(at: path)
+        try file.requireFormat(format, newestVersion: version)
+        let shape = try file.dataset("latents").shape
+        guard shape.count == 2, shape[1] > 0 else {
+            throw ChemVAEError.invalidLatent("\(path): /latents has shape \(shape), expected [N, Z]")
+        }
+        let (n, z) = (shape[0], shape[1])
         guard z == model.config.latentSize else {
             throw ChemVAEError.invalidLatent(
                 "\(path): latent points have \(z) dimensions but the model's latent space has \(model.config.latentSize); decode them with the model that encoded them")
@@ -117,13 +163,7 @@ public enum LatentFile {
                     "\(path) was encoded by another model (\(stored)) than this one (\(model.config.architectureSummary)); decode it with the model that encoded it")
             }
         }
-        var logVariances: [Float]?
-        if file.contains("log_variances") {
-            logVariances = try file.dataset("log_variances").read(as: Float.self, expectedShape: [n, z])
-        }
-        let smiles = file.contains("smiles") ? try file.dataset("smiles").read(as: String.self, expectedShape: [n]) : nil
-        let lines = file.contains("line") ? try file.dataset("line").read(as: Int32.self, expectedShape: [n]).map { Int($0) } : nil
-        return LatentPoints(width: z, means: latents.values, logVariances: logVariances, smiles: smiles, lines: lines)
+        return (file, n, z)
     }
 
     static func readCSV(_ path: String) throws -> LatentPoints {
@@ -204,23 +244,8 @@ public func csvField(_ text: String) -> String {
 }
 
 /// Writes `text` to `path` all or nothing: a temporary file in the same directory is synced and
-/// renamed over `path`, so an interrupted write leaves any previous file intact.
+/// renamed over `path`, so an interrupted write leaves any previous file intact (see
+/// `Storage.writeTextFileAtomically`, which names temporaries so a killed run's are cleaned up).
 public func writeTextAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw StorageError.fileSystem(operation: "write", file: path, reason: "the directory \(directory) does not exist")
-    }
-    let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-        throw StorageError.fileSystem(operation: "write", file: path, reason: "cannot create a file in \(directory)")
-    }
-    let descriptor = open(temporary, O_RDONLY)
-    if descriptor >= 0 { fsync(descriptor); close(descriptor) }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw StorageError.fileSystem(operation: "move the finished file into place at", file: path, reason: reason)
-    }
+    try writeTextFileAtomically(text, to: path)
 }

@@ -150,7 +150,37 @@ extension ChemVAEModel {
                                       smiles: data.smiles, lines: Array(1...data.count))
             return LatentEncoding(points: points, rejected: [], read: data.count)
         }
-        let records = try SmilesFileReader.readAll(path: path, column: column)
+        var all = LatentPoints(width: config.latentSize, means: [], logVariances: keepVariances ? [] : nil, smiles: [], lines: [])
+        var rejected: [RejectedRecord] = [], read = 0
+        try encode(smilesFile: path, column: column, keepVariances: keepVariances) { points, rejects, total, _ in
+            all.means += points.means
+            if keepVariances { all.logVariances! += points.logVariances! }
+            all.smiles += points.smiles
+            all.lines += points.lines
+            rejected += rejects
+            read = total
+        }
+        return LatentEncoding(points: all, rejected: rejected, read: read)
+    }
+
+    /// Encodes the molecules of a SMILES file block by block in flat memory: `each` receives each
+    /// block's points, the block's rejected rows, the records read so far and the share of the
+    /// file done (0...1), in file order.
+    public func encode(smilesFile path: String, column: String? = nil, keepVariances: Bool = true, blockSize: Int = 10_000,
+                       each: (_ points: LatentPoints, _ rejected: [RejectedRecord], _ read: Int, _ fractionDone: Double) throws -> Void) throws {
+        let reader = try SmilesFileReader(path: path, column: column)
+        var read = 0
+        while true {
+            let records = try reader.next(upTo: blockSize)
+            if records.isEmpty { return }
+            read += records.count
+            let (points, rejected) = encode(records, file: path, keepVariances: keepVariances)
+            try each(points, rejected, read, reader.fractionDone)
+        }
+    }
+
+    /// One block of records: token rows built on every core, then the encoder.
+    private func encode(_ records: [SmilesRecord], file path: String, keepVariances: Bool) -> (LatentPoints, [RejectedRecord]) {
         var results = [Result<(row: [UInt8], canonical: String), UnencodableMolecule>?](repeating: nil, count: records.count)
         results.withUnsafeMutableBufferPointer { out in
             // RDKit work on every core; the model only reads its codec here.
@@ -175,8 +205,7 @@ extension ChemVAEModel {
             }
         }
         let (m, lv) = latentMoments(rows: rows)
-        let points = LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil, smiles: smiles, lines: lines)
-        return LatentEncoding(points: points, rejected: rejected, read: records.count)
+        return (LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil, smiles: smiles, lines: lines), rejected)
     }
 
     static func oneLine(_ text: String) -> String {
@@ -205,9 +234,14 @@ extension ChemVAEModel {
     /// `method` when it samples, else 1) and the most frequent valid molecule is kept, as the 2018
     /// paper does; a point with no valid decoding keeps its first attempt.
     public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) -> [DecodedMolecule] {
+        decode(points, method: method, attempts: attempts, using: RandomGenerator(seed: seed))
+    }
+
+    /// `decode(_:method:attempts:seed:)` drawing from `rng`, so a stream of blocks
+    /// (`decodeInBlocks`) continues one random sequence.
+    func decode(_ points: LatentPoints, method: DecodingMethod, attempts: Int, using rng: RandomGenerator) -> [DecodedMolecule] {
         precondition(points.width == config.latentSize, "decode: points of width \(points.width) for a latent space of \(config.latentSize)")
         precondition(attempts >= 1, "decode: attempts must be at least 1")
-        let rng = RandomGenerator(seed: seed)
         let z = config.latentSize, n = points.count
         var out: [DecodedMolecule] = []
         out.reserveCapacity(n)

@@ -26,6 +26,9 @@ public struct ConversionOptions: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Records per unit of work handed to a worker.
     public var batchSize = 256
+    /// Longer SMILES (in characters) are rejected as too long before RDKit parses them; nil for
+    /// no limit (`--max-smiles-length`). See `SmilesScreen`.
+    public var maxSmilesLength: Int? = SmilesScreen.defaultMaxLength
 
     public init() {}
 }
@@ -171,7 +174,9 @@ public struct DatasetConverter: Sendable {
         defer { if !committed { rejects.discard() } }
 
         do {
-            try HDF5File.writeAtomically(to: output) { file in
+            // Why remove the old report before the rename: a kill between the dataset's rename and the
+            // report's must leave the new dataset with no report, never with the previous run's.
+            try HDF5File.writeAtomically(to: output, beforeRename: { try Self.removeFile(rejectedFile) }) { file in
                 var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil,
                                         writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
                                                                           propertyNames: options.properties.map(\.name)))
@@ -215,6 +220,8 @@ public struct DatasetConverter: Sendable {
                     throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
                 }
                 try state.writer.finish(codec: state.codec, source: inputs.joined(separator: ", "), isCanonical: options.canonicalize)
+                // The report's row count, so a dataset and its rejected-rows file can be checked as a pair.
+                try file.setAttribute("rejected", .int(summary.rejected))
             }
         } catch let error as DatasetError {
             if case .nothingConverted = error {
@@ -228,6 +235,13 @@ public struct DatasetConverter: Sendable {
         committed = true
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Removes `path` if it exists.
+    static func removeFile(_ path: String) throws {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw DatasetError.cannotWrite(file: path, reason: "cannot remove the previous file: \(String(cString: strerror(errno)))")
+        }
     }
 
     private func validate(inputs: [String]) throws {
@@ -273,6 +287,8 @@ public struct DatasetConverter: Sendable {
     enum Analysis {
         case valid(smiles: String, properties: [Float])
         case invalid(String)
+        /// Over the SMILES length limit, never given to RDKit.
+        case tooLong(String)
     }
 
     struct AnalyzedBatch {
@@ -285,10 +301,15 @@ public struct DatasetConverter: Sendable {
     static func makeAnalyzer(options: ConversionOptions) -> (WorkBatch) -> AnalyzedBatch {
         let canonicalize = options.canonicalize
         let properties = options.properties
+        let maxSmilesLength = options.maxSmilesLength
         return { batch in
             let analyses = batch.records.map { record -> Analysis in
+                if let maxSmilesLength, record.smiles.utf8.count > maxSmilesLength {
+                    return .tooLong("\(record.smiles.utf8.count) characters exceed --max-smiles-length \(maxSmilesLength)")
+                }
                 do {
-                    let result = try Chem.analyze(smiles: record.smiles, canonicalize: canonicalize, properties: properties)
+                    let result = try Chem.analyze(smiles: record.smiles, canonicalize: canonicalize, properties: properties,
+                                                  maxLength: nil)
                     return .valid(smiles: result.canonicalSMILES ?? record.smiles, properties: result.properties.map { Float($0) })
                 } catch let ChemError.invalidSMILES(_, reason) {
                     return .invalid(record.smiles.isEmpty ? "empty SMILES" : reason)
@@ -338,6 +359,7 @@ public struct DatasetConverter: Sendable {
                 }
                 guard case let .valid(text, values) = analysis else {
                     if case let .invalid(reason) = analysis { try reject(.invalid, reason) }
+                    if case let .tooLong(detail) = analysis { try reject(.tooLong, detail) }
                     continue
                 }
                 let rowStart = tokens.count
@@ -389,10 +411,11 @@ final class RejectedRecordsWriter {
     init(path: String, observer: ((RejectedRecord) throws -> Void)? = nil) throws {
         self.path = path
         self.observer = observer
-        let url = URL(fileURLWithPath: path)
-        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp").path
+        temporary = TemporaryFiles.make(for: path)
         guard let handle = fopen(temporary, "w") else {
-            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
+            let reason = String(cString: strerror(errno))
+            TemporaryFiles.forget(temporary)
+            throw DatasetError.cannotWrite(file: path, reason: reason)
         }
         self.handle = handle
         try write("file,line,smiles,reason,detail\n")
@@ -403,7 +426,7 @@ final class RejectedRecordsWriter {
     private var isOpen = true
 
     func append(_ record: RejectedRecord) throws {
-        let fields = [record.file, String(record.line), record.smiles, record.reason.rawValue, record.detail]
+        let fields = [record.file, String(record.line), printableText(record.smiles), record.reason.rawValue, record.detail]
         try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
         try observer?(record)
     }
@@ -419,15 +442,18 @@ final class RejectedRecordsWriter {
     func commit() throws {
         guard isOpen else { return }
         isOpen = false
-        guard fclose(handle) == 0 else {
-            unlink(temporary)
-            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
+        let synced = fflush(handle) == 0 && fsync(fileno(handle)) == 0
+        guard fclose(handle) == 0, synced else {
+            let reason = String(cString: strerror(errno))
+            TemporaryFiles.remove(temporary)
+            throw DatasetError.cannotWrite(file: path, reason: reason)
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
             throw DatasetError.cannotWrite(file: path, reason: reason)
         }
+        TemporaryFiles.forget(temporary)
     }
 
     /// Closes and removes the temporary file (after a failed run).
@@ -435,7 +461,7 @@ final class RejectedRecordsWriter {
         guard isOpen else { return }
         isOpen = false
         fclose(handle)
-        unlink(temporary)
+        TemporaryFiles.remove(temporary)
     }
 
     /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import Storage
 
 /// 8-bit grayscale or RGB pixels, read from and written to PNG with libpng.
 public struct PNGImage: Equatable, Sendable {
@@ -23,7 +24,8 @@ public struct PNGImage: Equatable, Sendable {
 
     /// Writes the image atomically (a temporary file renamed into place).
     public func write(to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = TemporaryFiles.make(for: path)
+        defer { TemporaryFiles.forget(temporary) }
         var message = [CChar](repeating: 0, count: 128)
         let ok = bytes.withUnsafeBufferPointer { px in
             molgen_png_write(temporary, Int32(width), Int32(height), Int32(channels), px.baseAddress, &message, Int32(message.count))

@@ -41,6 +41,9 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
     case noSmilesColumn(path: String, columns: [String])
     /// The requested column is not in the header; `columns` lists the header that was found.
     case columnNotFound(path: String, column: String, columns: [String])
+    /// A quoted field opened on `line` is never closed: the `linesAfter` lines after it, to the
+    /// end of the file (or the record size limit), would have been read as one field.
+    case unclosedQuote(path: String, line: Int, linesAfter: Int, atEnd: Bool)
 
     public var description: String {
         func list(_ columns: [String]) -> String {
@@ -52,6 +55,10 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
         case let .unreadableGzip(path, reason): return "\(path): unreadable gzip: \(reason)"
         case let .noSmilesColumn(path, columns): return "\(path): no SMILES column (none named \"smiles\"); \(list(columns)); pick one with --column"
         case let .columnNotFound(path, column, columns): return "\(path): no column \"\(column)\"; \(list(columns))"
+        case let .unclosedQuote(path, line, linesAfter, atEnd):
+            return "\(path):\(line): a quote opened on this line is never closed; the \(linesAfter) line(s) after it"
+                + (atEnd ? " (to the end of the file)" : " (up to the 1 MiB record limit)")
+                + " would be lost inside one field: close the quote or remove it"
         }
     }
 }
@@ -83,6 +90,8 @@ public final class SmilesFileReader {
     public var fractionDone: Double { lines.fractionDone }
 
     private let lines: ByteLineReader
+    /// The longest CSV record with a quoted line break that is accepted (1 MiB).
+    static let maxQuotedRecordBytes = 1 << 20
     private var columnIndex = 0
     private var isFirstLine = true
     private var pending: [UInt8] = []
@@ -230,11 +239,17 @@ public final class SmilesFileReader {
                 return true
             }
             guard more != nil else {
-                // End of file: a record with an unterminated quote is taken as it stands.
                 if pending.isEmpty { return nil }
+                if quotes % 2 == 1 {
+                    throw SmilesFileError.unclosedQuote(path: path, line: firstLine, linesAfter: lines.lineNumber - firstLine, atEnd: true)
+                }
                 break
             }
             if firstLine == 0 { firstLine = lines.lineNumber }
+            // Why a limit: one stray quote would otherwise pull the rest of a large file into memory.
+            if quotes % 2 == 1 && pending.count > Self.maxQuotedRecordBytes {
+                throw SmilesFileError.unclosedQuote(path: path, line: firstLine, linesAfter: lines.lineNumber - firstLine, atEnd: false)
+            }
             if quotes == 0 && pending.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 pending.removeAll(keepingCapacity: true)
                 firstLine = 0

@@ -110,6 +110,7 @@ public final class HDF5Dataset: HDF5Object {
             }
             defer { if memorySpace != chdf5_all() { _ = H5Sclose(memorySpace) } }
             let selectedSpace = rowRange == nil ? chdf5_all() : fileSpace
+            try checkReadSize(elements: shape.reduce(1, *), storedType: type)
             do {
                 let values = try readHDF5Values(count: shape.reduce(1, *), storedType: type, as: Element.self) {
                     H5Dread(id, $0, memorySpace, selectedSpace, chdf5_default(), $1)
@@ -118,6 +119,20 @@ public final class HDF5Dataset: HDF5Object {
             } catch {
                 throw failure("read dataset", path, error)
             }
+        }
+    }
+
+    /// Refuses a read larger than the file could hold, before HDF5 allocates for it.
+    /// Why: a damaged header can claim billions of rows; in a file without a checksum this is
+    /// the check that stands between it and an allocation that exhausts memory. Compressed chunks
+    /// may expand, but deflate never by more than about 1032 to 1.
+    func checkReadSize(elements: Int, storedType: hid_t) throws {
+        let elementSize = max(1, H5Tget_size(storedType))
+        let storage = Int(H5Dget_storage_size(id))
+        let (product, overflow) = elements.multipliedReportingOverflow(by: elementSize)
+        let limit = file.byteCount.multipliedReportingOverflow(by: 1100)
+        guard !overflow, storage <= file.byteCount, limit.overflow || product <= max(limit.partialValue, 1 << 20) else {
+            throw StorageError.damaged(file: file.path, reason: "dataset '\(path)' claims \(elements) elements, more than the file's \(file.byteCount) bytes can hold")
         }
     }
 

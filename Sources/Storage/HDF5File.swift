@@ -22,10 +22,20 @@ public final class HDF5File: HDF5Group {
     }
 
     /// Creates an empty HDF5 file at `path`, replacing any file there.
-    /// Prefer `writeAtomically(to:_:)` so a failure never leaves a half-written file behind.
+    /// Prefer `writeAtomically(to:_:)` so a failure never leaves a half-written file behind
+    /// (and so the file gets its checksum).
     public static func create(at path: String) throws -> HDF5File {
+        try create(at: path, reservingUserBlock: false)
+    }
+
+    /// `reservingUserBlock`: leave the first `FileChecksum.userBlockSize` bytes to MolGen for the
+    /// checksum stamp.
+    static func create(at path: String, reservingUserBlock: Bool) throws -> HDF5File {
         try HDF5Library.locked {
-            let id = H5Fcreate(path, chdf5_accTrunc(), chdf5_default(), chdf5_default())
+            let properties = H5Pcreate(chdf5_fileCreate())
+            defer { _ = H5Pclose(properties) }
+            if reservingUserBlock { _ = H5Pset_userblock(properties, hsize_t(FileChecksum.userBlockSize)) }
+            let id = H5Fcreate(path, chdf5_accTrunc(), properties, chdf5_default())
             guard id >= 0 else {
                 throw StorageError.fileSystem(operation: "create the HDF5 file", file: path, reason: HDF5Library.lastErrorMessage())
             }
@@ -35,8 +45,11 @@ public final class HDF5File: HDF5Group {
 
     /// Opens the existing HDF5 file at `path`.
     ///
-    /// - Throws: `fileNotFound`, `notHDF5` (checked before HDF5 tries to open it), `unreadable`
-    ///   for a truncated or damaged file.
+    /// A file MolGen wrote carries a checksum of its bytes, verified here before HDF5 reads
+    /// anything (see `FileChecksum`); other files are read with size checks only.
+    ///
+    /// - Throws: `fileNotFound`, `notHDF5` (checked before HDF5 tries to open it), `damaged` when
+    ///   the checksum fails, `unreadable` for a truncated or damaged file without one.
     public static func open(at path: String, mode: AccessMode = .readOnly) throws -> HDF5File {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -46,6 +59,7 @@ public final class HDF5File: HDF5Group {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw StorageError.fileSystem(operation: "read", file: path, reason: "permission denied")
         }
+        let checksum = try FileChecksum.verify(path)
         return try HDF5Library.locked {
             let signature = H5Fis_hdf5(path)
             guard signature >= 0 else { throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage()) }
@@ -53,7 +67,9 @@ public final class HDF5File: HDF5Group {
             let flags = mode == .readWrite ? chdf5_accRdwr() : chdf5_accRdonly()
             let id = H5Fopen(path, flags, chdf5_default())
             guard id >= 0 else { throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage()) }
-            return try HDF5File(fileID: id, path: path, isWritable: mode == .readWrite)
+            let file = try HDF5File(fileID: id, path: path, isWritable: mode == .readWrite)
+            file.file.isChecksummed = checksum == .verified
+            return file
         }
     }
 
@@ -64,39 +80,54 @@ public final class HDF5File: HDF5Group {
 
     /// Writes a new HDF5 file at `path` through `body`, all or nothing.
     ///
-    /// `body` writes into a temporary file in the same directory; only after it returns and the
-    /// file is closed and synced is the temporary renamed over `path` (an atomic step on POSIX
-    /// file systems). If `body` or any step throws, the temporary is removed and a previous file
-    /// at `path` is left exactly as it was. The `HDF5File` passed to `body` is closed afterwards.
+    /// `body` writes into a temporary file in the same directory (named by `TemporaryFiles`, so
+    /// the next write of `path` removes one left by a killed process); only after it returns and
+    /// the file is closed, stamped with its checksum (`FileChecksum`) and synced is the temporary
+    /// renamed over `path` (an atomic step on POSIX file systems). If `body` or any step throws,
+    /// every HDF5 handle is closed, the temporary is removed and a previous file at `path` is left
+    /// exactly as it was. The `HDF5File` passed to `body` is closed afterwards.
+    ///
+    /// - Parameter beforeRename: runs once the file is complete, just before the rename (a
+    ///   companion file that must never be paired with the wrong version is removed there).
     @discardableResult
-    public static func writeAtomically<Result>(to path: String, _ body: (HDF5File) throws -> Result) throws -> Result {
+    public static func writeAtomically<Result>(to path: String, beforeRename: (() throws -> Void)? = nil,
+                                               _ body: (HDF5File) throws -> Result) throws -> Result {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
-        // Why a dot and a random part: the temporary stays out of directory listings and two
-        // writers of the same path never share one.
-        let suffix = UUID().uuidString.prefix(8)
-        let temporary = (directory as NSString).appendingPathComponent(".\(url.lastPathComponent).\(suffix).tmp")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StorageError.fileSystem(operation: "write", file: path, reason: "the directory \(directory) does not exist")
         }
+        let temporary = TemporaryFiles.make(for: path)
         let file: HDF5File
-        do { file = try create(at: temporary) } catch {
+        do { file = try create(at: temporary, reservingUserBlock: true) } catch {
+            TemporaryFiles.remove(temporary)
             throw StorageError.fileSystem(operation: "write", file: path, reason: "cannot create a file in \(directory)")
         }
         do {
             let result = try body(file)
             try file.close()
+            try FileChecksum.stamp(temporary)
             try syncToDisk(temporary)
+            try beforeRename?()
             guard rename(temporary, path) == 0 else {
                 throw StorageError.fileSystem(operation: "move the finished file into place at", file: path,
                                               reason: String(cString: strerror(errno)))
             }
+            TemporaryFiles.forget(temporary)
             return result
         } catch {
-            try? file.close()
-            unlink(temporary)
-            throw error
+            file.file.abandon()
+            TemporaryFiles.remove(temporary)
+            // Name the file the user asked for, not the temporary that is gone.
+            switch error {
+            case let StorageError.operationFailed(operation, target, failed, reason) where failed == temporary:
+                throw StorageError.operationFailed(operation: operation, path: target, file: path, reason: reason)
+            case let StorageError.fileSystem(operation, failed, reason) where failed == temporary:
+                throw StorageError.fileSystem(operation: operation, file: path, reason: reason)
+            default:
+                throw error
+            }
         }
     }
 

@@ -251,6 +251,12 @@ public class HDF5Group: HDF5Object {
                 if element != .string, element.storedSize > 1 { _ = H5Pset_shuffle(properties) }
                 guard H5Pset_deflate(properties, UInt32(deflateLevel)) >= 0 else { throw failure("create dataset", target) }
             }
+            // Why Fletcher-32: each chunk carries its own checksum, so a damaged chunk is an error on
+            // read even in a file whose whole-file checksum is not checked (h5py verifies it too).
+            // HDF5 cannot apply it to variable-length strings, whose characters live in the heap.
+            if element != .string {
+                guard H5Pset_fletcher32(properties) >= 0 else { throw failure("create dataset", target) }
+            }
         }
         let space = makeDataspace(shape, maxShape: maxShape)
         defer { _ = H5Sclose(space) }

@@ -12,8 +12,13 @@ import Foundation
 enum HDF5Library {
     /// Opens the library and silences its automatic error printing, once per process.
     /// Why: users should see a single `StorageError` line, not HDF5's error stack on stderr.
+    /// Why no clean-up at exit (`H5dont_atexit`): when closing a file fails (a full disk, so its
+    /// last flush cannot be written), HDF5 1.10 keeps a half-closed file in its tables, and its
+    /// exit handler then flushed it again and crashed (SIGSEGV in H5F__close) after the error was
+    /// printed. Every file MolGen writes is closed explicitly (`writeAtomically`), and files open
+    /// for reading need nothing at exit, so there is nothing for the handler to do.
     private static let initialized: Bool = {
-        H5open() >= 0 && chdf5_silenceErrors() >= 0
+        H5dont_atexit() >= 0 && H5open() >= 0 && chdf5_silenceErrors() >= 0
     }()
 
     private static let lock = NSRecursiveLock()

@@ -1,4 +1,5 @@
 import CHDF5
+import Foundation
 
 /// The open HDF5 file behind a `HDF5File` and every object opened from it.
 ///
@@ -9,6 +10,12 @@ final class FileState {
     let path: String
     let isWritable: Bool
     private(set) var isOpen = true
+    /// Whether the file's checksum was verified when it was opened (`FileChecksum`).
+    var isChecksummed = false
+    /// The file's length when opened read-only (`Int.max` when writable): no dataset or attribute
+    /// can hold more than this many stored bytes (times a compression bound), whatever a damaged
+    /// header claims.
+    let byteCount: Int
     /// Identifiers of the objects opened from this file, closed before the file itself.
     /// Why: HDF5 keeps a file open while any object in it is open; `close()` must really close
     /// so `writeAtomically` can rename a complete file.
@@ -18,6 +25,9 @@ final class FileState {
         self.id = id
         self.path = path
         self.isWritable = isWritable
+        // A file being written grows, so only a read-only file has a length to check against.
+        var status = stat()
+        byteCount = !isWritable && stat(path, &status) == 0 ? Int(status.st_size) : Int.max
     }
 
     func register(_ object: hid_t) { openObjects.insert(object) }
@@ -37,6 +47,22 @@ final class FileState {
             if H5Fclose(id) < 0 {
                 throw StorageError.operationFailed(
                     operation: "close", path: "/", file: path, reason: HDF5Library.lastErrorMessage())
+            }
+            // A checksummed file changed in place gets a new checksum, so it still opens.
+            if isWritable && isChecksummed { try FileChecksum.stamp(path) }
+        }
+    }
+
+    /// Closes a file being given up after a failure (a full disk, say): every object opened from
+    /// it, then the file. Why only once: after a failed H5Fclose the identifier stays valid but
+    /// refers to a half-destroyed file, and closing it again crashes inside HDF5.
+    func abandon() {
+        HDF5Library.locked {
+            for object in openObjects { closeIdentifier(object) }
+            openObjects.removeAll()
+            if isOpen {
+                isOpen = false
+                _ = H5Fclose(id)
             }
         }
     }
@@ -150,6 +176,10 @@ public class HDF5Object {
                 throw failure("read attribute '\(name)' on", path)
             }
             let count = shape.reduce(1, *)
+            // A damaged header can claim more values than the whole file holds (see checkReadSize).
+            guard count <= file.byteCount else {
+                throw StorageError.damaged(file: file.path, reason: "attribute '\(name)' on '\(path)' claims \(count) values, more than the file's \(file.byteCount) bytes")
+            }
             let isScalar = shape.isEmpty
             let info = StoredTypeInfo(type)
             let read = { (memoryType: hid_t, buffer: UnsafeMutableRawPointer) in H5Aread(attribute, memoryType, buffer) }

@@ -33,6 +33,12 @@ public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
     case operationFailed(operation: String, path: String, file: String, reason: String)
     /// A file-system step (rename, remove, sync) around an HDF5 file failed.
     case fileSystem(operation: String, file: String, reason: String)
+    /// `file` failed its checksum or a size check before HDF5 parsed it (see `FileChecksum`).
+    case damaged(file: String, reason: String)
+    /// An output path names one of the command's inputs (or a file it must not replace).
+    case outputIsInput(output: String, option: String, input: String, inputOption: String)
+    /// An output path has an extension the command does not write.
+    case unsupportedOutputExtension(output: String, option: String, supported: [String])
 
     public var description: String {
         switch self {
@@ -68,6 +74,12 @@ public enum StorageError: Error, Equatable, CustomStringConvertible, Sendable {
             return "could not \(operation) '\(path)' in \(file) (HDF5: \(reason)): check that the file is complete and the disk has space"
         case let .fileSystem(operation, file, reason):
             return "could not \(operation) \(file): \(oneLine(reason))"
+        case let .damaged(file, reason):
+            return "\(file) is damaged: \(oneLine(reason)); nothing was read from it: write it again or restore a good copy"
+        case let .outputIsInput(output, option, input, inputOption):
+            return "\(option) \(output) is the same file as \(inputOption) \(input): writing it would destroy that input; choose another \(option) path"
+        case let .unsupportedOutputExtension(output, option, supported):
+            return "\(option) \(output): this command writes \(supported.map { "." + $0 }.joined(separator: " or ")) files; give the output one of those extensions"
         }
     }
 

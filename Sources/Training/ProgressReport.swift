@@ -1,9 +1,18 @@
 import Foundation
 
+/// Writes to standard error. Why fwrite: FileHandle's write traps when the stream cannot be written.
+func standardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = fwrite(bytes, 1, bytes.count, stderr)
+}
+
 /// A one-line progress bar on stderr with rate and ETA, drawn only when stderr is a terminal and
 /// at most ten times a second.
 public final class ProgressBar {
     public let isEnabled = isatty(STDERR_FILENO) != 0
+    /// Seconds between progress lines when stderr is not a terminal (MOLGEN_PROGRESS_SECONDS
+    /// overrides it, for tests and impatient logs).
+    public static let lineInterval = Double(ProcessInfo.processInfo.environment["MOLGEN_PROGRESS_SECONDS"] ?? "") ?? 60
     private var lastDraw = 0.0
 
     public init() {}
@@ -18,12 +27,12 @@ public final class ProgressBar {
         let eta = fraction > 0.001 ? elapsed * (1 - fraction) / fraction : .nan
         let line = String(format: "\r[%@] %5.1f%% %@ %@ %@/s ETA %@ %@", bar, fraction * 100, Self.grouped(count), unit,
                           Self.grouped(Int(rate)), Self.duration(eta), suffix)
-        FileHandle.standardError.write(Data(line.utf8))
+        standardError(line)
     }
 
     /// Ends the bar's line so later output starts on a fresh one.
     public func finish() {
-        if isEnabled && lastDraw > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isEnabled && lastDraw > 0 { standardError("\n") }
         lastDraw = 0
     }
 
@@ -42,6 +51,37 @@ public final class ProgressBar {
         let s = Int(seconds.rounded())
         return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
     }
+}
+
+/// Progress of a counted job on stderr: the bar on a terminal, else a line a minute
+/// (`MOLGEN_PROGRESS_SECONDS`), so logs of long runs show they are alive.
+public final class CountedProgress {
+    private let bar = ProgressBar()
+    private let total: Int
+    private let unit: String
+    private let start = Date()
+    private var lastLine = Date()
+
+    public init(total: Int, unit: String) {
+        self.total = max(total, 1)
+        self.unit = unit
+    }
+
+    public func update(done: Int) {
+        update(fraction: Double(done) / Double(total), count: done)
+    }
+
+    /// For jobs whose total is known as a share (of an input file) rather than a count.
+    public func update(fraction: Double, count: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        bar.update(fraction: fraction, elapsed: elapsed, count: count, unit: unit)
+        if !bar.isEnabled, Date().timeIntervalSince(lastLine) >= ProgressBar.lineInterval {
+            lastLine = Date()
+            standardError(String(format: "%d %@ (%.1f%%), %.0f s\n", count, unit, 100 * fraction, elapsed))
+        }
+    }
+
+    public func finish() { bar.finish() }
 }
 
 /// How a training command shows a run: a progress bar on a terminal (a line a minute otherwise)
@@ -66,9 +106,9 @@ public final class TrainingReport {
         if bar.isEnabled {
             bar.update(fraction: Double(p.batch) / Double(p.batches), elapsed: Date().timeIntervalSince(start), count: p.batch,
                        unit: "batches", suffix: "epoch \(p.epoch)/\(p.epochs) \(terms) \(rate)")
-        } else if Date().timeIntervalSince(lastLine) >= 60 || p.batch == p.batches {
+        } else if Date().timeIntervalSince(lastLine) >= ProgressBar.lineInterval || p.batch == p.batches {
             lastLine = Date()
-            FileHandle.standardError.write(Data("epoch \(p.epoch)/\(p.epochs) batch \(p.batch)/\(p.batches) \(terms) \(rate)\n".utf8))
+            standardError("epoch \(p.epoch)/\(p.epochs) batch \(p.batch)/\(p.batches) \(terms) \(rate)\n")
         }
     }
 

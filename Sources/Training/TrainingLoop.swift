@@ -70,7 +70,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .nonFinite(epoch, step, term):
             return "training stopped: \(term) became NaN or infinite at epoch \(epoch), step \(step); the last good checkpoint is intact (try a lower --learning-rate)"
         case let .nonFiniteValidation(epoch, figure):
-            return "training stopped: \(figure) became NaN or infinite after epoch \(epoch); the last good checkpoint is intact (try a lower --learning-rate)"
+            return "training stopped: \(figure) became NaN or infinite at the end of epoch \(epoch); the epoch was not saved and the last good checkpoint is intact (check the validation data, or try a lower --learning-rate)"
         }
     }
 }
@@ -152,8 +152,9 @@ public final class Trainer {
             record["seconds"] = seconds
             record["\(task.itemName)_per_s"] = Double(items) / max(seconds, 1e-9)
             let validation = try task.validate()
-            for (name, value) in validation where name.hasSuffix("loss") && !value.isFinite {
-                throw TrainingError.nonFiniteValidation(epoch: epoch + 1, figure: name)
+            // The epoch is not saved: its model produced a NaN or infinite figure on held-out data.
+            if let bad = validation.keys.sorted().first(where: { !validation[$0]!.isFinite }) {
+                throw TrainingError.nonFiniteValidation(epoch: epoch + 1, figure: bad)
             }
             record.merge(validation) { a, _ in a }
             if options.historyEvery == nil { history.append(record) }

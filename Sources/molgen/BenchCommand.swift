@@ -13,6 +13,10 @@ struct BenchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "SGEMM GFLOP/s on square matrices (the machine's peak).")
         @Option(help: "Matrix size n (n x n times n x n).") var size = 2048
         @Option(help: "Timed repeats (best is reported).") var repeats = 5
+        func validate() throws {
+            try OptionLimits.require(size, in: 1...16_384, "--size")
+            try OptionLimits.require(repeats, in: 1...1000, "--repeats")
+        }
         func run() { EngineBenchmarks.gemm(size: size, repeats: repeats).forEach { print($0) } }
     }
 
@@ -25,6 +29,14 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Hidden width H.") var hidden = 488
         @Option(help: "Stacked layers.") var layers = 3
         @Option(help: "Timed repeats (best is reported).") var repeats = 3
+        func validate() throws {
+            try OptionLimits.require(batch, in: 1...OptionLimits.batchSize, "--batch")
+            try OptionLimits.require(steps, in: 1...OptionLimits.rowWidth, "--steps")
+            try OptionLimits.require(input, in: 1...OptionLimits.hiddenWidth, "--input")
+            try OptionLimits.require(hidden, in: 1...OptionLimits.hiddenWidth, "--hidden")
+            try OptionLimits.require(layers, in: 1...OptionLimits.layers, "--layers")
+            try OptionLimits.require(repeats, in: 1...1000, "--repeats")
+        }
         func run() {
             EngineBenchmarks.gru(batch: batch, steps: steps, input: input, hidden: hidden, layers: layers, repeats: repeats)
                 .forEach { print($0) }
@@ -39,6 +51,12 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T (tokens + end).") var length = 120
         @Option(help: "Vocabulary size V (including the 4 special tokens).") var vocab = 35
         @Option(help: "Timed steps after one warm-up step.") var steps = 5
+        func validate() throws {
+            try OptionLimits.require(batch, in: 2...OptionLimits.batchSize, "--batch")
+            try OptionLimits.require(length, in: 2...OptionLimits.rowWidth, "--length")
+            try OptionLimits.require(vocab, in: 5...256, "--vocab")
+            try OptionLimits.require(steps, in: 1...1000, "--steps")
+        }
         func run() throws {
             try ChemVAEBenchmarks.train(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps).forEach { print($0) }
         }
@@ -52,6 +70,12 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T.") var length = 120
         @Option(help: "Vocabulary size V.") var vocab = 35
         @Option(help: "Timed repeats after one warm-up.") var repeats = 2
+        func validate() throws {
+            try OptionLimits.require(batch, in: 1...OptionLimits.batchSize, "--batch")
+            try OptionLimits.require(length, in: 2...OptionLimits.rowWidth, "--length")
+            try OptionLimits.require(vocab, in: 5...256, "--vocab")
+            try OptionLimits.require(repeats, in: 1...1000, "--repeats")
+        }
         func run() throws {
             try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
         }

@@ -12,8 +12,8 @@ struct BenchImageCommand: ParsableCommand {
 
     func validate() throws {
         guard [ImageModelKind.dcgan, .gan, .vae].contains(model) else { throw ValidationError("--model: \(model.rawValue) is not benchmarked (dcgan, gan, vae)") }
-        if batch < 2 { throw ValidationError("--batch: \(batch) must be at least 2") }
-        if steps < 1 { throw ValidationError("--steps: \(steps) must be at least 1") }
+        try OptionLimits.require(batch, in: 2...OptionLimits.batchSize, "--batch")
+        try OptionLimits.require(steps, in: 1...OptionLimits.steps, "--steps")
     }
 
     func run() throws { try ImageBenchmarks.train(model: model, batch: batch, steps: steps).forEach { print($0) } }

@@ -2,13 +2,16 @@ import ArgumentParser
 import Chem
 import Foundation
 import Smiles
+import Storage
 import Training
 
 extension SmilesTokenizer: ExpressibleByArgument {}
 
 /// Writes one line to standard error (diagnostics and progress never go to stdout).
+/// Why fwrite: FileHandle's write traps when the stream cannot be written.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    let bytes = Array((text + "\n").utf8)
+    _ = fwrite(bytes, 1, bytes.count, stderr)
 }
 
 /// Parses `logp,qed,sas,mw,plogp` (any case, any order, no repeats) for the option `option`.

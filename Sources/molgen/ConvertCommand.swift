@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Training
 import Smiles
+import Storage
 
 /// `molgen convert`: SMILES files → a dataset file for training (see README.md, "Dataset files").
 struct ConvertCommand: ParsableCommand {
@@ -43,18 +44,27 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Read at most this many molecules.")
     var limit: Int?
 
+    @Option(help: "Reject SMILES longer than this many characters before RDKit parses them (default: \(SmilesScreen.defaultMaxLength)).")
+    var maxSmilesLength: Int?
+
     @Option(help: "Worker threads for the RDKit work (default: all cores).")
     var threads: Int?
 
     func validate() throws {
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length: \(maxLength) leaves no room for a token and the end token; use at least 2") }
+        try OptionLimits.require(maxLength, in: 2...OptionLimits.rowWidth, "--max-length")
         if let limit, limit <= 0 { throw ValidationError("--limit: \(limit) must be positive") }
-        if let threads, threads <= 0 { throw ValidationError("--threads: \(threads) must be positive") }
+        try OptionLimits.require(threads, in: 1...OptionLimits.threads, "--threads")
+        try OptionLimits.require(maxSmilesLength, in: 1...OptionLimits.smilesLength, "--max-smiles-length")
         if let properties { _ = try parseProperties(properties) }
     }
 
     func run() throws {
+        let sources = inputs.map { ($0 as String?, "input") } + [(vocab, "--vocab")]
+        try Outputs.check(output, "--output", against: sources, extensions: ["h5", "hdf5"])
+        try Outputs.check(DatasetConverter.rejectedFile(for: output), "the rejected-rows file of --output", against: sources)
         var options = ConversionOptions()
+        if let maxSmilesLength { options.maxSmilesLength = maxSmilesLength }
         options.tokenizer = tokenizer ?? .atom
         options.maxLength = maxLength ?? SmilesCodec.defaultMaxLength
         options.canonicalize = canonicalize
@@ -75,13 +85,20 @@ struct ConvertCommand: ParsableCommand {
             options.fixedCodec = codec
         }
 
-        StopSignal.install()
+        StopSignal.install(grace: 2)
         let bar = ProgressBar()
+        var lastLine = Date()
         let summary: ConversionSummary
         do {
             summary = try DatasetConverter(options: options).convert(inputs: inputs, output: output) { progress in
                 if StopSignal.isRequested { throw Interrupted() }
                 bar.update(fraction: progress.fractionDone, elapsed: progress.elapsed, count: progress.read, unit: "molecules")
+                // Without a terminal (a log file, a batch job), a line a minute instead of the bar.
+                if !bar.isEnabled, Date().timeIntervalSince(lastLine) >= ProgressBar.lineInterval {
+                    lastLine = Date()
+                    printError(String(format: "converted %d of %d read (%.1f%% of the input), %d rejected, %.0f s",
+                                      progress.converted, progress.read, progress.fractionDone * 100, progress.rejected, progress.elapsed))
+                }
             }
         } catch {
             bar.finish()
@@ -90,7 +107,7 @@ struct ConvertCommand: ParsableCommand {
         bar.finish()
 
         for example in summary.examples {
-            printError("rejected \(example.location) \(example.reason.rawValue): \(example.detail): \(example.smiles)")
+            printError("rejected \(example.location) \(example.reason.rawValue): \(example.detail): \(printableText(example.smiles))")
         }
         if summary.rejected > summary.examples.count {
             printError("... \(summary.rejected) rejected in all, listed in \(summary.rejectedFile)")

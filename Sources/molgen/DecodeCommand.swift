@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Training
+import Storage
 
 /// `molgen decode`: SMILES of the latent points in a latents file.
 struct DecodeCommand: ParsableCommand {
@@ -21,19 +23,37 @@ struct DecodeCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if attempts < 1 { throw ValidationError("--attempts: \(attempts) must be at least 1") }
+        try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(latents, "--latents"), (modelOptions.model, "--model")], extensions: ["csv"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
-        let points = try LatentFile.read(latents, for: bundle)
-        if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
-            printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
+        // Streamed: points are read and molecules written one block at a time, with progress.
+        let file = try AtomicTextFile(path: output)
+        try file.write("index,smiles,valid,canonical\n")
+        var tally = DecodingTally()
+        var progress: CountedProgress?
+        let decodeBlock = bundle.blockDecoder(method: method, attempts: attempts, seed: modelOptions.seed)
+        StopSignal.install(grace: 2)
+        try LatentFile.readBlocks(latents, for: bundle) { points, first, total in
+            if StopSignal.isRequested { throw Interrupted() }
+            if progress == nil {
+                // The file passed its checks (they run before the first block).
+                progress = CountedProgress(total: total, unit: "points")
+                if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
+                    printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
+                }
+            }
+            let molecules = decodeBlock(points)
+            try file.write(decodedCSVRows(molecules, firstIndex: first))
+            tally.add(molecules)
+            progress?.update(done: first + molecules.count)
         }
-        let molecules = bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed)
-        try emitCSV(decodedCSV(molecules), to: output)
-        printDecodingSummary(molecules)
+        progress?.finish()
+        try file.commit()
+        printDecodingSummary(tally)
         print("output=\(output)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Training
 
 /// `molgen encode`: latent means (and log-variances) of the molecules of a SMILES or dataset file.
 struct EncodeCommand: ParsableCommand {
@@ -22,17 +23,41 @@ struct EncodeCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(input, "input"), (modelOptions.model, "--model")], extensions: ["h5", "hdf5", "csv"])
         let bundle = try modelOptions.load()
-        let encoding = try bundle.encode(file: input, column: column, keepVariances: withVariance)
-        for r in encoding.rejected { printError("\(r.location): \(r.reason.rawValue): \(r.detail)") }
-        guard encoding.points.count > 0 else {
-            throw OptionError("\(input): none of its \(encoding.read) molecules can be encoded with \(modelOptions.model); nothing was written")
+        var read = 0, encoded = 0, rejected = 0
+        let isDataset = input.lowercased().hasSuffix(".h5") || input.lowercased().hasSuffix(".hdf5")
+        let progress = CountedProgress(total: 1, unit: "molecules")
+        StopSignal.install(grace: 2)
+        do {
+            try LatentFile.write(to: output, model: bundle, modelPath: modelOptions.model, withVariances: withVariance) { append in
+                if isDataset {
+                    // A dataset file is encoded whole (its rows are already token rows).
+                    let encoding = try bundle.encode(file: input, column: column, keepVariances: withVariance)
+                    read = encoding.read
+                    encoded = encoding.points.count
+                    if encoded > 0 { try append(encoding.points) }
+                    return
+                }
+                // A SMILES file streams: one block of molecules in memory at a time.
+                try bundle.encode(smilesFile: input, column: column, keepVariances: withVariance) { points, rejects, total, fraction in
+                    if StopSignal.isRequested { throw Interrupted() }
+                    for r in rejects { printError("\(r.location): \(r.reason.rawValue): \(r.detail)") }
+                    rejected += rejects.count
+                    read = total
+                    encoded += points.count
+                    if points.count > 0 { try append(points) }
+                    progress.update(fraction: fraction, count: total)
+                }
+            }
+        } catch ChemVAEError.invalidLatent {
+            throw OptionError("\(input): none of its \(read) molecules can be encoded with \(modelOptions.model); nothing was written")
         }
-        try LatentFile.write(encoding.points, model: bundle, modelPath: modelOptions.model, to: output)
-        print("read=\(encoding.read)")
-        print("encoded=\(encoding.points.count)")
-        print("rejected=\(encoding.rejected.count)")
-        print("latent_size=\(encoding.points.width)")
+        progress.finish()
+        print("read=\(read)")
+        print("encoded=\(encoded)")
+        print("rejected=\(rejected)")
+        print("latent_size=\(bundle.config.latentSize)")
         print("output=\(output)")
     }
 }

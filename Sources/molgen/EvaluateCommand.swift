@@ -9,7 +9,9 @@ extension DecodingMethod: ExpressibleByArgument {
         case "greedy": self = .greedy
         case "sample": self = .sample(temperature: 1)
         default:
-            guard argument.hasPrefix("beam"), let width = Int(argument.dropFirst(4)) ?? (argument == "beam" ? 5 : nil) else { return nil }
+            // beamK: K within 1...OptionLimits.beamWidth (beam0 and beam-1 used to reach a precondition).
+            guard argument.hasPrefix("beam"), let width = Int(argument.dropFirst(4)) ?? (argument == "beam" ? 5 : nil),
+                  (1...OptionLimits.beamWidth).contains(width) else { return nil }
             self = .beam(width: width)
         }
     }
@@ -25,13 +27,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Training dataset, for novelty.") var train: String?
     @Option(help: "Prior samples to decode.") var samples = 10000
     @Option(help: "Test molecules to reconstruct (the first N).") var testLimit = 1000
-    @Option(help: "How prior samples are decoded: greedy, sample, beam or beamK (e.g. beam5).") var method: DecodingMethod = .greedy
+    @Option(help: "How prior samples are decoded: greedy, sample, beam or beamK (e.g. beam5; K from 1 to \(OptionLimits.beamWidth)).") var method: DecodingMethod = .greedy
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of name=value lines.") var json = false
 
     func validate() throws {
-        if samples < 1 { throw ValidationError("--samples: \(samples) must be at least 1") }
-        if testLimit < 1 { throw ValidationError("--test-limit: \(testLimit) must be at least 1") }
+        try OptionLimits.require(samples, in: 1...1_000_000, "--samples")
+        try OptionLimits.require(testLimit, in: 1...OptionLimits.samples, "--test-limit")
     }
 
     func run() throws {

@@ -11,6 +11,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(model, "model")], extensions: ["h5", "hdf5"])
         let bundle = try ChemVAEModel.load(from: model)
         bundle.optimizer = nil
         bundle.position = nil

@@ -10,6 +10,7 @@ struct ImagePlotCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["svg"])
         let file = try ImageModelFile.load(from: model)
         guard file.history.count > 0 else { throw ImageModelError.invalidOption("--model: \(model) has no logged training history") }
         try lossCurves(file, title: "\(file.config.model.rawValue) on \(file.config.data.rawValue): training curves").write(to: output)

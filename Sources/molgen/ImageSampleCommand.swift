@@ -22,6 +22,7 @@ struct ImageSampleCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
         let file = try ImageModelFile.load(from: model)
         let grid = try SampleGrids.make(file, count: n, label: label, latentGrid: latentGrid, datasets: dataOptions.datasets, seed: seed)
         try grid.write(to: output)

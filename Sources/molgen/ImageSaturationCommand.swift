@@ -16,7 +16,13 @@ struct ImageSaturationCommand: ParsableCommand {
     @Flag(help: "Also print the per-step table (TSV) after the summary.") var table = false
     @OptionGroup var dataOptions: ImageDataOptions
 
+    func validate() throws {
+        try OptionLimits.require(steps, in: 1...OptionLimits.steps, "--steps")
+        try OptionLimits.require(warmup, in: 0...OptionLimits.steps, "--warmup")
+    }
+
     func run() throws {
+        try Outputs.check(output, "--output", against: [], extensions: ["svg"])
         let result = try SaturationExperiment.run(datasets: dataOptions.datasets, steps: steps, seed: seed, discriminatorWarmup: warmup)
         try SaturationExperiment.plot(result, discriminatorWarmup: warmup).write(to: output)
         for kind in GeneratorLoss.allCases {

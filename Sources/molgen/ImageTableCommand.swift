@@ -16,6 +16,10 @@ struct ImageTableCommand: ParsableCommand {
     @Option(help: "Keep the models here as ssvae-N.h5 (and resume from them).") var directory: String?
     @OptionGroup var dataOptions: ImageDataOptions
 
+    func validate() throws {
+        try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
+    }
+
     func run() throws {
         let counts = try labels.split(separator: ",").map { part -> Int in
             guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 10 else {

@@ -36,6 +36,11 @@ struct ImageTrainCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
+        try OptionLimits.require(batchSize, in: 2...OptionLimits.batchSize, "--batch-size")
+        try OptionLimits.require(latent, in: 1...OptionLimits.latentSize, "--latent")
+        try OptionLimits.require(channels, in: 1...1024, "--channels")
+        if let learningRate, !learningRate.isFinite { throw ValidationError("--learning-rate: must be a finite number") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size: \(batchSize) must be at least 2") }
         if let latent, latent < 1 { throw ValidationError("--latent: \(latent) must be at least 1") }
         if let channels, channels < 1 { throw ValidationError("--channels: \(channels) must be at least 1") }

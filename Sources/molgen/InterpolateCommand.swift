@@ -25,9 +25,12 @@ struct InterpolateCommand: ParsableCommand {
 
     func validate() throws {
         if steps < 2 { throw ValidationError("--steps: \(steps) must be at least 2 (the two ends)") }
+        try OptionLimits.require(steps, in: 2...OptionLimits.steps, "--steps")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
+        try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod()
         _ = try about("--from") { try bundle.encode(smiles: from) }

@@ -30,7 +30,7 @@ struct DecodingOptions: ParsableArguments {
             throw ValidationError("--method: '\(method)' is not one of greedy, sample, beam")
         }
         if let temperature, !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature: must be a positive number") }
-        if let beamWidth, beamWidth < 1 { throw ValidationError("--beam-width: \(beamWidth) must be at least 1") }
+        try OptionLimits.require(beamWidth, in: 1...OptionLimits.beamWidth, "--beam-width")
         if temperature != nil && method != "sample" && method != nil { throw ValidationError("--temperature applies to --method sample only") }
         if beamWidth != nil && method != "beam" { throw ValidationError("--beam-width applies to --method beam only") }
     }
@@ -64,6 +64,14 @@ func decodedCSV(_ molecules: [DecodedMolecule]) -> String {
     "index,smiles,valid,canonical\n" + molecules.enumerated().map { i, m in
         "\(i),\(csvField(m.smiles)),\(m.isValid ? 1 : 0),\(csvField(m.canonical ?? ""))"
     }.joined(separator: "\n") + (molecules.isEmpty ? "" : "\n")
+}
+
+/// name=value lines summarising a stream of decoded molecules.
+func printDecodingSummary(_ tally: DecodingTally) {
+    print("decoded=\(tally.decoded)")
+    print("valid=\(tally.valid)")
+    print("validity=\(String(format: "%.4f", Double(tally.valid) / Double(max(tally.decoded, 1))))")
+    print("unique_valid=\(tally.uniqueValid)")
 }
 
 /// name=value lines summarising decoded molecules.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `molgen` command: thin argument parsing over the library targets.
 /// Each subcommand lives in its own file in this folder and only parses, calls a library function and prints.
@@ -26,4 +27,18 @@ struct MolGen: ParsableCommand {
             ImageCommand.self,
         ]
     )
+
+    /// ArgumentParser's `main`, plus a check that standard output was really written: a command
+    /// whose results could not be written exits non-zero with an error.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            try finishStandardOutput()
+        } catch {
+            // Results already buffered are flushed before the error, which goes to stderr.
+            if !(error is StandardOutputError) { _ = fflush(stdout) }
+            exit(withError: error)
+        }
+    }
 }

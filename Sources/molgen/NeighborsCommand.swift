@@ -30,12 +30,15 @@ struct NeighborsCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if n < 1 { throw ValidationError("-n: \(n) must be at least 1") }
+        try OptionLimits.require(n, in: 1...100_000, "-n")
+        try OptionLimits.require(maxPoints, in: 1...OptionLimits.samples, "--max-points")
         if !(radius >= 0 && radius.isFinite) { throw ValidationError("--radius: must be a non-negative number") }
         if let maxPoints, maxPoints < 1 { throw ValidationError("--max-points: \(maxPoints) must be at least 1") }
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
+        try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod()
         let hood = try about("--smiles") {

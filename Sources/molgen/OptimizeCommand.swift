@@ -35,7 +35,9 @@ struct OptimizeCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if steps < 1 { throw ValidationError("--steps: \(steps) must be at least 1") }
+        try OptionLimits.require(steps, in: 1...OptionLimits.steps, "--steps")
+        try OptionLimits.require(decodings, in: 1...OptionLimits.attempts, "--decodings")
+        try OptionLimits.require(n, in: 1...100_000, "-n")
         if !(lr > 0 && lr.isFinite) { throw ValidationError("--lr: must be a positive number") }
         if !(priorWeight >= 0 && priorWeight.isFinite) { throw ValidationError("--prior-weight: must be a non-negative number") }
         if let trustRadius, !(trustRadius > 0 && trustRadius.isFinite) { throw ValidationError("--trust-radius: must be a positive number") }
@@ -45,6 +47,8 @@ struct OptimizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
+        try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
         do { _ = try bundle.propertyIndex(objective) } catch let error as ChemVAEError { throw OptionError("--objective: \(error)") }
         if let start { _ = try about("--start") { try bundle.encode(smiles: start) } }

@@ -21,10 +21,11 @@ struct PlotLatentCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
-        if limit < 2 { throw ValidationError("--limit: \(limit) must be at least 2") }
+        try OptionLimits.require(limit, in: 2...1_000_000, "--limit")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(data, "input"), (modelOptions.model, "--model")], extensions: ["svg"])
         let bundle = try modelOptions.load()
         let map: LatentMap
         do { map = try bundle.latentMap(of: data, colorBy: colorBy, limit: limit, seed: modelOptions.seed) } catch let error as ChemVAEError {

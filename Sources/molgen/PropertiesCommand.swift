@@ -23,7 +23,7 @@ struct PropertiesCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads <= 0 { throw ValidationError("--threads: \(threads) must be positive") }
+        try OptionLimits.require(threads, in: 1...OptionLimits.threads, "--threads")
     }
 
     func run() throws {
@@ -31,19 +31,19 @@ struct PropertiesCommand: ParsableCommand {
         var calculator = PropertyCalculator(properties: properties)
         if let threads { calculator.workers = threads }
         let out = BufferedOutput()
-        out.write("smiles,canonical,valid," + properties.map(\.name).joined(separator: ",") + "\n")
+        try out.write("smiles,canonical,valid," + properties.map(\.name).joined(separator: ",") + "\n")
         var invalid = 0
         try calculator.run(input: input, column: column) { row in
             var fields = [csvField(row.record.smiles), csvField(row.canonicalSMILES ?? ""), row.isValid ? "true" : "false"]
             // Shortest round-trip spelling of each Double, so values compare exactly with RDKit Python.
             fields += (row.values ?? properties.map { _ in .nan }).map { $0.isFinite ? "\($0)" : "" }
-            out.write(fields.joined(separator: ",") + "\n")
+            try out.write(fields.joined(separator: ",") + "\n")
             if let error = row.error {
                 invalid += 1
                 if invalid <= 10 { printError("\(input):\(row.record.line): invalid: \(error)") }
             }
         }
-        out.flush()
+        try out.flush()
         if invalid > 10 { printError("... \(invalid) invalid molecules in all") }
     }
 }
@@ -58,14 +58,16 @@ func csvField(_ value: String) -> String {
 final class BufferedOutput {
     private var buffer: [UInt8] = []
 
-    func write(_ text: String) {
+    func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+        if buffer.count >= 1 << 16 { try flush() }
     }
 
-    func flush() {
+    /// Why throwing: a full disk or closed pipe must stop the command with an error, not trap.
+    func flush() throws {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        try writeToStandardOutput(buffer)
         buffer.removeAll(keepingCapacity: true)
+        try finishStandardOutput()
     }
 }

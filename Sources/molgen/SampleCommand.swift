@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Training
+import Storage
 
 /// `molgen sample`: molecules decoded from prior samples (the fitted prior, or N(0, I)).
 struct SampleCommand: ParsableCommand {
@@ -17,20 +19,39 @@ struct SampleCommand: ParsableCommand {
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
 
+    /// Molecules the HTML report covers (the first ones drawn).
+    static let reportLimit = 10_000
+
     func validate() throws {
-        if n < 1 { throw ValidationError("-n: \(n) must be at least 1") }
-        if attempts < 1 { throw ValidationError("--attempts: \(attempts) must be at least 1") }
+        try OptionLimits.require(n, in: 1...OptionLimits.samples, "-n")
+        try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
     }
 
     func run() throws {
+        try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
+        try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
-        let (_, molecules) = try bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed, prior: prior)
-        try emitCSV(decodedCSV(molecules), to: output)
-        printDecodingSummary(molecules)
+        // Streamed: one block of molecules in memory at a time, whatever -n is.
+        let file = try AtomicTextFile(path: output)
+        try file.write("index,smiles,valid,canonical\n")
+        var tally = DecodingTally()
+        var reported: [DecodedMolecule] = []
+        let progress = CountedProgress(total: n, unit: "molecules")
+        StopSignal.install(grace: 2)
+        try bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed, prior: prior) { molecules, first in
+            if StopSignal.isRequested { throw Interrupted() }
+            try file.write(decodedCSVRows(molecules, firstIndex: first))
+            tally.add(molecules)
+            if report != nil, reported.count < Self.reportLimit { reported += molecules.prefix(Self.reportLimit - reported.count) }
+            progress.update(done: first + molecules.count)
+        }
+        progress.finish()
+        try file.commit()
+        printDecodingSummary(tally)
         print("output=\(output)")
         if let report {
-            try LatentReports.samples(molecules, model: modelOptions.model, method: method, seed: modelOptions.seed).write(to: report)
+            try LatentReports.samples(reported, model: modelOptions.model, method: method, seed: modelOptions.seed).write(to: report)
             print("report=\(report)")
         }
     }

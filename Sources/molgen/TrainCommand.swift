@@ -42,6 +42,15 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
+        try OptionLimits.require(batchSize, in: 2...OptionLimits.batchSize, "--batch-size")
+        try OptionLimits.require(latentSize, in: 1...OptionLimits.latentSize, "--latent-size")
+        try OptionLimits.require(decoderHidden, in: 1...OptionLimits.hiddenWidth, "--decoder-hidden")
+        try OptionLimits.require(decoderLayers, in: 1...OptionLimits.layers, "--decoder-layers")
+        if let learningRate, !learningRate.isFinite { throw ValidationError("--learning-rate: must be a finite number") }
+        if let propertyWeight, !(propertyWeight >= 0 && propertyWeight.isFinite) { throw ValidationError("--property-weight: \(propertyWeight) must be a finite number >= 0") }
+        if let limit, limit < 1 { throw ValidationError("--limit: \(limit) must be at least 1") }
+        if !(checkpointMinutes > 0 && checkpointMinutes.isFinite) { throw ValidationError("--checkpoint-minutes: \(checkpointMinutes) must be a positive number") }
         if let klWeight, !(klWeight >= 0 && klWeight.isFinite) { throw ValidationError("--kl-weight: \(klWeight) must be a finite number >= 0") }
         if let klWarmupEpochs, !(klWarmupEpochs >= 0 && klWarmupEpochs.isFinite) { throw ValidationError("--kl-warmup-epochs: \(klWarmupEpochs) must be a finite number >= 0") }
         if let batchSize, batchSize < 2 { throw ValidationError("--batch-size: \(batchSize) must be at least 2") }
@@ -68,6 +77,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let sources: [(String?, String)] = [(data, "--data"), (validation, "--validation"), (initFrom, "--init-from")]
+        try Outputs.check(output, "--output", against: sources, extensions: ["h5", "hdf5"])
+        try Outputs.check(ChemVAETrainer.bestPath(for: output), "the best-model file of --output", against: sources + [(output, "--output")])
         let training = try MoleculeDataset(contentsOf: data)
         let validationSet = try validation.map { try MoleculeDataset(contentsOf: $0) }
         var config: ChemVAEConfig?
