@@ -237,12 +237,6 @@ extension ChemVAEConfig {
     }
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-public func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-}
-
 /// Writes `text` to `path` all or nothing: a temporary file in the same directory is synced and
 /// renamed over `path`, so an interrupted write leaves any previous file intact (see
 /// `Storage.writeTextFileAtomically`, which names temporaries so a killed run's are cleaned up).

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Storage
 
 /// Decoding in blocks, for outputs of millions of molecules in flat memory with progress.
 ///

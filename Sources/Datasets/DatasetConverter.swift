@@ -404,69 +404,36 @@ public struct DatasetConverter: Sendable {
 /// Streams rejected records to a CSV under a temporary name; ``commit()`` renames it into place.
 final class RejectedRecordsWriter {
     let path: String
-    private let temporary: String
-    private let handle: UnsafeMutablePointer<FILE>
+    private let file: AtomicTextFile
     private let observer: ((RejectedRecord) throws -> Void)?
 
     init(path: String, observer: ((RejectedRecord) throws -> Void)? = nil) throws {
         self.path = path
         self.observer = observer
-        temporary = TemporaryFiles.make(for: path)
-        guard let handle = fopen(temporary, "w") else {
-            let reason = String(cString: strerror(errno))
-            TemporaryFiles.forget(temporary)
-            throw DatasetError.cannotWrite(file: path, reason: reason)
-        }
-        self.handle = handle
+        do { file = try AtomicTextFile(path: path) } catch { throw DatasetError.cannotWrite(file: path, reason: Self.reason(error)) }
         try write("file,line,smiles,reason,detail\n")
     }
 
-    deinit { discard() }
-
-    private var isOpen = true
-
     func append(_ record: RejectedRecord) throws {
         let fields = [record.file, String(record.line), printableText(record.smiles), record.reason.rawValue, record.detail]
-        try write(fields.map(Self.csvField).joined(separator: ",") + "\n")
+        try write(fields.map(csvField).joined(separator: ",") + "\n")
         try observer?(record)
     }
 
     private func write(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard fwrite(bytes, 1, bytes.count, handle) == bytes.count else {
-            throw DatasetError.cannotWrite(file: path, reason: String(cString: strerror(errno)))
-        }
+        do { try file.write(text) } catch { throw DatasetError.cannotWrite(file: path, reason: Self.reason(error)) }
     }
 
-    /// Closes the file and renames it to `path`.
+    /// Syncs the file and renames it to `path`.
     func commit() throws {
-        guard isOpen else { return }
-        isOpen = false
-        let synced = fflush(handle) == 0 && fsync(fileno(handle)) == 0
-        guard fclose(handle) == 0, synced else {
-            let reason = String(cString: strerror(errno))
-            TemporaryFiles.remove(temporary)
-            throw DatasetError.cannotWrite(file: path, reason: reason)
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            TemporaryFiles.remove(temporary)
-            throw DatasetError.cannotWrite(file: path, reason: reason)
-        }
-        TemporaryFiles.forget(temporary)
+        do { try file.commit() } catch { throw DatasetError.cannotWrite(file: path, reason: Self.reason(error)) }
     }
 
-    /// Closes and removes the temporary file (after a failed run).
-    func discard() {
-        guard isOpen else { return }
-        isOpen = false
-        fclose(handle)
-        TemporaryFiles.remove(temporary)
-    }
+    /// Removes the temporary file (after a failed run).
+    func discard() { file.discard() }
 
-    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-    static func csvField(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    private static func reason(_ error: Error) -> String {
+        if case let StorageError.fileSystem(_, _, reason) = error { return reason }
+        return "\(error)"
     }
 }

@@ -25,18 +25,16 @@ public struct PNGImage: Equatable, Sendable {
     /// Writes the image atomically (a temporary file renamed into place).
     public func write(to path: String) throws {
         let temporary = TemporaryFiles.make(for: path)
-        defer { TemporaryFiles.forget(temporary) }
         var message = [CChar](repeating: 0, count: 128)
         let ok = bytes.withUnsafeBufferPointer { px in
             molgen_png_write(temporary, Int32(width), Int32(height), Int32(channels), px.baseAddress, &message, Int32(message.count))
         }
         guard ok == 1 else {
-            unlink(temporary)
+            TemporaryFiles.remove(temporary)
             throw ImageModelError.badFile(path: path, reason: "cannot write PNG: \(String(cString: message))")
         }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ImageModelError.badFile(path: path, reason: "cannot move the PNG into place: \(String(cString: strerror(errno)))")
+        do { try TemporaryFiles.moveIntoPlace(temporary, at: path) } catch {
+            throw ImageModelError.badFile(path: path, reason: "cannot move the PNG into place: \(error)")
         }
     }
 

@@ -108,13 +108,8 @@ public final class HDF5File: HDF5Group {
             let result = try body(file)
             try file.close()
             try FileChecksum.stamp(temporary)
-            try syncToDisk(temporary)
             try beforeRename?()
-            guard rename(temporary, path) == 0 else {
-                throw StorageError.fileSystem(operation: "move the finished file into place at", file: path,
-                                              reason: String(cString: strerror(errno)))
-            }
-            TemporaryFiles.forget(temporary)
+            try TemporaryFiles.moveIntoPlace(temporary, at: path)
             return result
         } catch {
             file.file.abandon()
@@ -129,17 +124,6 @@ public final class HDF5File: HDF5Group {
                 throw error
             }
         }
-    }
-
-    /// Why: without fsync a crash soon after the rename can leave an empty file at the path.
-    private static func syncToDisk(_ path: String) throws {
-        let descriptor = Foundation.open(path, O_RDONLY)
-        guard descriptor >= 0, fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if descriptor >= 0 { Foundation.close(descriptor) }
-            throw StorageError.fileSystem(operation: "sync", file: path, reason: reason)
-        }
-        Foundation.close(descriptor)
     }
 
     private init(fileID: hid_t, path: String, isWritable: Bool) throws {

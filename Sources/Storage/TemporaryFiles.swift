@@ -43,6 +43,26 @@ public enum TemporaryFiles {
         forget(temporary)
     }
 
+    /// Syncs a finished temporary to disk and renames it over `path`: all or nothing. Why the sync:
+    /// without it a crash soon after the rename can leave an empty file at the path. On failure
+    /// the temporary is removed and the error names `path`.
+    public static func moveIntoPlace(_ temporary: String, at path: String) throws {
+        let descriptor = Foundation.open(temporary, O_RDONLY)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { Foundation.close(descriptor) }
+            remove(temporary)
+            throw StorageError.fileSystem(operation: "sync", file: path, reason: reason)
+        }
+        Foundation.close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            remove(temporary)
+            throw StorageError.fileSystem(operation: "move the finished file into place at", file: path, reason: reason)
+        }
+        forget(temporary)
+    }
+
     /// Removes every temporary this process still has open (used when a signal stops a command).
     public static func removeAll() {
         lock.lock()
@@ -127,18 +147,13 @@ public final class AtomicTextFile {
     public func commit() throws {
         guard let handle else { return }
         self.handle = nil
-        let failed = fflush(handle) != 0 || fsync(fileno(handle)) != 0
+        let failed = fflush(handle) != 0
         let reason = String(cString: strerror(errno))
         if fclose(handle) != 0 || failed {
             TemporaryFiles.remove(temporary)
             throw StorageError.fileSystem(operation: "write", file: path, reason: failed ? reason : String(cString: strerror(errno)))
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            TemporaryFiles.remove(temporary)
-            throw StorageError.fileSystem(operation: "move the finished file into place at", file: path, reason: reason)
-        }
-        TemporaryFiles.forget(temporary)
+        try TemporaryFiles.moveIntoPlace(temporary, at: path)
     }
 
     /// Closes and removes the temporary (after a failed run).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Storage
 
 /// `molgen interpolate`: molecules along the path between two molecules' latent means.
 struct InterpolateCommand: ParsableCommand {

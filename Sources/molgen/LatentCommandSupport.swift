@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Storage
 
 /// `--model` and `--seed`, shared by every latent-space command.
 struct ModelOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Storage
 
 extension NeighborhoodShape: ExpressibleByArgument {}
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChemVAE
 import Foundation
+import Storage
 
 /// `molgen optimize`: gradient ascent on the property surrogate in latent space.
 struct OptimizeCommand: ParsableCommand {

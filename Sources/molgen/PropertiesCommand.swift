@@ -2,6 +2,7 @@ import ArgumentParser
 import Chem
 import Datasets
 import Foundation
+import Storage
 
 /// `molgen properties`: canonical SMILES and RDKit properties of every molecule in a file, as CSV.
 struct PropertiesCommand: ParsableCommand {
@@ -46,12 +47,6 @@ struct PropertiesCommand: ParsableCommand {
         try out.flush()
         if invalid > 10 { printError("... \(invalid) invalid molecules in all") }
     }
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
-func csvField(_ value: String) -> String {
-    guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-    return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
 /// Stdout through a 64 KiB buffer: print() per row would cost a system call each.
