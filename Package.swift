@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Smiles", targets: ["Smiles"]),
         .library(name: "Chem", targets: ["Chem"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "ChemNet", targets: ["ChemNet"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
     ],
@@ -50,12 +51,14 @@ let package = Package(
         .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
-        .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["Engine", "CLAPACK"], swiftSettings: fast),
         .target(name: "Storage", dependencies: ["CHDF5"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
-        .target(name: "ChemVAE", dependencies: ["NN", "Datasets"], swiftSettings: fast),
+        // ChemNet (the network behind FCD) on our engine, its weights converted by tools/fetch-chemnet.
+        .target(name: "ChemNet", dependencies: ["NN", "Storage"], swiftSettings: fast),
+        .target(name: "ChemVAE", dependencies: ["NN", "Datasets", "ChemNet"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["NN", "Storage", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["ChemVAE", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
@@ -73,7 +76,8 @@ let package = Package(
         .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE"], swiftSettings: fast),
-        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels"], swiftSettings: fast),
+        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "NN"], swiftSettings: fast),
+        .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
