@@ -10,7 +10,7 @@ final class LSTMGradientTests: XCTestCase {
     }
 
     func testLSTMLayerGradientsMatchFiniteDifferences() {
-        let (t, b, i, h) = (4, 3, 5, 6)
+        let (t, b, i, h) = (4, 3, 5, 9)   // h = 9: one eight-lane block and a scalar tail
         let x = randn([t, b, i], seed: 1)
         let w = lstmWeights(input: i, hidden: h, seed: 10)
         assertGradientsMatch([x, w.weightIH, w.weightHH, w.biasIH, w.biasHH]) { lstmLayer(x, weights: w) }

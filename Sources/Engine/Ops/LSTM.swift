@@ -107,10 +107,22 @@ public func lstmLayer(_ x: Tensor, weights w: LSTMWeights) -> Tensor {
 }
 
 /// One row of gates: pre-activations in `g` [4H] become (i, f, g, o) in place; writes c' and h'.
+/// Eight lanes at a time through FastMath's sigmoid and tanh (with libm the gates cost more than
+/// the recurrent GEMM), then a scalar tail.
 @inline(__always)
 private func lstmGatesForward(_ g: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>,
                               cOut: UnsafeMutablePointer<Float>, hOut: UnsafeMutablePointer<Float>, hidden h: Int) {
-    for j in 0..<h {
+    var j = 0
+    while j + 8 <= h {
+        let i = sigmoid8(load8(g + j)), f = sigmoid8(load8(g + h + j))
+        let n = tanh8(load8(g + 2 * h + j)), o = sigmoid8(load8(g + 3 * h + j))
+        store8(i, g + j); store8(f, g + h + j); store8(n, g + 2 * h + j); store8(o, g + 3 * h + j)
+        let cell = f * load8(cPrev + j) + i * n
+        store8(cell, cOut + j)
+        store8(o * tanh8(cell), hOut + j)
+        j += 8
+    }
+    while j < h {
         let i = 1 / (1 + Foundation.exp(-g[j]))
         let f = 1 / (1 + Foundation.exp(-g[h + j]))
         let n = Foundation.tanh(g[2 * h + j])
@@ -119,6 +131,7 @@ private func lstmGatesForward(_ g: UnsafeMutablePointer<Float>, cPrev: UnsafePoi
         let cell = f * cPrev[j] + i * n
         cOut[j] = cell
         hOut[j] = o * Foundation.tanh(cell)
+        j += 1
     }
 }
 
