@@ -9,6 +9,8 @@ public struct EvaluationReport: Sendable {
     public var figures: [(name: String, value: Double)] = []
     public var notes: [String] = []
 
+    public init() {}
+
     mutating func add(_ name: String, _ value: Double) { figures.append((name, value)) }
 
     public subscript(name: String) -> Double? { figures.first { $0.name == name }?.value }
