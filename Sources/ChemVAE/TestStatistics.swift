@@ -30,9 +30,10 @@ public struct TestStatistics: Sendable {
 
     /// The statistics of `smiles` (the molecules of `path`), read from `cachePath(for: path)` when
     /// it was made from the same file (size and modification time) and holds ChemNet statistics
-    /// if `chemNet` is given; otherwise computed and written there (atomically).
+    /// if `chemNet` is given; otherwise computed and written there (atomically). When the cache
+    /// cannot be written (a read-only folder), `note` hears why and the statistics are still returned.
     public static func load(for path: String, smiles: @autoclosure () throws -> [String], chemNet: ChemNet?,
-                            progress: (Progress) -> Void = { _ in }) throws -> TestStatistics {
+                            note: (String) -> Void = { _ in }, progress: (Progress) -> Void = { _ in }) throws -> TestStatistics {
         let cache = cachePath(for: path)
         let stamp = try fileStamp(path)
         if let cached = try? read(cache, stamp: stamp), chemNet == nil || cached.chemNet != nil { return cached }
@@ -45,7 +46,9 @@ public struct TestStatistics: Sendable {
             activations = ActivationStatistics(activations: rows, count: canonical.count)
         }
         let statistics = TestStatistics(profile: profile, chemNet: activations)
-        try statistics.write(to: cache, stamp: stamp)
+        do { try statistics.write(to: cache, stamp: stamp) } catch {
+            note("statistics of \(path) not cached (\(error)); the next evaluation computes them again")
+        }
         return statistics
     }
 

@@ -52,18 +52,18 @@ struct EvaluateCommand: ParsableCommand {
         if !input.rejected.isEmpty {
             printError("\(input.rejected.count) of \(input.read) test molecules skipped, e.g. \(input.rejected.prefix(3).map { "\($0.location) \($0.reason.rawValue)" }.joined(separator: "; "))")
         }
+        // Without the ChemNet file there is no fcd_*; the report's notes say how to get it.
         var chemNet: ChemNet?
         if FileManager.default.fileExists(atPath: chemnet) {
-            chemNet = try ChemNet(contentsOf: chemnet)
-        } else {
-            printError("note: no fcd_test: \(chemnet) is missing. \(ChemNet.howToGet)")
+            do { chemNet = try ChemNet(contentsOf: chemnet) } catch { throw OptionError("--chemnet: \(error)") }
         }
         let display = StageProgress()
         let training = try train.map { canonicalTrainingSet(try MoleculeDataset(contentsOf: $0)) }
         var references: [(name: String, statistics: TestStatistics)] = []
         for (name, path) in [("test", test), ("testsf", scaffoldTest)] {
             guard let path else { continue }
-            let statistics = try TestStatistics.load(for: path, smiles: try TestStatistics.readSmiles(path), chemNet: chemNet) {
+            let statistics = try TestStatistics.load(for: path, smiles: try TestStatistics.readSmiles(path), chemNet: chemNet,
+                                                     note: { printError("note: \($0)") }) {
                 display.update(stage: "\(name): \($0.stage)", done: $0.done, total: $0.total)
             }
             references.append((name, statistics))
