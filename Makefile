@@ -14,7 +14,13 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build $(CONFIG) --product molgen
 
-test: bootstrap
+CHEMNET = models/chemnet/chemnet.h5
+
+# ChemNet's weights (for the FCD tests) come from PyPI, converted once; never committed.
+$(CHEMNET):
+	tools/fetch-chemnet $@
+
+test: bootstrap $(CHEMNET)
 	$(SWIFT) build $(CONFIG) --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test $(CONFIG) --skip-build -Xswiftc -enable-testing
 

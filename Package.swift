@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "Chem", targets: ["Chem"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "ChemNet", targets: ["ChemNet"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
     ],
@@ -51,16 +52,18 @@ let package = Package(
         .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
-        .target(name: "NN", dependencies: ["Engine"], swiftSettings: fast),
+        .target(name: "NN", dependencies: ["Engine", "CLAPACK"], swiftSettings: fast),
         .target(name: "Storage", dependencies: ["CHDF5", "CZlib"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
         // The one training loop and model file every model family plugs into.
         .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
-        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets"], swiftSettings: fast),
+        // ChemNet (the network behind FCD) on our engine, its weights converted by tools/fetch-chemnet.
+        .target(name: "ChemNet", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
+        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets", "ChemNet"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemVAE", "ImageModels"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
+        .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -194,6 +194,22 @@ void crd_molecule_morgan_bits(const CRDMolecule *molecule, int32_t radius, int32
     morganWords(*molecule->mol, radius, bits, words);
 }
 
+char *crd_molecule_brics_fragments(const CRDMolecule *molecule) {
+    try {
+        return copyString(crdkit::bricsFragments(*molecule->mol));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+char *crd_molecule_murcko_scaffold(const CRDMolecule *molecule, int32_t *ring_count) {
+    try {
+        return copyString(crdkit::murckoScaffold(*molecule->mol, *ring_count));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height, const char *legend) {
     try {
         RDKit::MolDraw2DSVG drawer(width, height);

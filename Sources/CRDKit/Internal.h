@@ -52,4 +52,11 @@ void qedDescriptors(ROMol &mol, bool reference, double values[8]);
 void installFragmentScores(const uint32_t *ids, const double *scores, size_t count);
 bool hasFragmentScores();
 
+/// Canonical SMILES of `mol` cut on its BRICS bonds (dot-separated fragments with dummy atoms).
+std::string bricsFragments(const ROMol &mol);
+
+/// Canonical SMILES of the Bemis–Murcko scaffold of `mol` ("" when it has no ring) and, in
+/// `ringCount`, the scaffold's ring count after `symmetrizeSSSR`.
+std::string murckoScaffold(const ROMol &mol, int32_t &ringCount);
+
 }  // namespace crdkit

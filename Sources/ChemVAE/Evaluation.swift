@@ -1,4 +1,5 @@
 import Chem
+import ChemNet
 import Datasets
 import Engine
 import Foundation
@@ -8,9 +9,68 @@ public struct EvaluationReport: Sendable {
     public var figures: [(name: String, value: Double)] = []
     public var notes: [String] = []
 
+    public init() {}
+
     mutating func add(_ name: String, _ value: Double) { figures.append((name, value)) }
 
     public subscript(name: String) -> Double? { figures.first { $0.name == name }?.value }
+}
+
+/// Where `evaluate` is: a stage, and how much of it is done.
+public struct EvaluationProgress: Sendable {
+    public var stage: String
+    public var done: Int
+    public var total: Int
+
+    public init(stage: String, done: Int, total: Int) { self.stage = stage; self.done = done; self.total = total }
+}
+
+/// The MOSES metrics of `smiles` (Polykovskiy et al. 2020, `moses.get_all_metrics`), added to
+/// `report`: validity, unique_1k, unique_10k, novelty (with `trainingSmiles`), intdiv1,
+/// intdiv2, and against each reference set R (named e.g. "test", "testsf"): fcd_R (when ChemNet
+/// is given and R has ChemNet statistics), snn_R, frag_R, scaf_R; then the Wasserstein-1
+/// distances of logP, SA, QED and MW to the first reference. Every metric but validity is over
+/// the valid samples, duplicates kept, as MOSES computes them.
+public func scoreSamples(_ smiles: [String], into report: inout EvaluationReport, trainingSmiles: Set<String>?,
+                         references: [(name: String, statistics: TestStatistics)], chemNet: ChemNet?,
+                         progress: (EvaluationProgress) -> Void = { _ in }) {
+    let profile = MoleculeSetProfile(smiles: smiles) { progress(EvaluationProgress(stage: "samples (RDKit)", done: $0, total: smiles.count)) }
+    let valid = profile.canonicalSMILES
+    report.add("validity", smiles.isEmpty ? 0 : Double(valid.count) / Double(smiles.count))
+    report.add("unique_1k", MosesMetrics.uniqueness(valid, firstValid: 1000))
+    report.add("unique_10k", MosesMetrics.uniqueness(valid, firstValid: 10000))
+    if valid.count < 10000 { report.notes.append("unique_10k is over \(valid.count) valid samples (fewer than 10,000)") }
+    if let trainingSmiles {
+        let unique = Set(valid)
+        report.add("novelty", unique.isEmpty ? 0 : Double(unique.subtracting(trainingSmiles).count) / Double(unique.count))
+    } else {
+        report.notes.append("novelty needs --train")
+    }
+    progress(EvaluationProgress(stage: "internal diversity", done: 0, total: 1))
+    report.add("intdiv1", MosesMetrics.internalDiversity(profile.fingerprints, p: 1))
+    report.add("intdiv2", MosesMetrics.internalDiversity(profile.fingerprints, p: 2))
+    var sampleActivations: ActivationStatistics?
+    if let chemNet, valid.count >= 2, references.contains(where: { $0.statistics.chemNet != nil }) {
+        let rows = chemNet.activations(valid) { progress(EvaluationProgress(stage: "samples (ChemNet)", done: $0, total: valid.count)) }
+        sampleActivations = ActivationStatistics(activations: rows, count: valid.count)
+    }
+    for (name, reference) in references {
+        if let sampleActivations, let test = reference.chemNet {
+            report.add("fcd_\(name)", frechetChemNetDistance(sampleActivations, test))
+        }
+        progress(EvaluationProgress(stage: "nearest neighbours in \(name)", done: 0, total: 1))
+        report.add("snn_\(name)", MosesMetrics.nearestNeighborSimilarity(profile.fingerprints, reference: reference.profile.fingerprints))
+        report.add("frag_\(name)", MosesMetrics.cosineSimilarity(profile.fragmentCounts, reference.profile.fragmentCounts))
+        report.add("scaf_\(name)", MosesMetrics.cosineSimilarity(profile.scaffoldCounts, reference.profile.scaffoldCounts))
+    }
+    if chemNet == nil && !references.isEmpty { report.notes.append(ChemNet.howToGet) }
+    if let reference = references.first {
+        for property in MoleculeSetProfile.properties {
+            let name = property == .sas ? "sa" : property.name
+            report.add("\(name)_wasserstein", MosesMetrics.wasserstein(reference.statistics.profile.propertyValues[property]!,
+                                                                       profile.propertyValues[property]!))
+        }
+    }
 }
 
 extension ChemVAEModel {
@@ -20,12 +80,13 @@ extension ChemVAEModel {
     /// Measures the model on held-out molecules and on prior samples:
     /// - reconstruction: greedy decode of each test molecule's latent mean, counted when its
     ///   canonical SMILES equals the input's; token accuracy under teacher forcing at z = μ;
-    /// - prior samples z ~ N(0, I) decoded with `method`: validity, uniqueness, novelty against
-    ///   `trainingSmiles` (canonical), internal diversity, SNN to the test molecules;
+    /// - prior samples z ~ N(0, I) decoded with `method`, scored by `scoreSamples` (the MOSES
+    ///   metrics against each of `references`, e.g. "test" and "testsf");
     /// - per property: MAE and R² of the property head on the test molecules.
     public func evaluate(test: MoleculeDataset, testLimit: Int = 1000, samples: Int = 10000, method: DecodingMethod = .greedy,
-                         trainingSmiles: Set<String>?, seed: UInt64 = 1,
-                         progress: (String) -> Void = { _ in }) -> EvaluationReport {
+                         trainingSmiles: Set<String>?, references: [(name: String, statistics: TestStatistics)] = [],
+                         chemNet: ChemNet? = nil, seed: UInt64 = 1,
+                         progress: (EvaluationProgress) -> Void = { _ in }) -> EvaluationReport {
         var report = EvaluationReport()
         let rng = RandomGenerator(seed: seed)
         let n = min(test.count, testLimit)
@@ -33,9 +94,10 @@ extension ChemVAEModel {
         var exact = 0, correctTokens = 0, tokens = 0
         var predicted: [Float] = []
         var inputCanonical: [String] = []
-        progress("reconstructing \(n) test molecules")
+        progress(EvaluationProgress(stage: "reconstructing test molecules", done: 0, total: n))
         Tape.withoutRecording {
             for start in stride(from: 0, to: n, by: 250) {
+                progress(EvaluationProgress(stage: "reconstructing test molecules", done: start, total: n))
                 let range = start..<min(start + 250, n)
                 let rows = Array(test.tokens[(range.lowerBound * width)..<(range.upperBound * width)])
                 let lengths = Array(test.lengths[range])
@@ -55,24 +117,17 @@ extension ChemVAEModel {
         report.add("reconstruction_accuracy", Double(exact) / Double(max(n, 1)))
         report.add("token_accuracy", Double(correctTokens) / Double(max(tokens, 1)))
 
-        progress("decoding \(samples) prior samples")
         var generated: [String] = []
         Tape.withoutRecording {
             for start in stride(from: 0, to: samples, by: 500) {
+                progress(EvaluationProgress(stage: "decoding prior samples", done: start, total: samples))
                 let count = min(500, samples - start)
                 let z = Tensor.randomNormal([count, config.latentSize], using: rng)
                 generated += smiles(model.decode(z, method: method, using: rng))
             }
         }
-        progress("scoring samples with RDKit")
-        let reference = inputCanonical.compactMap { try? Fingerprint.morgan(smiles: $0) }
-        let metrics = GenerationMetrics.evaluate(generated, trainingSet: trainingSmiles, reference: reference)
         report.add("samples", Double(samples))
-        report.add("validity", metrics.validity)
-        report.add("uniqueness", metrics.uniqueness)
-        if let novelty = metrics.novelty { report.add("novelty", novelty) } else { report.notes.append("novelty needs --train") }
-        report.add("internal_diversity", metrics.internalDiversity)
-        if let snn = metrics.nearestNeighborSimilarity { report.add("snn_to_test", snn) }
+        scoreSamples(generated, into: &report, trainingSmiles: trainingSmiles, references: references, chemNet: chemNet, progress: progress)
 
         // Property head against the test file's own property columns, matched by name.
         if let normalization, !predicted.isEmpty {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NN
 
 /// Scores of trained image models: FID on the shipped digit classifier's features, the 1-NN
 /// two-sample score in pixel space, and each model's own figures.

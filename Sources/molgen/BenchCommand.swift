@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed; prints name=value lines.",
-        subcommands: [GEMM.self, GRU.self, Train.self, Sample.self, BenchConvertCommand.self, BenchImageCommand.self])
+        subcommands: [GEMM.self, GRU.self, Train.self, Sample.self, Evaluate.self, BenchConvertCommand.self, BenchImageCommand.self])
 
     struct GEMM: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "gemm", abstract: "SGEMM GFLOP/s on square matrices (the machine's peak).")
@@ -78,6 +78,20 @@ struct BenchCommand: ParsableCommand {
         }
         func run() throws {
             try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "evaluate", abstract: "The stages of `molgen evaluate`'s MOSES metrics on real molecules: molecules/s of each.")
+        @Option(help: "SMILES file: the first --samples molecules are the samples, the next --reference the reference set.")
+        var molecules = "datasets/moses-test-5k.csv.gz"
+        @Option(help: "Molecules scored as samples.") var samples = 2000
+        @Option(help: "Reference molecules (SNN compares every sample with each).") var reference = 3000
+        @Option(help: "ChemNet weights (tools/fetch-chemnet); without them the ChemNet stage is skipped.") var chemnet = "models/chemnet/chemnet.h5"
+        func run() throws {
+            try EvaluationBenchmarks.evaluate(molecules: molecules, samples: samples, reference: reference, chemNetPath: chemnet)
+                .forEach { print($0) }
         }
     }
 }

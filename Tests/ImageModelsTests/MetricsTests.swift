@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import ImageModels
+import NN
 import XCTest
 
 final class MetricsTests: XCTestCase {

@@ -63,6 +63,14 @@ void crd_molecule_qed_descriptors(CRDMolecule *molecule, bool reference, double 
 void crd_molecule_morgan_bits(const CRDMolecule *molecule, int32_t radius, int32_t bits,
                               uint64_t *words);
 
+/// Canonical SMILES of the molecule cut on its BRICS bonds, fragments separated by '.'
+/// (`Chem.MolToSmiles(AllChem.FragmentOnBRICSBonds(mol))`); NULL when RDKit fails. Caller frees.
+char *crd_molecule_brics_fragments(const CRDMolecule *molecule);
+
+/// Canonical SMILES of the Bemis–Murcko scaffold (`MurckoScaffold.GetScaffoldForMol`; "" for
+/// an acyclic molecule) and its ring count in `ring_count`; NULL when RDKit fails. Caller frees.
+char *crd_molecule_murcko_scaffold(const CRDMolecule *molecule, int32_t *ring_count);
+
 /// An SVG drawing (RDKit MolDraw2DSVG) with an optional legend; caller frees.
 char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height,
                        const char *legend);
