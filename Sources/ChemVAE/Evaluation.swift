@@ -2,6 +2,7 @@ import Chem
 import Datasets
 import Engine
 import Foundation
+import Smiles
 
 /// Figures `molgen evaluate` reports, in a fixed order.
 public struct EvaluationReport: Sendable {
@@ -23,11 +24,15 @@ extension ChemVAEModel {
     /// - prior samples z ~ N(0, I) decoded with `method`: validity, uniqueness, novelty against
     ///   `trainingSmiles` (canonical), internal diversity, SNN to the test molecules;
     /// - per property: MAE and R² of the property head on the test molecules.
+    /// Decoding is constrained by the SMILES grammar unless `constrained` is false; the same prior
+    /// points are then also decoded the other way, for `unconstrained_*` (or `constrained_*`)
+    /// validity, uniqueness and novelty.
     public func evaluate(test: MoleculeDataset, testLimit: Int = 1000, samples: Int = 10000, method: DecodingMethod = .greedy,
-                         trainingSmiles: Set<String>?, seed: UInt64 = 1,
+                         constrained: Bool = true, trainingSmiles: Set<String>?, seed: UInt64 = 1,
                          progress: (String) -> Void = { _ in }) -> EvaluationReport {
         var report = EvaluationReport()
         let rng = RandomGenerator(seed: seed)
+        let grammar = SmilesGrammar(codec: codec)
         let n = min(test.count, testLimit)
         let width = test.maxLength, p = test.propertyNames.count
         var exact = 0, correctTokens = 0, tokens = 0
@@ -40,7 +45,7 @@ extension ChemVAEModel {
                 let rows = Array(test.tokens[(range.lowerBound * width)..<(range.upperBound * width)])
                 let lengths = Array(test.lengths[range])
                 let mean = model.encode(rows).mean
-                let decoded = smiles(model.decode(mean, method: .greedy, using: rng))
+                let decoded = smiles(model.decode(mean, method: .greedy, grammar: constrained ? grammar : nil, using: rng))
                 for (k, i) in range.enumerated() {
                     let truth = canonicalSMILES(test.smiles[i]) ?? test.smiles[i]
                     inputCanonical.append(truth)
@@ -56,12 +61,13 @@ extension ChemVAEModel {
         report.add("token_accuracy", Double(correctTokens) / Double(max(tokens, 1)))
 
         progress("decoding \(samples) prior samples")
-        var generated: [String] = []
+        var generated: [String] = [], otherWay: [String] = []
         Tape.withoutRecording {
             for start in stride(from: 0, to: samples, by: 500) {
                 let count = min(500, samples - start)
                 let z = Tensor.randomNormal([count, config.latentSize], using: rng)
-                generated += smiles(model.decode(z, method: method, using: rng))
+                generated += smiles(model.decode(z, method: method, grammar: constrained ? grammar : nil, using: rng))
+                otherWay += smiles(model.decode(z, method: method, grammar: constrained ? nil : grammar, using: rng))
             }
         }
         progress("scoring samples with RDKit")
@@ -73,6 +79,15 @@ extension ChemVAEModel {
         if let novelty = metrics.novelty { report.add("novelty", novelty) } else { report.notes.append("novelty needs --train") }
         report.add("internal_diversity", metrics.internalDiversity)
         if let snn = metrics.nearestNeighborSimilarity { report.add("snn_to_test", snn) }
+        // The same points decoded the other way (with or without the grammar's mask).
+        let other = constrained ? "unconstrained" : "constrained"
+        let otherCanonical = Self.canonicalize(otherWay).compactMap { $0 }
+        let otherDistinct = Set(otherCanonical)
+        report.add("\(other)_validity", Double(otherCanonical.count) / Double(samples))
+        report.add("\(other)_uniqueness", otherCanonical.isEmpty ? 0 : Double(otherDistinct.count) / Double(otherCanonical.count))
+        if let trainingSmiles, !otherDistinct.isEmpty {
+            report.add("\(other)_novelty", Double(otherDistinct.subtracting(trainingSmiles).count) / Double(otherDistinct.count))
+        }
 
         // Property head against the test file's own property columns, matched by name.
         if let normalization, !predicted.isEmpty {

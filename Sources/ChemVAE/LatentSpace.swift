@@ -204,10 +204,14 @@ extension ChemVAEModel {
     /// With `attempts` > 1 each point is decoded that many times by sampling (at the temperature of
     /// `method` when it samples, else 1) and the most frequent valid molecule is kept, as the 2018
     /// paper does; a point with no valid decoding keeps its first attempt.
-    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) -> [DecodedMolecule] {
+    /// `constrained` (the default) decodes under the SMILES grammar's mask (`SmilesGrammar`), so
+    /// every decoded string is a valid molecule; false lets the decoder emit any token.
+    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true,
+                       seed: UInt64 = 1) -> [DecodedMolecule] {
         precondition(points.width == config.latentSize, "decode: points of width \(points.width) for a latent space of \(config.latentSize)")
         precondition(attempts >= 1, "decode: attempts must be at least 1")
         let rng = RandomGenerator(seed: seed)
+        let grammar = constrained ? SmilesGrammar(codec: codec) : nil
         let z = config.latentSize, n = points.count
         var out: [DecodedMolecule] = []
         out.reserveCapacity(n)
@@ -215,7 +219,7 @@ extension ChemVAEModel {
             for start in stride(from: 0, to: n, by: 500) {
                 let end = min(start + 500, n)
                 let batch = Tensor(Array(points.means[(start * z)..<(end * z)]), shape: [end - start, z])
-                let strings = smiles(model.decode(batch, method: method, using: rng))
+                let strings = smiles(model.decode(batch, method: method, grammar: grammar, using: rng))
                 out += Self.canonicalize(strings).enumerated().map { DecodedMolecule(smiles: strings[$0.offset], canonical: $0.element) }
             }
             return out
@@ -229,7 +233,7 @@ extension ChemVAEModel {
             repeated.reserveCapacity((end - start) * attempts * z)
             for i in start..<end { for _ in 0..<attempts { repeated += points.means[(i * z)..<((i + 1) * z)] } }
             let strings = smiles(model.decode(Tensor(repeated, shape: [(end - start) * attempts, z]),
-                                              method: .sample(temperature: temperature), using: rng))
+                                              method: .sample(temperature: temperature), grammar: grammar, using: rng))
             let canonical = Self.canonicalize(strings)
             for k in 0..<(end - start) {
                 let range = (k * attempts)..<((k + 1) * attempts)
@@ -278,12 +282,12 @@ extension ChemVAEModel {
     // MARK: Prior samples
 
     /// `count` points z ~ N(0, I) from `seed`, decoded with `method` (and `attempts`; see `decode`).
-    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1)
+    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1)
         -> (points: LatentPoints, molecules: [DecodedMolecule])
     {
         let rng = RandomGenerator(seed: seed)
         let z = Tensor.randomNormal([count, config.latentSize], using: rng)
         let points = LatentPoints(width: config.latentSize, means: z.scalars)
-        return (points, decode(points, method: method, attempts: attempts, seed: seed &+ 1))
+        return (points, decode(points, method: method, attempts: attempts, constrained: constrained, seed: seed &+ 1))
     }
 }

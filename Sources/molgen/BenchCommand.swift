@@ -52,7 +52,14 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T.") var length = 120
         @Option(help: "Vocabulary size V.") var vocab = 35
         @Option(help: "Timed repeats after one warm-up.") var repeats = 2
+        @Option(help: "A trained model file: decode its prior samples with and without the SMILES grammar's mask instead (greedy and sampled; --batch points).")
+        var model: String?
         func run() throws {
+            if let model {
+                let bundle = try ChemVAEModel.load(from: model)
+                ChemVAEBenchmarks.constrainedSample(model: bundle, batch: batch, repeats: repeats).forEach { print($0) }
+                return
+            }
             try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
         }
     }

@@ -31,7 +31,8 @@ struct DecodeCommand: ParsableCommand {
         if LatentFile.encodedBySameParameters(latents, as: bundle) == false {
             printError("note: \(latents) was encoded by a model of the same architecture but other weights (another run or checkpoint); its points may decode differently")
         }
-        let molecules = bundle.decode(points, method: method, attempts: attempts, seed: modelOptions.seed)
+        let molecules = bundle.decode(points, method: method, attempts: attempts, constrained: !decoding.unconstrained,
+                                     seed: modelOptions.seed)
         try emitCSV(decodedCSV(molecules), to: output)
         printDecodingSummary(molecules)
         print("output=\(output)")

@@ -26,6 +26,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Prior samples to decode.") var samples = 10000
     @Option(help: "Test molecules to reconstruct (the first N).") var testLimit = 1000
     @Option(help: "How prior samples are decoded: greedy, sample, beam or beamK (e.g. beam5).") var method: DecodingMethod = .greedy
+    @Flag(help: "Decode without the SMILES grammar's mask (constrained_* figures then give the masked decoding of the same points).")
+    var unconstrained = false
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of name=value lines.") var json = false
 
@@ -42,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let training = try train.map { canonicalTrainingSet(try MoleculeDataset(contentsOf: $0)) }
         let report = bundle.evaluate(test: input.dataset, testLimit: testLimit, samples: samples, method: method,
-                                     trainingSmiles: training, seed: seed, progress: { printError($0) })
+                                     constrained: !unconstrained, trainingSmiles: training, seed: seed, progress: { printError($0) })
         report.notes.forEach { printError("note: \($0)") }
         if json {
             let body = report.figures.map { "\"\($0.name)\": \($0.value.isFinite ? String($0.value) : "null")" }.joined(separator: ", ")

@@ -24,7 +24,8 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod(attempts: attempts)
-        let (_, molecules) = bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed)
+        let (_, molecules) = bundle.samplePrior(count: n, method: method, attempts: attempts,
+                                                 constrained: !decoding.unconstrained, seed: modelOptions.seed)
         try emitCSV(decodedCSV(molecules), to: output)
         printDecodingSummary(molecules)
         print("output=\(output)")

@@ -1,0 +1,68 @@
+import Chem
+import Engine
+import Foundation
+import Smiles
+import XCTest
+@testable import ChemVAE
+
+/// The decoding mask: every string it lets through is a molecule RDKit accepts.
+final class ConstrainedDecodingTests: XCTestCase {
+    /// The shipped model's vocabulary (MOSES, atom tokens).
+    static let mosesTokens = ["C", "S", "(", "=", "O", ")", "c", "1", "2", "[nH]", "N", "Cl", "n", "3", "F", "-", "4", "#",
+                              "Br", "s", "o", "5", "[H]", "6"]
+    /// Characters of MOSES SMILES and of the bracket atoms the char grammar spells.
+    static let charTokens = ["C", "S", "(", "=", "O", ")", "c", "1", "2", "[", "n", "H", "]", "N", "l", "3", "F", "-", "4", "#",
+                             "B", "r", "s", "o", "5", "6", "@"]
+
+    static func vocabulary(_ tokens: [String]) throws -> Vocabulary { try Vocabulary(tokens: Vocabulary.specialTokens + tokens) }
+
+    /// Strings drawn token by token under the mask from random logits (no model): `count` strings,
+    /// row widths between 6 and 120 so that forced endings are exercised too.
+    static func randomStrings(tokens: [String], tokenizer: SmilesTokenizer, count: Int, seed: UInt64) throws -> [String] {
+        let vocabulary = try vocabulary(tokens)
+        let rng = RandomGenerator(seed: seed)
+        var weights = [Float](repeating: 0, count: vocabulary.count)
+        var logits = [Float](repeating: 0, count: vocabulary.count)
+        var grammars: [Int: SmilesGrammar] = [:]
+        var out: [String] = []
+        for i in 0..<count {
+            let width = i % 4 == 0 ? 6 + Int(rng.uniform() * 30) : 120
+            let grammar = grammars[width] ?? SmilesGrammar(vocabulary: vocabulary, tokenizer: tokenizer, maxTokens: width - 1)
+            grammars[width] = grammar
+            var prefix = grammar.start()
+            var emitted: [UInt8] = []
+            // Spread 1-3: some draws are nearly uniform, some nearly greedy.
+            let spread = 1 + 2 * rng.uniform()
+            let temperature: Float = i % 10 == 0 ? 0 : 1
+            while true {
+                for j in logits.indices { logits[j] = rng.normal() * spread }
+                logits[Int(Vocabulary.endIndex)] -= 1.5   // longer strings: more chemistry per draw
+                let token = prefix.tokens == grammar.maxTokens ? Int(Vocabulary.endIndex)
+                    : logits.withUnsafeMutableBufferPointer {
+                        grammar.choose(logits: $0.baseAddress!, after: prefix, temperature: temperature, weights: &weights, using: rng)
+                    }
+                XCTAssertTrue(grammar.allows(token, after: prefix), "forced token not allowed after \(vocabulary.decode(emitted))")
+                grammar.append(token, to: &prefix)
+                if token == Int(Vocabulary.endIndex) { break }
+                emitted.append(UInt8(token))
+            }
+            if ProcessInfo.processInfo.environment["DEBUG_GRAMMAR"] != nil && !prefix.isValidMoleculeForDebug {
+                print("INVALID END", vocabulary.decode(emitted), prefix.tokens, emitted.count)
+            }
+            out.append(vocabulary.decode(emitted))
+        }
+        return out
+    }
+
+    func testEveryStringTheMaskLetsThroughParsesInRDKit() throws {
+        for (tokens, tokenizer, count) in [(Self.mosesTokens, SmilesTokenizer.atom, Int(ProcessInfo.processInfo.environment["N_ATOM"] ?? "80000")!), (Self.charTokens, .character, Int(ProcessInfo.processInfo.environment["N_CHAR"] ?? "20000")!)] {
+            let strings = try Self.randomStrings(tokens: tokens, tokenizer: tokenizer, count: count, seed: 7)
+            let canonical = ChemVAEModel.canonicalize(strings)
+            let invalid = zip(strings, canonical).filter { $0.1 == nil }.map(\.0)
+            XCTAssertEqual(invalid.count, 0, "\(tokenizer): \(invalid.count) of \(count) invalid, e.g. \(invalid.prefix(20))")
+            let meanLength = Double(strings.map(\.count).reduce(0, +)) / Double(count)
+            let aromatic = strings.filter { $0.contains("c") }.count
+            print("\(tokenizer): \(count) strings, mean length \(meanLength), aromatic \(aromatic), distinct \(Set(canonical).count)")
+        }
+    }
+}
