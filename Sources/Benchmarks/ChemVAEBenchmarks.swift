@@ -76,11 +76,15 @@ extension ChemVAEBenchmarks {
                 let seconds = bestTime(repeats: repeats) {
                     decoded = model.model.decode(z, method: method, grammar: mask, using: RandomGenerator(seed: 5))
                 }
-                let valid = ChemVAEModel.canonicalize(model.smiles(decoded)).compactMap { $0 }.count
+                let strings = model.smiles(decoded), canonical = ChemVAEModel.canonicalize(strings)
+                let valid = canonical.compactMap { $0 }.count
+                if mask != nil { for (s, c) in zip(strings, canonical) where c == nil { FileHandle.standardError.write("invalid under the mask: \(s)\n".data(using: .utf8)!) } }
                 let label = mask == nil ? name : "\(name)_constrained"
                 rates.append(Double(batch) / seconds)
                 figures += [Figure("\(label)_molecules_per_s", Double(batch) / seconds),
-                            Figure("\(label)_validity", Double(valid) / Double(batch))]
+                            Figure("\(label)_validity", Double(valid) / Double(batch)),
+                            Figure("\(label)_mean_tokens", Double(decoded.map(\.count).reduce(0, +)) / Double(batch)),
+                            Figure("\(label)_max_tokens", Double(decoded.map(\.count).max() ?? 0))]
             }
             figures.append(Figure("\(name)_constrained_speed_ratio", rates[1] / rates[0]))
         }

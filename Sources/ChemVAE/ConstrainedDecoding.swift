@@ -11,39 +11,43 @@ extension SmilesGrammar {
     /// One decoding step under the mask: the most probable allowed token (`temperature` 0) or a
     /// draw from softmax(logits / temperature) restricted to the allowed tokens.
     ///
-    /// The unconstrained choice is tried first and kept when allowed; only otherwise is the whole
-    /// mask computed. Both give exactly the masked argmax or the masked distribution (a rejected
-    /// draw is redrawn from the distribution renormalised over the allowed tokens), and a trained
-    /// model's first choice is nearly always allowed, which keeps the mask cheap.
-    /// `weights` is scratch space of V floats.
+    /// Tokens are tried one at a time, never the whole mask: greedy takes the first allowed token
+    /// in order of logits; sampling draws, and a token the grammar refuses is removed and the draw
+    /// repeated from the rest (which samples exactly the distribution renormalised over the
+    /// allowed tokens). A trained model's first choice is nearly always allowed, so this usually
+    /// costs one check. `weights` is scratch space of V floats.
     public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix, temperature: Float,
-                weights: inout [Float], using rng: RandomGenerator) -> Int {
+                       weights: inout [Float], using rng: RandomGenerator) -> Int {
         let v = vocabularySize
         let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
-        if temperature <= 0 {
-            var first = Int(SpecialToken.end), best = -Float.infinity
-            for j in 0..<v where emittable(j) && row[j] > best { best = row[j]; first = j }
-            if allows(first, after: prefix) { return first }
-            var choice = Int(SpecialToken.end)
-            best = -Float.infinity
-            for j in 0..<v where j != first && emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; choice = j }
-            return choice
-        }
         var m = -Float.infinity
         for j in 0..<v where emittable(j) { m = max(m, row[j]) }
         var total: Float = 0
-        for j in 0..<v { weights[j] = emittable(j) ? expf((row[j] - m) / temperature) : 0; total += weights[j] }
-        let draw = Self.draw(weights, total: total, using: rng)
-        if allows(draw, after: prefix) { return draw }
-        total = 0
         for j in 0..<v {
-            if weights[j] > 0 && (j == draw || !allows(j, after: prefix)) { weights[j] = 0 }
+            // Greedy keeps the logits themselves (shifted to stay positive) only to rank them.
+            weights[j] = emittable(j) ? (temperature > 0 ? expf((row[j] - m) / temperature) : 1) : 0
             total += weights[j]
         }
-        // Every allowed token can have a weight that underflows to 0 at a low temperature: then
-        // the most probable allowed one.
-        if total <= 0 { return choose(logits: row, after: prefix, temperature: 0, weights: &weights, using: rng) }
-        return Self.draw(weights, total: total, using: rng)
+        while total > 0 {
+            var choice: Int
+            if temperature > 0 {
+                choice = Self.draw(weights, total: total, using: rng)
+            } else {
+                choice = -1
+                var best = -Float.infinity
+                for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
+            }
+            if allows(choice, after: prefix) { return choice }
+            weights[choice] = 0
+            total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
+            // Allowed tokens whose weight underflowed to 0 at a low temperature: the most probable one.
+            if total <= 0 && temperature > 0 {
+                var best = -Float.infinity, fallback = Int(SpecialToken.end)
+                for j in 0..<v where emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; fallback = j }
+                return fallback
+            }
+        }
+        return Int(SpecialToken.end)   // unreachable: the grammar always allows a token
     }
 
     private static func draw(_ weights: [Float], total: Float, using rng: RandomGenerator) -> Int {

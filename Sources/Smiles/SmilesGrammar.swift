@@ -15,8 +15,8 @@
 ///
 /// A prefix is allowed only when it can still be finished within the token budget: a short
 /// deterministic completion (fill a pending bond with `C`, close rings, close branches) must give
-/// a valid molecule, else a bounded search over a few completion tokens (close a ring, `)`, `c`,
-/// `C`) must find one. Whatever passes has a valid completion whose first token passes too, so
+/// a valid molecule, else a bounded search over a few completion tokens (close a ring, open a
+/// ring, `)`, `c`, `C`; three deep) must find one. Whatever passes has a valid completion whose first token passes too, so
 /// decoding can never paint itself into a corner and always ends before the budget runs out.
 /// Tokens the grammar does not model (charged or unknown bracket atoms, `.`, `:`, `/`, `\`, `$`,
 /// elements outside B C N O P S F Cl Br I H) are never allowed.
@@ -41,6 +41,8 @@ public struct SmilesGrammar {
     /// Completion tokens the search tries, by index: `)`, `c`, `C`, and every ring label.
     let closeBranch: Int?, aromaticCarbon: Int?, carbon: Int?
     var ringToken: [Int: Int] = [:]
+    /// The ring labels the vocabulary can write, smallest first.
+    var ringLabels: [Int] = []
     /// Bracket atoms the char tokenizer may spell (the atom tokenizer takes its own vocabulary's).
     static let charBracketAtoms = ["[nH]", "[H]", "[C@@H]", "[C@H]", "[C@@]", "[C@]", "[S@@]", "[S@]", "[N@@]", "[N@]",
                                    "[NH]", "[CH]", "[CH2]", "[cH]", "[SH]", "[2H]"]
@@ -62,6 +64,7 @@ public struct SmilesGrammar {
         aromaticCarbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.c) } else { return false } }
         carbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.C) } else { return false } }
         for (i, m) in meanings.enumerated() { if case let .ring(label) = m, ringToken[label] == nil { ringToken[label] = i } }
+        ringLabels = ringToken.keys.sorted()
         bracketAtoms = Self.charBracketAtoms.compactMap { text in AtomKind.bracket(text).map { (Array(text.utf8), $0) } }
     }
 
@@ -134,7 +137,7 @@ public struct SmilesGrammar {
         return false
     }
 
-    /// The completion tokens the search tries: close the newest ring, close a branch, `c`, `C`
+    /// The completion tokens the search tries: close the newest ring, open a ring, close a branch, `c`, `C`
     /// (inside a char-tokenizer bracket: the next character of each bracket atom that fits).
     func searchTokens(_ prefix: SmilesPrefix) -> [Int] {
         if let buffer = prefix.bracketBuffer {
@@ -142,6 +145,11 @@ public struct SmilesGrammar {
         }
         var tokens: [Int] = []
         if let ring = prefix.openRings.last, let t = ringToken[ring.label] { tokens.append(t) }
+        // Open a ring at the current atom: an aromatic atom needs one to lie in.
+        if prefix.last == .atom || prefix.last == .ring,
+           let t = ringLabels.first(where: { label in !prefix.openRings.contains { $0.label == label } }).flatMap({ ringToken[$0] }) {
+            tokens.append(t)
+        }
         if let closeBranch { tokens.append(closeBranch) }
         if let aromaticCarbon { tokens.append(aromaticCarbon) }
         if let carbon { tokens.append(carbon) }
@@ -167,17 +175,24 @@ public struct SmilesGrammar {
         return tokens
     }
 
-    /// The deterministic completion: finish a bracket atom, fill a pending bond with `C`, close
-    /// every ring at the current atom (adding `C` atoms where the current one cannot take the
-    /// ring bond), close every branch; true when that is a valid molecule within the budget.
+    /// The completion: finish a bracket atom, fill a pending bond with `C`, close every ring at
+    /// the current atom (adding `C` atoms where the current one cannot take the ring bond), close
+    /// every branch; true when that is a valid molecule within the budget. A ring between two
+    /// aromatic atoms is closed at once or after one more `c` (the Kekulé structure may need the
+    /// other parity), tried in that order, depth first, with at most 24 molecules checked.
     func completesDirectly(_ start: SmilesPrefix) -> Bool {
+        var checks = 24
+        return complete(start, checks: &checks)
+    }
+
+    private func complete(_ start: SmilesPrefix, checks: inout Int) -> Bool {
         var p = start
-        var guardSteps = 0
-        while p.tokens <= maxTokens {
-            guardSteps += 1
-            if guardSteps > 4 * maxTokens + 8 { return false }
-            if p.isComplete { return p.isValidMolecule() }
-            if p.tokens == maxTokens { return false }
+        while true {
+            if p.isComplete {
+                checks -= 1
+                return checks >= 0 && p.isValidMolecule()
+            }
+            if p.tokens >= maxTokens || checks <= 0 { return false }
             var next: Int?
             if let buffer = p.bracketBuffer {
                 next = bracketContinuations(buffer).first { t in var q = p; return feed(t, to: &q) }
@@ -185,6 +200,11 @@ public struct SmilesGrammar {
                 next = carbon
             } else if let ring = p.openRings.last, let t = ringToken[ring.label], p.canClose(ring, order: 0) {
                 next = t
+                if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
+                    var closed = p
+                    if feed(t, to: &closed), complete(closed, checks: &checks) { return true }
+                    next = c
+                }
             } else if !p.openRings.isEmpty {
                 next = carbon
             } else {
@@ -192,7 +212,6 @@ public struct SmilesGrammar {
             }
             guard let token = next, feed(token, to: &p) else { return false }
         }
-        return false
     }
 
     // MARK: Feeding tokens

@@ -17,6 +17,8 @@ public struct SmilesPrefix {
     /// A bond: its atoms and order (1, 2, 3, or `aromatic`).
     struct Bond { var a: Int, b: Int, order: Int }
     static let aromatic = 4
+    /// The most atoms a fused aromatic system may have (see `hasKekuleMatching`).
+    static let largestAromaticSystem = 20
 
     struct OpenRing { var label: Int, atom: Int, order: Int }   // order 0: not written at the opening
 
@@ -269,6 +271,22 @@ public struct SmilesPrefix {
         var neighbors = [[Int]](repeating: [], count: n)
         for (k, b) in bonds.enumerated() where b.order == Self.aromatic && inRingBond[k] && candidate[b.a] && candidate[b.b] {
             neighbors[b.a].append(b.b); neighbors[b.b].append(b.a)
+        }
+        // RDKit's kekulizer backtracks a bounded number of times per fused system and gives up on
+        // large ones that have a Kekulé structure (seen at 38 atoms): systems stay at most 20 atoms.
+        var ringNeighbors = [[Int]](repeating: [], count: n)
+        for (k, b) in bonds.enumerated() where b.order == Self.aromatic && inRingBond[k] {
+            ringNeighbors[b.a].append(b.b); ringNeighbors[b.b].append(b.a)
+        }
+        var inSystem = [Bool](repeating: false, count: n)
+        for root in 0..<n where atoms[root].kind.isAromatic && !inSystem[root] {
+            var stack = [root], size = 0
+            inSystem[root] = true
+            while let v = stack.popLast() {
+                size += 1
+                for u in ringNeighbors[v] where !inSystem[u] { inSystem[u] = true; stack.append(u) }
+            }
+            if size > Self.largestAromaticSystem { return false }
         }
         var mate = [Int](repeating: -1, count: n)
         var seen = [Bool](repeating: false, count: n)
