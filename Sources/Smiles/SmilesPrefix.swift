@@ -166,8 +166,6 @@ public struct SmilesPrefix {
 
     // MARK: The finished molecule
 
-    public var isValidMoleculeForDebug: Bool { isValidMolecule() }
-
     /// Whether the finished string is a molecule RDKit sanitizes: valences as RDKit computes them
     /// (aromatic bonds 1.5), aromatic atoms in rings, and a Kekulé structure for the aromatic part.
     public func isValidMolecule() -> Bool {
