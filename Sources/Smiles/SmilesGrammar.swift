@@ -16,7 +16,7 @@
 /// A prefix is allowed only when it can still be finished within the token budget: a short
 /// deterministic completion (fill a pending bond with `C`, close rings, close branches) must give
 /// a valid molecule, else a bounded search over a few completion tokens (close a ring, open a
-/// ring, `)`, `c`, `C`; three deep) must find one. Whatever passes has a valid completion whose first token passes too, so
+/// ring, `=O` on an aromatic carbon, `)`, `c`, `C`; three deep) must find one. Whatever passes has a valid completion whose first token passes too, so
 /// decoding can never paint itself into a corner and always ends before the budget runs out.
 /// Tokens the grammar does not model (charged or unknown bracket atoms, `.`, `:`, `/`, `\`, `$`,
 /// elements outside B C N O P S F Cl Br I H) are never allowed.
@@ -39,7 +39,7 @@ public struct SmilesGrammar {
     /// Tokens before `<end>`: the decoder's budget (the row width minus one).
     public let maxTokens: Int
     /// Completion tokens the search tries, by index: `)`, `c`, `C`, and every ring label.
-    let closeBranch: Int?, aromaticCarbon: Int?, carbon: Int?
+    let closeBranch: Int?, aromaticCarbon: Int?, carbon: Int?, doubleBond: Int?, oxygen: Int?
     var ringToken: [Int: Int] = [:]
     /// The ring labels the vocabulary can write, smallest first.
     var ringLabels: [Int] = []
@@ -63,6 +63,8 @@ public struct SmilesGrammar {
         closeBranch = meanings.firstIndex(of: .branchClose)
         aromaticCarbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.c) } else { return false } }
         carbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.C) } else { return false } }
+        oxygen = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.O) } else { return false } }
+        doubleBond = meanings.firstIndex(of: .bond(2))
         for (i, m) in meanings.enumerated() { if case let .ring(label) = m, ringToken[label] == nil { ringToken[label] = i } }
         ringLabels = ringToken.keys.sorted()
         bracketAtoms = Self.charBracketAtoms.compactMap { text in AtomKind.bracket(text).map { (Array(text.utf8), $0) } }
@@ -137,7 +139,8 @@ public struct SmilesGrammar {
         return false
     }
 
-    /// The completion tokens the search tries: close the newest ring, open a ring, close a branch, `c`, `C`
+    /// The completion tokens the search tries: close the newest ring, open a ring, `=O` on an
+    /// aromatic carbon, close a branch, `c`, `C`
     /// (inside a char-tokenizer bracket: the next character of each bracket atom that fits).
     func searchTokens(_ prefix: SmilesPrefix) -> [Int] {
         if let buffer = prefix.bracketBuffer {
@@ -149,6 +152,12 @@ public struct SmilesGrammar {
         if prefix.last == .atom || prefix.last == .ring,
            let t = ringLabels.first(where: { label in !prefix.openRings.contains { $0.label == label } }).flatMap({ ringToken[$0] }) {
             tokens.append(t)
+        }
+        // An exocyclic `=O` frees an aromatic carbon from needing a ring double bond (`c(=O)`).
+        if let double = doubleBond, let oxygen, prefix.current >= 0 {
+            if prefix.pendingBond == 2 { tokens.append(oxygen) }
+            else if prefix.pendingBond == 0, prefix.last == .atom || prefix.last == .ring,
+                    prefix.atoms[prefix.current].kind == .organic(.c) { tokens.append(double) }
         }
         if let closeBranch { tokens.append(closeBranch) }
         if let aromaticCarbon { tokens.append(aromaticCarbon) }

@@ -37,11 +37,14 @@ final class SmilesGrammarTests: XCTestCase {
 
     func testAromaticRingsMustKekulize() throws {
         XCTAssertTrue(try allows("CN", "c"))               // an aromatic atom may start a ring
-        XCTAssertFalse(try allows("c1cccc", "1"))          // five aromatic carbons: no Kekulé structure
+        XCTAssertFalse(try allows("c1cccc1", "<end>"))     // five aromatic carbons: no Kekulé structure
+        XCTAssertTrue(try allows("c1cccc1", "="))          // ... unless one carries =O (cyclopentadienone)
         XCTAssertTrue(try allows("c1ccccc", "1"))          // benzene
         XCTAssertFalse(try allows("c1cccn1", "<end>"))     // pyrrole needs [nH] (or a substituent on n)
         XCTAssertTrue(try allows("c1cccn1", "C"))
         XCTAssertTrue(try allows("c1cc[nH]c", "1"))
+        XCTAssertTrue(try allows("Cn1c(=O)c2c(ncn2C)n(C)c", "1"))   // caffeine: "=O" follows
+        XCTAssertTrue(try allows("CC(=O)Nc1ccc(O)cc1", "<end>"))    // paracetamol
         XCTAssertFalse(try allows("Cc1ccccc1c", "<end>"))  // an aromatic atom outside any ring
     }
 
