@@ -66,4 +66,24 @@ final class ConstrainedDecodingTests: XCTestCase {
             print("\(tokenizer): \(count) strings, mean length \(meanLength), aromatic \(aromatic), distinct \(Set(canonical).count)")
         }
     }
+
+    /// Untrained models (random logits through the real decoders): both decoders, both
+    /// tokenizers, greedy, sampling and beam, every string valid; without the mask most are not.
+    func testBothDecodersAndEveryMethodDecodeOnlyValidMolecules() throws {
+        for (tokens, tokenizer, decoder) in [(Self.mosesTokens, SmilesTokenizer.atom, "autoregressive"), (Self.charTokens, .character, "paper")] {
+            let vocabulary = try Self.vocabulary(tokens)
+            var config = ChemVAEConfig.preset(.tiny, vocabularySize: vocabulary.count, maxLength: 40, tokenizer: tokenizer.rawValue)
+            config.decoder = decoder == "paper" ? .paper : .autoregressive
+            let model = try ChemVAE(config, seed: 3)
+            let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: tokenizer, maxTokens: 39)
+            let z = Tensor.randomNormal([12, config.latentSize], using: RandomGenerator(seed: 9))
+            for method in [DecodingMethod.greedy, .sample(temperature: 1.5), .beam(width: 3)] {
+                let strings = model.decode(z, method: method, grammar: grammar, using: RandomGenerator(seed: 1)).map { vocabulary.decode($0) }
+                let invalid = zip(strings, ChemVAEModel.canonicalize(strings)).filter { $0.1 == nil }.map(\.0)
+                XCTAssertEqual(invalid, [], "\(decoder) \(tokenizer) \(method)")
+            }
+            let free = model.decode(z, method: .sample(temperature: 1.5), using: RandomGenerator(seed: 1)).map { vocabulary.decode($0) }
+            XCTAssertLessThan(ChemVAEModel.canonicalize(free).compactMap { $0 }.count, 8, "an untrained decoder should mostly fail unmasked")
+        }
+    }
 }
