@@ -2,6 +2,7 @@ import ChemVAE
 import Engine
 import Foundation
 import NN
+import Smiles
 
 /// Training and sampling speed of the chemical VAE on synthetic token rows, so the figures depend
 /// only on the architecture (the same work `tools/bench/chemvae_torch.py` gives PyTorch).
@@ -57,5 +58,36 @@ public enum ChemVAEBenchmarks {
         return [Figure("preset_\(preset.rawValue)", 1), Figure("batch", Double(size)), Figure("length", Double(length)),
                 Figure("seconds_per_batch", seconds / Double(repeats)),
                 Figure("molecules_per_s", Double(size * repeats) / seconds), Figure("peak_rss_mb", peakResidentMegabytes())]
+    }
+}
+
+extension ChemVAEBenchmarks {
+    /// Decoding `batch` prior samples of a trained model with and without the SMILES grammar's
+    /// mask (the same points and random numbers both ways), greedily and by sampling at
+    /// temperature 1: molecules per second, their ratio, and the validity of each (RDKit).
+    public static func constrainedSample(model: ChemVAEModel, batch: Int, repeats: Int) -> [Figure] {
+        let z = Tensor.randomNormal([batch, model.config.latentSize], using: RandomGenerator(seed: 4))
+        let grammar = SmilesGrammar(codec: model.codec)
+        var figures = [Figure("batch", Double(batch))]
+        for (name, method) in [("greedy", DecodingMethod.greedy), ("sample", .sample(temperature: 1))] {
+            var rates: [Double] = []
+            for mask in [nil, grammar] {
+                var decoded: [[UInt8]] = []
+                let seconds = bestTime(repeats: repeats) {
+                    decoded = model.model.decode(z, method: method, grammar: mask, using: RandomGenerator(seed: 5))
+                }
+                let strings = model.smiles(decoded), canonical = ChemVAEModel.canonicalize(strings)
+                let valid = canonical.compactMap { $0 }.count
+                if mask != nil { for (s, c) in zip(strings, canonical) where c == nil { FileHandle.standardError.write("invalid under the mask: \(s)\n".data(using: .utf8)!) } }
+                let label = mask == nil ? name : "\(name)_constrained"
+                rates.append(Double(batch) / seconds)
+                figures += [Figure("\(label)_molecules_per_s", Double(batch) / seconds),
+                            Figure("\(label)_validity", Double(valid) / Double(batch)),
+                            Figure("\(label)_mean_tokens", Double(decoded.map(\.count).reduce(0, +)) / Double(batch)),
+                            Figure("\(label)_max_tokens", Double(decoded.map(\.count).max() ?? 0))]
+            }
+            figures.append(Figure("\(name)_constrained_speed_ratio", rates[1] / rates[0]))
+        }
+        return figures
     }
 }

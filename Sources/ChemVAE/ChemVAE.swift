@@ -1,5 +1,6 @@
 import Engine
 import NN
+import Smiles
 
 /// Indices the vocabulary reserves (see `Vocabulary` in the Smiles target).
 enum SpecialToken {
@@ -118,15 +119,18 @@ public final class ChemVAE: Layer {
     // MARK: Decoding
 
     /// Turns latent points [B, Z] into token sequences (without the end token), at most
-    /// `maxLength - 1` tokens each.
+    /// `maxLength - 1` tokens each. With a `grammar` every token is chosen among those it allows
+    /// (constrained decoding: the string stays completable into a valid molecule; DESIGN.md).
     /// `stopAtEnd: false` keeps stepping every row to the full length (benchmarks compare fixed work).
-    public func decode(_ z: Tensor, method: DecodingMethod = .greedy, stopAtEnd: Bool = true, using rng: RandomGenerator) -> [[UInt8]] {
+    public func decode(_ z: Tensor, method: DecodingMethod = .greedy, grammar: SmilesGrammar? = nil, stopAtEnd: Bool = true,
+                       using rng: RandomGenerator) -> [[UInt8]] {
         precondition(z.rank == 2 && z.shape[1] == config.latentSize, "decode: latents \(z.shape) must be [B, \(config.latentSize)]")
+        precondition(grammar == nil || grammar!.vocabularySize == config.vocabularySize, "decode: the grammar's vocabulary is not the model's")
         return Tape.withoutRecording {
             switch method {
-            case .greedy: return decodeStepwise(z, temperature: 0, stopAtEnd: stopAtEnd, using: rng)
-            case .sample(let temperature): return decodeStepwise(z, temperature: temperature, stopAtEnd: stopAtEnd, using: rng)
-            case .beam(let width): return decodeBeam(z, width: width)
+            case .greedy: return decodeStepwise(z, temperature: 0, grammar: grammar, stopAtEnd: stopAtEnd, using: rng)
+            case .sample(let temperature): return decodeStepwise(z, temperature: temperature, grammar: grammar, stopAtEnd: stopAtEnd, using: rng)
+            case .beam(let width): return decodeBeam(z, width: width, grammar: grammar)
             }
         }
     }
@@ -138,27 +142,32 @@ public final class ChemVAE: Layer {
         token == Int(SpecialToken.end) || token > Int(SpecialToken.unknown)
     }
 
-    private func decodeStepwise(_ z: Tensor, temperature: Float, stopAtEnd: Bool, using rng: RandomGenerator) -> [[UInt8]] {
+    private func decodeStepwise(_ z: Tensor, temperature: Float, grammar: SmilesGrammar?, stopAtEnd: Bool,
+                                using rng: RandomGenerator) -> [[UInt8]] {
         let b = z.shape[0], v = config.vocabularySize
         let stepper = decoder.stepper(z, maxSteps: maxTokens + 1)
         var previous = [Int32](repeating: SpecialToken.start, count: b)
         var outputs = [[UInt8]](repeating: [], count: b)
         var finished = [Bool](repeating: false, count: b)
+        var prefixes = grammar.map { [SmilesPrefix](repeating: $0.start(), count: b) } ?? []
+        var weights = [Float](repeating: 0, count: v)
         for step in 0...maxTokens {
             let logits = stepper.next(previous).pointer
             for r in 0..<b where !finished[r] {
                 let row = logits + r * v
                 var choice = Int(SpecialToken.end)
                 if step == maxTokens {
-                    // The row is full: the sequence must end here.
+                    // The row is full: the sequence must end here (the grammar has made sure it can).
+                } else if let grammar {
+                    choice = grammar.choose(logits: row, after: prefixes[r], temperature: temperature, weights: &weights, using: rng)
                 } else if temperature <= 0 {
                     var best = -Float.infinity
                     for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
                 } else {
                     var m = -Float.infinity
                     for j in 0..<v where isEmittable(j) { m = max(m, row[j]) }
-                    var weights = [Float](repeating: 0, count: v), total: Float = 0
-                    for j in 0..<v where isEmittable(j) { weights[j] = expf((row[j] - m) / temperature); total += weights[j] }
+                    var total: Float = 0
+                    for j in 0..<v { weights[j] = isEmittable(j) ? expf((row[j] - m) / temperature) : 0; total += weights[j] }
                     var u = rng.uniform() * total
                     for j in 0..<v where weights[j] > 0 {
                         choice = j
@@ -166,6 +175,7 @@ public final class ChemVAE: Layer {
                         if u <= 0 { break }
                     }
                 }
+                if let grammar { grammar.append(choice, to: &prefixes[r]) }
                 if choice == Int(SpecialToken.end) { finished[r] = true }
                 else { outputs[r].append(UInt8(choice)) }
                 previous[r] = Int32(choice)
@@ -176,26 +186,36 @@ public final class ChemVAE: Layer {
     }
 
     /// Beam search keeping `width` hypotheses per latent point; returns each point's most probable
-    /// finished sequence (length-unnormalised log-probability).
-    private func decodeBeam(_ z: Tensor, width k: Int) -> [[UInt8]] {
+    /// finished sequence (length-unnormalised log-probability). With a grammar, hypotheses extend
+    /// only by the tokens it allows, scored by the log-probabilities renormalised over them.
+    private func decodeBeam(_ z: Tensor, width k: Int, grammar: SmilesGrammar?) -> [[UInt8]] {
         let b = z.shape[0], v = config.vocabularySize
         precondition(k >= 1, "decode: beam width must be at least 1")
         let stepper = decoder.stepper(gatherRows(z, (0..<b).flatMap { Array(repeating: $0, count: k) }), maxSteps: maxTokens + 1)
         // Hypothesis h of point p lives in row p·k + h. Only one live hypothesis per point at first.
         var scores = (0..<(b * k)).map { $0 % k == 0 ? Float(0) : -.infinity }
         var sequences = [[UInt8]](repeating: [], count: b * k)
+        var prefixes = grammar.map { [SmilesPrefix](repeating: $0.start(), count: b * k) } ?? []
         var previous = [Int32](repeating: SpecialToken.start, count: b * k)
         var best = [(score: Float, tokens: [UInt8])?](repeating: nil, count: b)
         for step in 0...maxTokens {
             let logits = stepper.next(previous).logSoftmax().pointer
             var rows = [Int](), nextScores = [Float](), nextSequences = [[UInt8]](), nextPrevious = [Int32]()
+            var nextPrefixes = [SmilesPrefix]()
             for p in 0..<b {
                 var candidates: [(score: Float, row: Int, token: Int)] = []
                 for h in 0..<k where scores[p * k + h] > -.infinity {
                     let r = p * k + h
                     // A full row may only end.
-                    for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) {
-                        candidates.append((scores[r] + logits[r * v + j], r, j))
+                    let allowed: [Bool]? = grammar?.mask(after: prefixes[r])
+                    var normalizer: Float = 0
+                    if let allowed {
+                        var total: Float = 0
+                        for j in 0..<v where allowed[j] { total += expf(logits[r * v + j]) }
+                        normalizer = logf(total)
+                    }
+                    for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) && (allowed?[j] ?? true) {
+                        candidates.append((scores[r] + logits[r * v + j] - normalizer, r, j))
                     }
                 }
                 candidates.sort { $0.score > $1.score }
@@ -209,17 +229,23 @@ public final class ChemVAE: Layer {
                     if let done = best[p], c.score <= done.score { continue }
                     rows.append(c.row); nextScores.append(c.score)
                     nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
+                    if let grammar {
+                        var prefix = prefixes[c.row]
+                        grammar.append(c.token, to: &prefix)
+                        nextPrefixes.append(prefix)
+                    }
                     kept += 1
                     if kept == k { break }
                 }
                 while kept < k {   // pad with dead hypotheses so every point keeps k rows
                     rows.append(p * k); nextScores.append(-.infinity); nextSequences.append([]); nextPrevious.append(SpecialToken.end)
+                    if let grammar { nextPrefixes.append(grammar.start()) }
                     kept += 1
                 }
             }
             if !nextScores.contains(where: { $0 > -.infinity }) { break }
             stepper.select(rows: rows)
-            scores = nextScores; sequences = nextSequences; previous = nextPrevious
+            scores = nextScores; sequences = nextSequences; previous = nextPrevious; prefixes = nextPrefixes
         }
         return best.map { $0?.tokens ?? [] }
     }

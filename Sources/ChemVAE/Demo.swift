@@ -20,12 +20,14 @@ public struct MoleculeDemo {
     public var tables: [Table] = []
     public var report: HTMLReport
 
-    /// Runs the demo on `model` (loaded from `modelPath`), reproducibly from `seed`.
-    public init(model: ChemVAEModel, modelPath: String, seed: UInt64 = 1) throws {
+    /// Runs the demo on `model` (loaded from `modelPath`), reproducibly from `seed`; decoding is
+    /// constrained by the SMILES grammar unless `constrained` is false.
+    public init(model: ChemVAEModel, modelPath: String, constrained: Bool = true, seed: UInt64 = 1) throws {
         report = HTMLReport(title: "MolGen demo")
         report.facts([("model", modelPath), ("decoder", model.config.decoder.rawValue),
                       ("latent dimensions", "\(model.config.latentSize)"), ("parameters", "\(model.model.parameterCount)"),
-                      ("trained epochs", "\(model.history.count)"), ("seed", "\(seed)")])
+                      ("trained epochs", "\(model.history.count)"),
+                      ("decoding", constrained ? "constrained (SMILES grammar mask)" : "unconstrained"), ("seed", "\(seed)")])
         let properties = model.config.propertyNames
 
         // 1. Encode drugs, decode their latent means back, compare properties with the surrogate.
@@ -33,7 +35,7 @@ public struct MoleculeDemo {
         for drug in Self.drugs {
             do {
                 let point = try model.encode(smiles: drug.smiles)
-                let back = model.decode(point, method: .greedy, seed: seed)[0]
+                let back = model.decode(point, method: .greedy, constrained: constrained, seed: seed)[0]
                 let norm = point.mean(0).reduce(0) { $0 + $1 * $1 }.squareRoot()
                 let predicted = model.predictedProperties(point)
                 let truth = try analyze(smiles: drug.smiles, properties: [.logP, .qed])
@@ -51,7 +53,7 @@ public struct MoleculeDemo {
             molecules: drawn)
 
         // 2. Decode random latents.
-        let samples = try model.samplePrior(count: 12, seed: seed).molecules
+        let samples = try model.samplePrior(count: 12, constrained: constrained, seed: seed).molecules
         add(Table(title: "Decoding 12 random latent points z ~ \(model.defaultPrior == .fitted ? "the fitted prior" : "N(0, I)")", header: ["#", "smiles", "valid", "QED"],
                   rows: samples.enumerated().map { i, m in
                       ["\(i)", m.smiles, m.isValid ? "yes" : "no",
@@ -60,7 +62,8 @@ public struct MoleculeDemo {
             molecules: samples.compactMap { $0.canonical.map { ReportMolecule(smiles: $0) } })
 
         // 3. Walk from paracetamol to diazepam.
-        let path = try model.interpolate(from: Self.drugs[1].smiles, to: Self.drugs[5].smiles, steps: 10, spherical: true, seed: seed)
+        let path = try model.interpolate(from: Self.drugs[1].smiles, to: Self.drugs[5].smiles, steps: 10, spherical: true,
+                                        constrained: constrained, seed: seed)
         add(Table(title: "Spherical interpolation paracetamol -> diazepam (* = first appearance)", header: ["t", "smiles", "valid", "new"],
                   rows: path.steps.map { [String(format: "%.2f", $0.t), $0.molecule.smiles, $0.molecule.isValid ? "yes" : "no", $0.isFirstAppearance ? "*" : ""] }),
             molecules: path.steps.filter(\.isFirstAppearance).compactMap { s in s.molecule.canonical.map { ReportMolecule(smiles: $0, caption: [String(format: "t = %.2f", s.t)]) } })
@@ -71,6 +74,7 @@ public struct MoleculeDemo {
             options.start = Self.drugs[3].smiles
             options.steps = 60
             options.seed = seed
+            options.constrained = constrained
             options.top = 6
             let result = try model.optimize(options)
             add(Table(title: String(format: "Optimizing QED from caffeine (QED %.2f) by gradient steps in latent space", result.start.trueValue),

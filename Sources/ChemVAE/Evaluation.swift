@@ -3,6 +3,7 @@ import ChemNet
 import Datasets
 import Engine
 import Foundation
+import Smiles
 
 /// Figures `molgen evaluate` reports, in a fixed order.
 public struct EvaluationReport: Sendable {
@@ -83,12 +84,17 @@ extension ChemVAEModel {
     /// - prior samples z ~ N(0, I) decoded with `method`, scored by `scoreSamples` (the MOSES
     ///   metrics against each of `references`, e.g. "test" and "testsf");
     /// - per property: MAE and R² of the property head on the test molecules.
+    /// Decoding is constrained by the SMILES grammar unless `constrained` is false; the same prior
+    /// points are then also decoded the other way, for `unconstrained_*` (or `constrained_*`)
+    /// validity, uniqueness and novelty.
     public func evaluate(test: MoleculeDataset, testLimit: Int = 1000, samples: Int = 10000, method: DecodingMethod = .greedy,
+                         constrained: Bool = true, prior: PriorChoice? = nil,
                          trainingSmiles: Set<String>?, references: [(name: String, statistics: TestStatistics)] = [],
                          chemNet: ChemNet? = nil, seed: UInt64 = 1,
-                         progress: (EvaluationProgress) -> Void = { _ in }) -> EvaluationReport {
+                         progress: (EvaluationProgress) -> Void = { _ in }) throws -> EvaluationReport {
         var report = EvaluationReport()
         let rng = RandomGenerator(seed: seed)
+        let grammar = SmilesGrammar(codec: codec)
         let n = min(test.count, testLimit)
         let width = test.maxLength, p = test.propertyNames.count
         var exact = 0, correctTokens = 0, tokens = 0
@@ -102,7 +108,7 @@ extension ChemVAEModel {
                 let rows = Array(test.tokens[(range.lowerBound * width)..<(range.upperBound * width)])
                 let lengths = Array(test.lengths[range])
                 let mean = model.encode(rows).mean
-                let decoded = smiles(model.decode(mean, method: .greedy, using: rng))
+                let decoded = smiles(model.decode(mean, method: .greedy, grammar: constrained ? grammar : nil, using: rng))
                 for (k, i) in range.enumerated() {
                     let truth = canonicalSMILES(test.smiles[i]) ?? test.smiles[i]
                     inputCanonical.append(truth)
@@ -117,17 +123,29 @@ extension ChemVAEModel {
         report.add("reconstruction_accuracy", Double(exact) / Double(max(n, 1)))
         report.add("token_accuracy", Double(correctTokens) / Double(max(tokens, 1)))
 
-        var generated: [String] = []
-        Tape.withoutRecording {
+        var generated: [String] = [], otherWay: [String] = []
+        let priorChoice = prior ?? defaultPrior
+        report.notes.append("prior samples from \(priorChoice == .fitted ? "the fitted prior" : "N(0, I)"), decoded \(constrained ? "under the grammar's mask" : "without the grammar's mask")")
+        try Tape.withoutRecording {
             for start in stride(from: 0, to: samples, by: 500) {
                 progress(EvaluationProgress(stage: "decoding prior samples", done: start, total: samples))
                 let count = min(500, samples - start)
-                let z = Tensor.randomNormal([count, config.latentSize], using: rng)
-                generated += smiles(model.decode(z, method: method, using: rng))
+                let z = Tensor(try priorPoints(count: count, from: priorChoice, using: rng), shape: [count, config.latentSize])
+                generated += smiles(model.decode(z, method: method, grammar: constrained ? grammar : nil, using: rng))
+                otherWay += smiles(model.decode(z, method: method, grammar: constrained ? nil : grammar, using: rng))
             }
         }
         report.add("samples", Double(samples))
         scoreSamples(generated, into: &report, trainingSmiles: trainingSmiles, references: references, chemNet: chemNet, progress: progress)
+        // The same points decoded the other way (with or without the grammar's mask).
+        let other = constrained ? "unconstrained" : "constrained"
+        let otherCanonical = Self.canonicalize(otherWay).compactMap { $0 }
+        let otherDistinct = Set(otherCanonical)
+        report.add("\(other)_validity", Double(otherCanonical.count) / Double(samples))
+        report.add("\(other)_uniqueness", otherCanonical.isEmpty ? 0 : Double(otherDistinct.count) / Double(otherCanonical.count))
+        if let trainingSmiles, !otherDistinct.isEmpty {
+            report.add("\(other)_novelty", Double(otherDistinct.subtracting(trainingSmiles).count) / Double(otherDistinct.count))
+        }
 
         // Property head against the test file's own property columns, matched by name.
         if let normalization, !predicted.isEmpty {

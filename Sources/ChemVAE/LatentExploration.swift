@@ -93,11 +93,11 @@ extension ChemVAEModel {
     /// Decodes the path between the latent means of two molecules.
     /// - Throws: `UnencodableMolecule` when either SMILES cannot be encoded.
     public func interpolate(from first: String, to second: String, steps: Int, spherical: Bool = false,
-                            method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) throws -> InterpolationPath {
+                            method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1) throws -> InterpolationPath {
         precondition(steps >= 2, "interpolate: at least 2 steps")
         let a = try encode(smiles: first), b = try encode(smiles: second)
         let points = Self.interpolationPoints(from: a.mean(0), to: b.mean(0), steps: steps, spherical: spherical)
-        let molecules = decode(LatentPoints(width: config.latentSize, means: points.flatMap { $0 }), method: method, attempts: attempts, seed: seed)
+        let molecules = decode(LatentPoints(width: config.latentSize, means: points.flatMap { $0 }), method: method, attempts: attempts, constrained: constrained, seed: seed)
         var seen = Set<String>()
         let path = zip(points, molecules).enumerated().map { k, pair in
             InterpolationStep(t: Double(k) / Double(steps - 1), z: pair.0, molecule: pair.1,
@@ -116,7 +116,7 @@ extension ChemVAEModel {
     /// region where the decoder keeps returning the same molecules.
     /// - Throws: `UnencodableMolecule` when `smiles` cannot be encoded.
     public func neighbors(of smiles: String, count: Int, radius: Float = 1, shape: NeighborhoodShape = .gaussian,
-                          method: DecodingMethod = .greedy, maxPoints: Int? = nil, seed: UInt64 = 1) throws -> Neighborhood {
+                          method: DecodingMethod = .greedy, maxPoints: Int? = nil, constrained: Bool = true, seed: UInt64 = 1) throws -> Neighborhood {
         precondition(count >= 1 && radius >= 0, "neighbors: count must be positive and radius non-negative")
         let query = try encode(smiles: smiles)
         let mu = query.mean(0), z = config.latentSize
@@ -138,7 +138,7 @@ extension ChemVAEModel {
                 for j in 0..<z { means[i * z + j] = mu[j] + radius * noise[j] }
                 distances[i] = norm(noise.map { $0 * radius })
             }
-            let molecules = decode(LatentPoints(width: z, means: means), method: method, seed: seed &+ UInt64(round) &+ 1)
+            let molecules = decode(LatentPoints(width: z, means: means), method: method, constrained: constrained, seed: seed &+ UInt64(round) &+ 1)
             round += 1
             decoded += batch
             for (i, m) in molecules.enumerated() {

@@ -233,15 +233,19 @@ extension ChemVAEModel {
     /// With `attempts` > 1 each point is decoded that many times by sampling (at the temperature of
     /// `method` when it samples, else 1) and the most frequent valid molecule is kept, as the 2018
     /// paper does; a point with no valid decoding keeps its first attempt.
-    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) -> [DecodedMolecule] {
-        decode(points, method: method, attempts: attempts, using: RandomGenerator(seed: seed))
+    /// `constrained` (the default) decodes under the SMILES grammar's mask (`SmilesGrammar`), so
+    /// every decoded string is a valid molecule; false lets the decoder emit any token.
+    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true,
+                       seed: UInt64 = 1) -> [DecodedMolecule] {
+        decode(points, method: method, attempts: attempts, constrained: constrained, using: RandomGenerator(seed: seed))
     }
 
-    /// `decode(_:method:attempts:seed:)` drawing from `rng`, so a stream of blocks
+    /// `decode(_:method:attempts:constrained:seed:)` drawing from `rng`, so a stream of blocks
     /// (`decodeInBlocks`) continues one random sequence.
-    func decode(_ points: LatentPoints, method: DecodingMethod, attempts: Int, using rng: RandomGenerator) -> [DecodedMolecule] {
+    func decode(_ points: LatentPoints, method: DecodingMethod, attempts: Int, constrained: Bool = true, using rng: RandomGenerator) -> [DecodedMolecule] {
         precondition(points.width == config.latentSize, "decode: points of width \(points.width) for a latent space of \(config.latentSize)")
         precondition(attempts >= 1, "decode: attempts must be at least 1")
+        let grammar = constrained ? SmilesGrammar(codec: codec) : nil
         let z = config.latentSize, n = points.count
         var out: [DecodedMolecule] = []
         out.reserveCapacity(n)
@@ -249,7 +253,7 @@ extension ChemVAEModel {
             for start in stride(from: 0, to: n, by: 500) {
                 let end = min(start + 500, n)
                 let batch = Tensor(Array(points.means[(start * z)..<(end * z)]), shape: [end - start, z])
-                let strings = smiles(model.decode(batch, method: method, using: rng))
+                let strings = smiles(model.decode(batch, method: method, grammar: grammar, using: rng))
                 out += Self.canonicalize(strings).enumerated().map { DecodedMolecule(smiles: strings[$0.offset], canonical: $0.element) }
             }
             return out
@@ -263,7 +267,7 @@ extension ChemVAEModel {
             repeated.reserveCapacity((end - start) * attempts * z)
             for i in start..<end { for _ in 0..<attempts { repeated += points.means[(i * z)..<((i + 1) * z)] } }
             let strings = smiles(model.decode(Tensor(repeated, shape: [(end - start) * attempts, z]),
-                                              method: .sample(temperature: temperature), using: rng))
+                                              method: .sample(temperature: temperature), grammar: grammar, using: rng))
             let canonical = Self.canonicalize(strings)
             for k in 0..<(end - start) {
                 let range = (k * attempts)..<((k + 1) * attempts)
@@ -328,11 +332,12 @@ extension ChemVAEModel {
 
     /// `count` points from the prior (`choice`, by default `defaultPrior`) from `seed`, decoded
     /// with `method` (and `attempts`; see `decode`).
-    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1, prior choice: PriorChoice? = nil)
+    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
+                            prior choice: PriorChoice? = nil)
         throws -> (points: LatentPoints, molecules: [DecodedMolecule])
     {
         let rng = RandomGenerator(seed: seed)
         let points = LatentPoints(width: config.latentSize, means: try priorPoints(count: count, from: choice ?? defaultPrior, using: rng))
-        return (points, decode(points, method: method, attempts: attempts, seed: seed &+ 1))
+        return (points, decode(points, method: method, attempts: attempts, constrained: constrained, seed: seed &+ 1))
     }
 }

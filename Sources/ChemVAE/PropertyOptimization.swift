@@ -28,6 +28,8 @@ public struct OptimizationOptions: Sendable {
     /// Every path point is decoded this many times (sampling when above 1 and `method` is not
     /// greedy; greedy and beam decode the same molecule each time).
     public var decodingsPerPoint = 1
+    /// Decode under the SMILES grammar's mask (every decoded string a valid molecule).
+    public var constrained = true
     public var seed: UInt64 = 1
 
     public init(objective: String) { self.objective = objective }
@@ -143,7 +145,7 @@ extension ChemVAEModel {
             let encoded = try encode(smiles: start)
             z0 = encoded.mean(0); startSmiles = encoded.smiles[0]; startKind = .given
         } else {
-            let (points, molecules) = try samplePrior(count: 100, seed: options.seed)
+            let (points, molecules) = try samplePrior(count: 100, constrained: options.constrained, seed: options.seed)
             guard let k = molecules.firstIndex(where: \.isValid) else {
                 throw ChemVAEError.invalidLatent("none of 100 prior samples decodes to a valid molecule; pass a start molecule")
             }
@@ -171,7 +173,7 @@ extension ChemVAEModel {
         let repeated = repeats == 1 ? pathPoints
             : LatentPoints(width: width, means: path.flatMap { point in (0..<repeats).flatMap { _ in point } })
         let method: DecodingMethod = repeats > 1 && options.method == .greedy ? .sample(temperature: 1) : options.method
-        let decoded = decode(repeated, method: method, seed: options.seed &+ 7)
+        let decoded = decode(repeated, method: method, constrained: options.constrained, seed: options.seed &+ 7)
         var scores: [String: (value: Double, fingerprint: Fingerprint)] = [:]
         func score(_ smiles: String) -> (value: Double, fingerprint: Fingerprint)? {
             if let s = scores[smiles] { return s }

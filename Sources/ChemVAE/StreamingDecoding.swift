@@ -15,7 +15,7 @@ extension ChemVAEModel {
     /// Decodes `count` points of the prior N(0, I) block by block, in order; `each` receives each
     /// block's molecules and the index of its first one. With the default block size and
     /// `attempts` 1, the same seed gives the same molecules as `samplePrior(count:method:attempts:seed:)`.
-    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1,
+    public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
                             prior choice: PriorChoice? = nil, blockSize: Int = streamingBlockSize,
                             each: (_ molecules: [DecodedMolecule], _ firstIndex: Int) throws -> Void) throws {
         let pointRNG = RandomGenerator(seed: seed), decodeRNG = RandomGenerator(seed: seed &+ 1)
@@ -23,7 +23,7 @@ extension ChemVAEModel {
         while done < count {
             let rows = min(blockSize, count - done)
             let z = try priorPoints(count: rows, from: choice ?? defaultPrior, using: pointRNG)
-            let molecules = decode(LatentPoints(width: config.latentSize, means: z), method: method, attempts: attempts, using: decodeRNG)
+            let molecules = decode(LatentPoints(width: config.latentSize, means: z), method: method, attempts: attempts, constrained: constrained, using: decodeRNG)
             try each(molecules, done)
             done += rows
         }
@@ -31,7 +31,7 @@ extension ChemVAEModel {
 
     /// Decodes `points` block by block, in order, handing each block's molecules to `each`
     /// (the same molecules as `decode(_:method:attempts:seed:)`).
-    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1,
+    public func decode(_ points: LatentPoints, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
                        blockSize: Int = streamingBlockSize,
                        each: (_ molecules: [DecodedMolecule], _ firstIndex: Int) throws -> Void) rethrows {
         let rng = RandomGenerator(seed: seed), z = points.width
@@ -39,7 +39,7 @@ extension ChemVAEModel {
         while start < points.count {
             let end = min(start + blockSize, points.count)
             let block = LatentPoints(width: z, means: Array(points.means[(start * z)..<(end * z)]))
-            try each(decode(block, method: method, attempts: attempts, using: rng), start)
+            try each(decode(block, method: method, attempts: attempts, constrained: constrained, using: rng), start)
             start = end
         }
     }
@@ -50,9 +50,10 @@ extension ChemVAEModel {
     /// blocks, for inputs read block by block (`LatentFile.readBlocks`). With blocks of a multiple
     /// of 500 points (the decoding batch) and `attempts` 1 the molecules are those of one
     /// `decode(_:method:attempts:seed:)` call over all the points.
-    public func blockDecoder(method: DecodingMethod = .greedy, attempts: Int = 1, seed: UInt64 = 1) -> (LatentPoints) -> [DecodedMolecule] {
+    public func blockDecoder(method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1)
+        -> (LatentPoints) -> [DecodedMolecule] {
         let rng = RandomGenerator(seed: seed)
-        return { points in self.decode(points, method: method, attempts: attempts, using: rng) }
+        return { points in self.decode(points, method: method, attempts: attempts, constrained: constrained, using: rng) }
     }
 }
 

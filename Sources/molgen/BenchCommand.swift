@@ -70,6 +70,8 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T.") var length = 120
         @Option(help: "Vocabulary size V.") var vocab = 35
         @Option(help: "Timed repeats after one warm-up.") var repeats = 2
+        @Option(help: "A trained model file: decode its prior samples with and without the SMILES grammar's mask instead (greedy and sampled; --batch points).")
+        var model: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 1...OptionLimits.batchSize, "--batch")
             try OptionLimits.require(length, in: 2...OptionLimits.rowWidth, "--length")
@@ -77,6 +79,11 @@ struct BenchCommand: ParsableCommand {
             try OptionLimits.require(repeats, in: 1...1000, "--repeats")
         }
         func run() throws {
+            if let model {
+                let bundle = try ChemVAEModel.load(from: model)
+                ChemVAEBenchmarks.constrainedSample(model: bundle, batch: batch, repeats: repeats).forEach { print($0) }
+                return
+            }
             try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
         }
     }

@@ -35,7 +35,7 @@ struct DecodeCommand: ParsableCommand {
         try file.write("index,smiles,valid,canonical\n")
         var tally = DecodingTally()
         var progress: CountedProgress?
-        let decodeBlock = bundle.blockDecoder(method: method, attempts: attempts, seed: modelOptions.seed)
+        let decodeBlock = bundle.blockDecoder(method: method, attempts: attempts, constrained: !decoding.unconstrained, seed: modelOptions.seed)
         StopSignal.install(grace: 2)
         try LatentFile.readBlocks(latents, for: bundle) { points, first, total in
             if StopSignal.isRequested { throw Interrupted() }

@@ -11,6 +11,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "The model file.") var model = "models/default.h5"
     @Option(help: "Where the HTML report goes.") var report = "demo/report.html"
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Flag(help: "Decode without the SMILES grammar's mask (by default every decoded string is a valid molecule).")
+    var unconstrained = false
 
     func run() throws {
         guard FileManager.default.fileExists(atPath: model) else {
@@ -18,7 +20,7 @@ struct DemoCommand: ParsableCommand {
         }
         let start = Date()
         let bundle = try ChemVAEModel.load(from: model)
-        let demo = try MoleculeDemo(model: bundle, modelPath: model, seed: seed)
+        let demo = try MoleculeDemo(model: bundle, modelPath: model, constrained: !unconstrained, seed: seed)
         for table in demo.tables { print(MoleculeDemo.text(table) + "\n") }
         try FileManager.default.createDirectory(atPath: (report as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try demo.report.write(to: report)

@@ -38,6 +38,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Test molecules to reconstruct (the first N).") var testLimit = 1000
     @Option(help: "How prior samples are decoded: greedy, sample, beam or beamK (e.g. beam5; K from 1 to \(OptionLimits.beamWidth)).") var method: DecodingMethod = .greedy
     @Option(help: "ChemNet weights for FCD (made by tools/fetch-chemnet).") var chemnet = ChemNet.defaultPath
+    @Flag(help: "Decode without the SMILES grammar's mask (constrained_* figures then give the masked decoding of the same points).")
+    var unconstrained = false
+    @Option(help: "Where prior samples come from: fitted (the model's fitted prior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of name=value lines.") var json = false
 
@@ -71,7 +74,8 @@ struct EvaluateCommand: ParsableCommand {
             }
             references.append((name, statistics))
         }
-        let report = bundle.evaluate(test: input.dataset, testLimit: testLimit, samples: samples, method: method,
+        let report = try bundle.evaluate(test: input.dataset, testLimit: testLimit, samples: samples, method: method,
+                                     constrained: !unconstrained, prior: prior,
                                      trainingSmiles: training, references: references, chemNet: chemNet, seed: seed,
                                      progress: { display.update(stage: $0.stage, done: $0.done, total: $0.total) })
         display.finish()

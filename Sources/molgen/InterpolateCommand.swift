@@ -36,7 +36,8 @@ struct InterpolateCommand: ParsableCommand {
         let method = try decoding.decodingMethod()
         _ = try about("--from") { try bundle.encode(smiles: from) }
         _ = try about("--to") { try bundle.encode(smiles: to) }
-        let path = try bundle.interpolate(from: from, to: to, steps: steps, spherical: spherical, method: method, seed: modelOptions.seed)
+        let path = try bundle.interpolate(from: from, to: to, steps: steps, spherical: spherical, method: method,
+                                             constrained: !decoding.unconstrained, seed: modelOptions.seed)
         var csv = "step,t,smiles,valid,new\n"
         for (k, s) in path.steps.enumerated() {
             csv += "\(k),\(String(format: "%.4f", s.t)),\(csvField(s.molecule.smiles)),\(s.molecule.isValid ? 1 : 0),\(s.isFirstAppearance ? 1 : 0)\n"

@@ -25,6 +25,8 @@ struct DecodingOptions: ParsableArguments {
     @Option(help: "How latent points become SMILES: greedy, sample or beam.") var method: String?
     @Option(help: "Softmax temperature for --method sample (default 1).") var temperature: Float?
     @Option(help: "Hypotheses kept by --method beam (default 5).") var beamWidth: Int?
+    @Flag(help: "Let the decoder emit any token. By default every token must keep the SMILES completable into a valid molecule (constrained decoding).")
+    var unconstrained = false
 
     func validate() throws {
         if let method, !["greedy", "sample", "beam"].contains(method) {

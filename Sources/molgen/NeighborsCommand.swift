@@ -43,7 +43,8 @@ struct NeighborsCommand: ParsableCommand {
         let bundle = try modelOptions.load()
         let method = try decoding.decodingMethod()
         let hood = try about("--smiles") {
-            try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints, seed: modelOptions.seed)
+            try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints,
+                              constrained: !decoding.unconstrained, seed: modelOptions.seed)
         }
         var csv = "rank,smiles,similarity,distance,count\n"
         for (k, m) in hood.neighbors.enumerated() {

@@ -64,6 +64,7 @@ struct OptimizeCommand: ParsableCommand {
         options.top = n
         options.decodingsPerPoint = decodings
         options.method = try decoding.decodingMethod(attempts: decodings)
+        options.constrained = !decoding.unconstrained
         options.seed = modelOptions.seed
         let result = try bundle.optimize(options)
         let first = result.path.first!, last = result.path.last!

@@ -39,7 +39,7 @@ struct SampleCommand: ParsableCommand {
         var reported: [DecodedMolecule] = []
         let progress = CountedProgress(total: n, unit: "molecules")
         StopSignal.install(grace: 2)
-        try bundle.samplePrior(count: n, method: method, attempts: attempts, seed: modelOptions.seed, prior: prior) { molecules, first in
+        try bundle.samplePrior(count: n, method: method, attempts: attempts, constrained: !decoding.unconstrained, seed: modelOptions.seed, prior: prior) { molecules, first in
             if StopSignal.isRequested { throw Interrupted() }
             try file.write(decodedCSVRows(molecules, firstIndex: first))
             tally.add(molecules)

@@ -1,0 +1,63 @@
+import Engine
+import Foundation
+import Smiles
+
+extension SmilesGrammar {
+    /// The grammar of a model's vocabulary and row width.
+    public init(codec: SmilesCodec) {
+        self.init(vocabulary: codec.vocabulary, tokenizer: codec.tokenizer, maxTokens: codec.maxLength - 1)
+    }
+
+    /// One decoding step under the mask: the most probable allowed token (`temperature` 0) or a
+    /// draw from softmax(logits / temperature) restricted to the allowed tokens.
+    ///
+    /// Tokens are tried one at a time, never the whole mask: greedy takes the first allowed token
+    /// in order of logits; sampling draws, and a token the grammar refuses is removed and the draw
+    /// repeated from the rest (which samples exactly the distribution renormalised over the
+    /// allowed tokens). A trained model's first choice is nearly always allowed, so this usually
+    /// costs one check. `weights` is scratch space of V floats.
+    public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix, temperature: Float,
+                       weights: inout [Float], using rng: RandomGenerator) -> Int {
+        let v = vocabularySize
+        let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
+        var m = -Float.infinity
+        for j in 0..<v where emittable(j) { m = max(m, row[j]) }
+        var total: Float = 0
+        for j in 0..<v {
+            // Greedy keeps the logits themselves (shifted to stay positive) only to rank them.
+            weights[j] = emittable(j) ? (temperature > 0 ? expf((row[j] - m) / temperature) : 1) : 0
+            total += weights[j]
+        }
+        while total > 0 {
+            var choice: Int
+            if temperature > 0 {
+                choice = Self.draw(weights, total: total, using: rng)
+            } else {
+                choice = -1
+                var best = -Float.infinity
+                for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
+            }
+            if allows(choice, after: prefix) { return choice }
+            weights[choice] = 0
+            total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
+            // Allowed tokens whose weight underflowed to 0 at a low temperature: the most probable one.
+            if total <= 0 && temperature > 0 {
+                var best = -Float.infinity, fallback = Int(SpecialToken.end)
+                for j in 0..<v where emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; fallback = j }
+                return fallback
+            }
+        }
+        return Int(SpecialToken.end)   // unreachable: the grammar always allows a token
+    }
+
+    private static func draw(_ weights: [Float], total: Float, using rng: RandomGenerator) -> Int {
+        var u = rng.uniform() * total
+        var choice = Int(SpecialToken.end)
+        for j in 0..<weights.count where weights[j] > 0 {
+            choice = j
+            u -= weights[j]
+            if u <= 0 { break }
+        }
+        return choice
+    }
+}

@@ -1,0 +1,385 @@
+/// Which tokens may follow a SMILES prefix so that the string can still be finished as a molecule
+/// RDKit accepts: the decoding mask of constrained decoding.
+///
+/// The rules are RDKit's own (parser and sanitizer), written out for the atoms MolGen's data uses:
+/// - syntax: balanced, non-empty branches; no bond after a bond, before `(`/`)` or at the end;
+///   bracket atoms whole; ring-closure digits opened and closed in pairs, never on the same atom or
+///   between atoms already bonded, with bond symbols that agree;
+/// - valence: every bond (ring bonds from the moment they open) is counted against RDKit's largest
+///   allowed valence of both atoms (C 4, N 3, O 2, S 6, P 5, B 3, halogens and H 1; bracket atoms
+///   count their hydrogens);
+/// - aromaticity, checked on every finished molecule exactly as RDKit's sanitizer decides it:
+///   every aromatic atom lies in a ring, valences with aromatic bonds counted 1.5 (RDKit's
+///   rounding and tolerance), and a Kekulé structure exists: the atoms RDKit marks as needing a
+///   double bond are perfectly matched over ring aromatic bonds (backtracking per ring system).
+///
+/// A prefix is allowed only when it can still be finished within the token budget: a short
+/// deterministic completion (fill a pending bond with `C`, close rings, close branches) must give
+/// a valid molecule, else a bounded search over a few completion tokens (close a ring, open a
+/// ring, `=O` on an aromatic carbon, `)`, `c`, `C`; three deep) must find one. Whatever passes has a valid completion whose first token passes too, so
+/// decoding can never paint itself into a corner and always ends before the budget runs out.
+/// Tokens the grammar does not model (charged or unknown bracket atoms, `.`, `:`, `/`, `\`, `$`,
+/// elements outside B C N O P S F Cl Br I H) are never allowed.
+public struct SmilesGrammar {
+    /// What a vocabulary token means to the grammar.
+    enum Meaning: Equatable {
+        case atom(AtomKind)
+        case bond(Int)               // 1, 2, 3
+        case branchOpen, branchClose
+        case ring(Int)               // label
+        case end
+        case extendHalogen(AtomKind) // char tokenizer: `l` after `C`, `r` after `B`
+        case bracketOpen             // char tokenizer: `[`
+        case character(UInt8)        // char tokenizer: any other byte (inside brackets)
+        case unsupported
+    }
+
+    let meanings: [Meaning]
+    let tokenizer: SmilesTokenizer
+    /// Tokens before `<end>`: the decoder's budget (the row width minus one).
+    public let maxTokens: Int
+    /// Completion tokens the search tries, by index: `)`, `c`, `C`, and every ring label.
+    let closeBranch: Int?, aromaticCarbon: Int?, carbon: Int?, doubleBond: Int?, oxygen: Int?
+    var ringToken: [Int: Int] = [:]
+    /// The ring labels the vocabulary can write, smallest first.
+    var ringLabels: [Int] = []
+    /// Bracket atoms the char tokenizer may spell (the atom tokenizer takes its own vocabulary's).
+    static let charBracketAtoms = ["[nH]", "[H]", "[C@@H]", "[C@H]", "[C@@]", "[C@]", "[S@@]", "[S@]", "[N@@]", "[N@]",
+                                   "[NH]", "[CH]", "[CH2]", "[cH]", "[SH]", "[2H]"]
+    let bracketAtoms: [(text: [UInt8], kind: AtomKind)]
+    /// How deep the completion search goes beyond the deterministic completion.
+    static let searchDepth = 3
+
+    public init(vocabulary: Vocabulary, tokenizer: SmilesTokenizer, maxTokens: Int) {
+        self.tokenizer = tokenizer
+        self.maxTokens = maxTokens
+        var meanings: [Meaning] = []
+        for (index, token) in vocabulary.tokens.enumerated() {
+            if index == Int(Vocabulary.endIndex) { meanings.append(.end); continue }
+            if index < 4 { meanings.append(.unsupported); continue }
+            meanings.append(Self.meaning(of: token, tokenizer: tokenizer))
+        }
+        self.meanings = meanings
+        closeBranch = meanings.firstIndex(of: .branchClose)
+        aromaticCarbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.c) } else { return false } }
+        carbon = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.C) } else { return false } }
+        oxygen = meanings.firstIndex { if case let .atom(k) = $0 { return k == .organic(.O) } else { return false } }
+        doubleBond = meanings.firstIndex(of: .bond(2))
+        for (i, m) in meanings.enumerated() { if case let .ring(label) = m, ringToken[label] == nil { ringToken[label] = i } }
+        ringLabels = ringToken.keys.sorted()
+        bracketAtoms = Self.charBracketAtoms.compactMap { text in AtomKind.bracket(text).map { (Array(text.utf8), $0) } }
+    }
+
+    static func meaning(of token: String, tokenizer: SmilesTokenizer) -> Meaning {
+        switch token {
+        case "(": return .branchOpen
+        case ")": return .branchClose
+        case "-": return .bond(1)
+        case "=": return .bond(2)
+        case "#": return .bond(3)
+        default: break
+        }
+        let bytes = Array(token.utf8)
+        if bytes.count == 1, let digit = bytes.first, (0x30...0x39).contains(digit) { return .ring(Int(digit - 0x30)) }
+        if bytes.count == 3, bytes[0] == UInt8(ascii: "%"), let label = Int(token.dropFirst()) { return .ring(label) }
+        if let element = OrganicElement(rawValue: token) { return .atom(.organic(element)) }
+        if tokenizer == .character {
+            switch token {
+            case "l": return .extendHalogen(.organic(.Cl))
+            case "r": return .extendHalogen(.organic(.Br))
+            case "[": return .bracketOpen
+            default: return bytes.count == 1 ? .character(bytes[0]) : .unsupported
+            }
+        }
+        if let kind = AtomKind.bracket(token) { return .atom(kind) }
+        return .unsupported
+    }
+
+    // MARK: The mask
+
+    /// V, the vocabulary size the grammar was made for.
+    public var vocabularySize: Int { meanings.count }
+
+    /// The empty prefix.
+    public func start() -> SmilesPrefix { SmilesPrefix() }
+
+    /// Whether `token` may follow `prefix`: the result can still become a valid molecule in time.
+    public func allows(_ token: Int, after prefix: SmilesPrefix) -> Bool {
+        if meanings[token] == .end { return prefix.isComplete && prefix.isValidMolecule() }
+        var next = prefix
+        guard feed(token, to: &next) else { return false }
+        return isCompletable(next, depth: Self.searchDepth)
+    }
+
+    /// Appends an allowed token (the caller checked `allows`).
+    public func append(_ token: Int, to prefix: inout SmilesPrefix) {
+        if meanings[token] == .end { prefix.ended = true; return }
+        let fed = feed(token, to: &prefix)
+        precondition(fed, "SmilesGrammar.append: token \(token) was not allowed")
+    }
+
+    /// Every token's verdict after `prefix` (V entries).
+    public func mask(after prefix: SmilesPrefix) -> [Bool] {
+        (0..<meanings.count).map { allows($0, after: prefix) }
+    }
+
+    // MARK: Completion
+
+    /// Can `prefix` be finished within the budget: the deterministic completion works, or one of
+    /// the search tokens leads (within `depth` more tokens) to a prefix whose completion works.
+    func isCompletable(_ prefix: SmilesPrefix, depth: Int) -> Bool {
+        if completesDirectly(prefix) { return true }
+        // Only aromatic rings (parity, Kekulé structures, ring membership) need more than the
+        // deterministic completion; without aromatic atoms its failure is final.
+        guard depth > 0, prefix.hasAromaticAtom, prefix.tokens < maxTokens else { return false }
+        for token in searchTokens(prefix) {
+            var next = prefix
+            if feed(token, to: &next), isCompletable(next, depth: depth - 1) { return true }
+        }
+        return false
+    }
+
+    /// The completion tokens the search tries: close the newest ring, open a ring, `=O` on an
+    /// aromatic carbon, close a branch, `c`, `C`
+    /// (inside a char-tokenizer bracket: the next character of each bracket atom that fits).
+    func searchTokens(_ prefix: SmilesPrefix) -> [Int] {
+        if let buffer = prefix.bracketBuffer {
+            return bracketContinuations(buffer)
+        }
+        var tokens: [Int] = []
+        if let ring = prefix.openRings.last, let t = ringToken[ring.label] { tokens.append(t) }
+        // Open a ring at the current atom: an aromatic atom needs one to lie in.
+        if prefix.last == .atom || prefix.last == .ring,
+           let t = ringLabels.first(where: { label in !prefix.openRings.contains { $0.label == label } }).flatMap({ ringToken[$0] }) {
+            tokens.append(t)
+        }
+        // An exocyclic `=O` frees an aromatic carbon from needing a ring double bond (`c(=O)`).
+        if let double = doubleBond, let oxygen, prefix.current >= 0 {
+            if prefix.pendingBond == 2 { tokens.append(oxygen) }
+            else if prefix.pendingBond == 0, prefix.last == .atom || prefix.last == .ring,
+                    prefix.atoms[prefix.current].kind == .organic(.c) { tokens.append(double) }
+        }
+        if let closeBranch { tokens.append(closeBranch) }
+        if let aromaticCarbon { tokens.append(aromaticCarbon) }
+        if let carbon { tokens.append(carbon) }
+        return tokens
+    }
+
+    /// Char tokenizer: tokens that continue a bracket atom being spelled (`buffer` starts with `[`).
+    func bracketContinuations(_ buffer: [UInt8]) -> [Int] {
+        var tokens: [Int] = []
+        for (text, _) in bracketAtoms where text.count > buffer.count && Array(text.prefix(buffer.count)) == buffer {
+            let byte = text[buffer.count]
+            if let t = meanings.firstIndex(where: { m in
+                switch m {
+                case .character(let b): return b == byte
+                case .branchClose: return byte == UInt8(ascii: ")")
+                case .bond(let o): return (o == 1 && byte == UInt8(ascii: "-")) || (o == 2 && byte == UInt8(ascii: "=")) || (o == 3 && byte == UInt8(ascii: "#"))
+                case .ring(let l): return l < 10 && byte == UInt8(ascii: "0") + UInt8(l)
+                case .atom(.organic(let e)): return e.rawValue.utf8.count == 1 && e.rawValue.utf8.first == byte
+                default: return false
+                }
+            }), !tokens.contains(t) { tokens.append(t) }
+        }
+        return tokens
+    }
+
+    /// The completion: finish a bracket atom, fill a pending bond with `C`, close every ring at
+    /// the current atom (adding `C` atoms where the current one cannot take the ring bond), close
+    /// every branch; true when that is a valid molecule within the budget. A ring between two
+    /// aromatic atoms is closed at once or after one more `c` (the Kekulé structure may need the
+    /// other parity), tried in that order, depth first, with at most 24 molecules checked.
+    func completesDirectly(_ start: SmilesPrefix) -> Bool {
+        var checks = 24
+        return complete(start, checks: &checks)
+    }
+
+    private func complete(_ start: SmilesPrefix, checks: inout Int) -> Bool {
+        var p = start
+        while true {
+            if p.isComplete {
+                checks -= 1
+                return checks >= 0 && p.isValidMolecule()
+            }
+            if p.tokens >= maxTokens || checks <= 0 { return false }
+            var next: Int?
+            if let buffer = p.bracketBuffer {
+                next = bracketContinuations(buffer).first { t in var q = p; return feed(t, to: &q) }
+            } else if p.pendingBond > 0 || p.branchIsEmpty {
+                next = carbon
+            } else if let ring = p.openRings.last, let t = ringToken[ring.label], p.canClose(ring, order: 0) {
+                next = t
+                if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
+                    var closed = p
+                    if feed(t, to: &closed), complete(closed, checks: &checks) { return true }
+                    next = c
+                }
+            } else if !p.openRings.isEmpty {
+                next = carbon
+            } else {
+                next = closeBranch
+            }
+            guard let token = next, feed(token, to: &p) else { return false }
+        }
+    }
+
+    // MARK: Feeding tokens
+
+    /// Applies `token` to `p` if the result breaks no rule of syntax or valence; false otherwise
+    /// (then `p` is unspecified).
+    func feed(_ token: Int, to p: inout SmilesPrefix) -> Bool {
+        guard !p.ended, p.tokens < maxTokens else { return false }
+        let meaning = meanings[token]
+        if var buffer = p.bracketBuffer {
+            // Char tokenizer inside `[...]`: the byte must keep the buffer a prefix of a bracket atom.
+            let byte: UInt8
+            switch meaning {
+            case .character(let b): byte = b
+            case .branchClose: byte = UInt8(ascii: ")")
+            case .bond(let o): byte = o == 1 ? UInt8(ascii: "-") : o == 2 ? UInt8(ascii: "=") : UInt8(ascii: "#")
+            case .ring(let l) where l < 10: byte = UInt8(ascii: "0") + UInt8(l)
+            case .atom(.organic(let e)) where e.rawValue.utf8.count == 1: byte = e.rawValue.utf8.first!
+            default: return false
+            }
+            buffer.append(byte)
+            guard let match = bracketAtoms.first(where: { $0.text.count >= buffer.count && Array($0.text.prefix(buffer.count)) == buffer }) else {
+                return false
+            }
+            p.tokens += 1
+            if match.text == buffer {
+                p.bracketBuffer = nil
+                return p.addAtom(match.kind)
+            }
+            p.bracketBuffer = buffer
+            return true
+        }
+        p.tokens += 1
+        switch meaning {
+        case .atom(let kind): return p.addAtom(kind)
+        case .bond(let order): return p.addBond(order)
+        case .branchOpen: return p.openBranch()
+        case .branchClose: return p.closeBranch()
+        case .ring(let label): return p.ringLabel(label)
+        case .extendHalogen(let kind): return p.extendToHalogen(kind)
+        case .bracketOpen:
+            guard p.canStartAtom else { return false }
+            p.bracketBuffer = [UInt8(ascii: "[")]
+            return true
+        case .end, .character, .unsupported: return false
+        }
+    }
+}
+
+/// Elements written without brackets (the organic subset), aromatic ones in lower case.
+enum OrganicElement: String {
+    case B, C, N, O, P, S, F, Cl, Br, I
+    case c, n, o, s
+
+    var element: Element {
+        switch self {
+        case .B: return .B
+        case .C, .c: return .C
+        case .N, .n: return .N
+        case .O, .o: return .O
+        case .P: return .P
+        case .S, .s: return .S
+        case .F: return .F
+        case .Cl: return .Cl
+        case .Br: return .Br
+        case .I: return .I
+        }
+    }
+
+    var isAromatic: Bool { [.c, .n, .o, .s].contains(self) }
+}
+
+/// The elements the grammar knows, with RDKit's allowed valences (smallest = default).
+enum Element: UInt8 {
+    case H, B, C, N, O, P, S, F, Cl, Br, I
+
+    var valences: [Int] {
+        switch self {
+        case .H: return [1]
+        case .B: return [3]
+        case .C: return [4]
+        case .N: return [3]
+        case .O: return [2]
+        case .P: return [3, 5]
+        case .S: return [2, 4, 6]
+        case .F, .Cl, .Br, .I: return [1]
+        }
+    }
+
+    static func named(_ symbol: String) -> (Element, aromatic: Bool)? {
+        switch symbol {
+        case "H": return (.H, false)
+        case "B": return (.B, false)
+        case "C": return (.C, false)
+        case "N": return (.N, false)
+        case "O": return (.O, false)
+        case "P": return (.P, false)
+        case "S": return (.S, false)
+        case "F": return (.F, false)
+        case "Cl": return (.Cl, false)
+        case "Br": return (.Br, false)
+        case "I": return (.I, false)
+        case "c": return (.C, true)
+        case "n": return (.N, true)
+        case "o": return (.O, true)
+        case "s": return (.S, true)
+        default: return nil
+        }
+    }
+}
+
+/// An atom as written: organic (implicit hydrogens) or bracket (its hydrogens stated).
+enum AtomKind: Equatable {
+    case organic(OrganicElement)
+    case bracketed(Element, aromatic: Bool, hydrogens: Int)
+
+    /// A neutral bracket atom: `[` isotope? symbol chirality? (`H` count?)? `]`; nil for anything
+    /// else (charges, classes, elements the grammar does not know).
+    static func bracket(_ token: String) -> AtomKind? {
+        var chars = Array(token)
+        guard chars.count >= 3, chars.first == "[", chars.last == "]" else { return nil }
+        chars = Array(chars[1..<(chars.count - 1)])
+        var i = 0
+        while i < chars.count, chars[i].isASCII, chars[i].isNumber { i += 1 }   // isotope
+        guard i < chars.count else { return nil }
+        var symbol = String(chars[i]); i += 1
+        if i < chars.count, chars[i].isLowercase, chars[i] != "H", let (_, _) = Element.named(symbol + String(chars[i])) {
+            symbol += String(chars[i]); i += 1
+        }
+        guard let (element, aromatic) = Element.named(symbol) else { return nil }
+        while i < chars.count, chars[i] == "@" { i += 1 }                         // chirality
+        var hydrogens = 0
+        if i < chars.count, chars[i] == "H" {
+            i += 1
+            hydrogens = 1
+            if i < chars.count, let digit = chars[i].wholeNumberValue { hydrogens = digit; i += 1 }
+        }
+        guard i == chars.count else { return nil }   // charges, atom classes: not modelled
+        return .bracketed(element, aromatic: aromatic, hydrogens: hydrogens)
+    }
+
+    var element: Element {
+        switch self {
+        case .organic(let e): return e.element
+        case .bracketed(let e, _, _): return e
+        }
+    }
+
+    var isAromatic: Bool {
+        switch self {
+        case .organic(let e): return e.isAromatic
+        case .bracketed(_, let aromatic, _): return aromatic
+        }
+    }
+
+    var explicitHydrogens: Int {
+        if case let .bracketed(_, _, h) = self { return h }
+        return 0
+    }
+
+    var isBracket: Bool { if case .bracketed = self { return true } else { return false } }
+}

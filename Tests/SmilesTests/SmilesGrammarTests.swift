@@ -1,0 +1,58 @@
+import XCTest
+@testable import Smiles
+
+/// What the decoding mask allows after a few prefixes (the MOSES atom vocabulary).
+final class SmilesGrammarTests: XCTestCase {
+    static let tokens = ["C", "S", "(", "=", "O", ")", "c", "1", "2", "[nH]", "N", "Cl", "n", "3", "F", "-", "4", "#", "Br", "s", "o", "5", "[H]", "6"]
+
+    func allows(_ prefix: String, _ next: String, maxTokens: Int = 119) throws -> Bool {
+        let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
+        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: maxTokens)
+        var p = grammar.start()
+        for t in try vocabulary.encode(prefix, tokenizer: .atom) {
+            XCTAssertTrue(grammar.allows(Int(t), after: p), "\(prefix): a token of the prefix is refused")
+            grammar.append(Int(t), to: &p)
+        }
+        let token = next == "<end>" ? Int(Vocabulary.endIndex) : Int(vocabulary.index(of: next)!)
+        return grammar.allows(token, after: p)
+    }
+
+    func testSyntaxRingsAndValence() throws {
+        XCTAssertFalse(try allows("", "<end>"))            // no empty molecule
+        XCTAssertFalse(try allows("", "("))
+        XCTAssertFalse(try allows("C(", ")"))              // empty branch
+        XCTAssertFalse(try allows("C=", "="))              // bond after bond
+        XCTAssertFalse(try allows("C=", "<end>"))
+        XCTAssertFalse(try allows("C1C", "1"))             // duplicates the C-C bond
+        XCTAssertFalse(try allows("C1", "1"))              // ring onto the same atom
+        XCTAssertTrue(try allows("C1CC", "1"))
+        XCTAssertFalse(try allows("C1CC", "<end>"))        // ring left open
+        XCTAssertFalse(try allows("C=1CC#", "1"))          // ring bond symbols disagree
+        XCTAssertFalse(try allows("CF", "("))              // F has no valence left for a branch
+        XCTAssertFalse(try allows("OC(C)(C)(C)", "C"))     // a fifth bond on carbon
+        XCTAssertFalse(try allows("CN(C)(C)", "C"))         // neutral N takes three bonds
+        XCTAssertTrue(try allows("CS(=O)(=O)", "C"))       // S up to six
+        XCTAssertFalse(try allows("C#", "O"))              // O cannot take a triple bond
+    }
+
+    func testAromaticRingsMustKekulize() throws {
+        XCTAssertTrue(try allows("CN", "c"))               // an aromatic atom may start a ring
+        XCTAssertFalse(try allows("c1cccc1", "<end>"))     // five aromatic carbons: no Kekulé structure
+        XCTAssertTrue(try allows("c1cccc1", "="))          // ... unless one carries =O (cyclopentadienone)
+        XCTAssertTrue(try allows("c1ccccc", "1"))          // benzene
+        XCTAssertFalse(try allows("c1cccn1", "<end>"))     // pyrrole needs [nH] (or a substituent on n)
+        XCTAssertTrue(try allows("c1cccn1", "C"))
+        XCTAssertTrue(try allows("c1cc[nH]c", "1"))
+        XCTAssertTrue(try allows("Cn1c(=O)c2c(ncn2C)n(C)c", "1"))   // caffeine: "=O" follows
+        XCTAssertTrue(try allows("CC(=O)Nc1ccc(O)cc1", "<end>"))    // paracetamol
+        XCTAssertFalse(try allows("Cc1ccccc1c", "<end>"))  // an aromatic atom outside any ring
+    }
+
+    func testTheBudgetForcesAnEnd() throws {
+        // With 6 tokens, "C1CCC" must close its ring now: nothing else fits.
+        XCTAssertTrue(try allows("C1CCC", "1", maxTokens: 6))
+        XCTAssertFalse(try allows("C1CCC", "C", maxTokens: 6))
+        XCTAssertFalse(try allows("C(C", "C", maxTokens: 4))   // ")" is the only way out
+        XCTAssertTrue(try allows("C(C", ")", maxTokens: 4))
+    }
+}
