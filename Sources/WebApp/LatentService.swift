@@ -126,7 +126,23 @@ public final class LatentService: @unchecked Sendable {
                               })
     }
 
+    /// Maps already drawn, by request: a dataset map reads and canonicalizes the whole file, so
+    /// colouring the same molecules by another property should not do it again.
+    private var mapCache: [String: MapResponse] = [:]
+    private let mapCacheLock = NSLock()
+
     func map(_ request: MapRequest) throws -> MapResponse {
+        let key = "\(request.source ?? "")|\(request.property ?? "")|\(request.limit ?? 0)|\(request.seed ?? 1)"
+        if let cached = mapCacheLock.withLock({ mapCache[key] }) { return cached }
+        let response = try drawMap(request)
+        mapCacheLock.withLock {
+            if mapCache.count >= 32 { mapCache.removeAll() }
+            mapCache[key] = response
+        }
+        return response
+    }
+
+    private func drawMap(_ request: MapRequest) throws -> MapResponse {
         let property = request.property ?? "logp"
         try require(MolecularProperty(name: property) != nil,
                     "property: '\(property)' is not one of \(MolecularProperty.allCases.map(\.name).joined(separator: ", "))")

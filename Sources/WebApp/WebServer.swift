@@ -33,6 +33,7 @@ public struct WebServer: Sendable {
 
     /// Runs until the process is stopped (Ctrl-C). `onRunning` receives the port actually bound.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        guard StaticPages.files["index.html"] != nil else { throw PagesMissing() }
         var logger = Logger(label: "molgen-serve")
         logger.logLevel = .warning
         let app = Application(
@@ -174,6 +175,12 @@ func streamEvents(of job: OptimizationJob, to writer: inout any ResponseBodyWrit
 func jobNamed(_ id: String?, in jobs: JobStore) throws -> OptimizationJob {
     guard let id, let job = jobs.job(id) else { throw NotFound("job \(id ?? ""): no such job (ids come from POST /api/optimize)") }
     return job
+}
+
+struct PagesMissing: Error, CustomStringConvertible {
+    var description: String {
+        "the web pages are missing: MolGen_WebApp.resources must sit next to the molgen binary (swift build puts it there)"
+    }
 }
 
 struct NotFound: Error { var message: String; init(_ m: String) { message = m } }

@@ -10,12 +10,13 @@ final class TapePerThreadTests: XCTestCase {
         let weight = Tensor.parameter((0..<64).map { Float($0) / 64 }, shape: [8, 8])
         let recorder = Tape()
         let other = Tape()
-        var otherThreadHadATape = true
+        final class Seen: @unchecked Sendable { var tape = true }
+        let otherThreadHadATape = Seen()
         let done = DispatchSemaphore(value: 0)
         recorder.record {
             // Ops with a trainable input on another thread, while this thread records.
             Thread.detachNewThread {
-                otherThreadHadATape = Tape.current != nil
+                otherThreadHadATape.tape = Tape.current != nil
                 for _ in 0..<100 { _ = linear(Tensor(repeating: 1, shape: [2, 8]), weight: weight, bias: nil, activation: .tanh) }
                 // That thread's own `withoutRecording` must not switch this thread's tape off.
                 Tape.withoutRecording { _ = weight.tanh() }
@@ -26,7 +27,7 @@ final class TapePerThreadTests: XCTestCase {
             XCTAssertTrue(Tape.current === recorder, "another thread's withoutRecording/record changed this thread's tape")
             _ = weight.tanh()
         }
-        XCTAssertFalse(otherThreadHadATape, "a new thread starts with no tape")
+        XCTAssertFalse(otherThreadHadATape.tape, "a new thread starts with no tape")
         XCTAssertEqual(recorder.recordedSteps, 1, "only this thread's op is on its tape")
         XCTAssertEqual(other.recordedSteps, 1)
         XCTAssertNil(Tape.current)

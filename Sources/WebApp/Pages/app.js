@@ -194,7 +194,8 @@ const PAGES = {
     async run(p, result) {
       const r = await api("/api/interpolate", { from: p.from, to: p.to, steps: Number(p.steps), spherical: p.spherical === "1" });
       const distinct = new Set(r.steps.filter(s => s.valid).map(s => s.canonical)).size;
-      result.append(el("p", { class: "muted" }, `${r.spherical ? "Spherical" : "Linear"} path, ${r.steps.length} points: ${r.steps.filter(s => s.valid).length} valid decodings, ${distinct} distinct molecules.`));
+      result.append(el("p", { class: "muted" }, `${r.spherical ? "Spherical" : "Linear"} path from ${r.from} to ${r.to}, ${r.steps.length} points: ${r.steps.filter(s => s.valid).length} valid decodings, ${distinct} distinct molecules. `,
+        `The ends (t = 0 and 1) are the greedy decodings of the two molecules' latent means, which need not give the molecules back.`));
       result.append(el("div", { class: "grid" }, r.steps.map((s, i) => s.valid
         ? moleculeCard(s.canonical, [`t = ${fmt(s.t, 2)}`, i === 0 ? badge("start") : i === r.steps.length - 1 ? badge("end") : s.new ? badge("new", "good") : null], { extraClass: s.new ? "new" : "" })
         : moleculeCard(null, [`t = ${fmt(s.t, 2)}`], { raw: s.smiles }))));
@@ -269,7 +270,7 @@ const PAGES = {
         events.addEventListener("done", e => { events.close(); resolve(JSON.parse(e.data)); });
         events.addEventListener("error", () => { events.close(); reject(new Error("the job's event stream was interrupted")); });
       });
-      cancel.disabled = true;
+      cancel.replaceWith(el("span", { class: "muted" }, finished.state === "done" ? "finished" : finished.state));
       if (finished.state === "cancelled") { setStatus("Cancelled."); return; }
       if (finished.state === "failed") throw new Error(finished.error);
       bar.style.width = "100%";
@@ -517,11 +518,10 @@ async function render() {
   shown = { rows: [], name: "result.csv" };
   if (!hasQuery && !PAGES[page].autoRun) { setStatus("Choose the settings and press Start."); document.body.dataset.ready = page; return; }
   setStatus("Working…");
-  const started = performance.now();
   try {
     await PAGES[page].run(values, result, run);
     if (run !== runNumber) return;
-    if (!document.getElementById("status").textContent.startsWith("Cancelled")) setStatus(`Done in ${fmt((performance.now() - started) / 1000, 1)} s.`);
+    if (!document.getElementById("status").textContent.startsWith("Cancelled")) setStatus("");
     const permalink = document.getElementById("permalink");
     permalink.href = `${location.origin}/#/${page}?` + new URLSearchParams(values).toString();
     document.getElementById("toolbar").hidden = false;
