@@ -225,15 +225,14 @@ func guarded(_ body: () async throws -> Response) async throws -> Response {
 }
 
 /// Decodes a JSON body, checks it, runs `work` off the event loop within the time limit, answers JSON.
-func answer<Input: Decodable & Validatable, Output: Encodable & Sendable>(
+func answer<Input: Decodable & Validatable & Sendable, Output: Encodable & Sendable>(
     _ request: Request, _ type: Input.Type, _ limits: InputLimits, _ seconds: Double,
     _ work: @escaping @Sendable (Input) throws -> Output
 ) async throws -> Response {
     try await guarded {
         let input = try await decodeBody(request, type)
         try input.validate(limits)
-        nonisolated(unsafe) let sendable = input
-        return json(try await offloaded(seconds) { try work(sendable) })
+        return json(try await offloaded(seconds) { try work(input) })
     }
 }
 
