@@ -7,7 +7,7 @@ let rdkitInclude: [CXXSetting] = [.unsafeFlags(["-I/usr/include/rdkit", "-std=c+
 let rdkitLibraries = [
     "RDKitSmilesParse", "RDKitGraphMol", "RDKitDescriptors", "RDKitFingerprints", "RDKitSubstructMatch",
     "RDKitMolDraw2D", "RDKitDepictor", "RDKitDataStructs", "RDKitRDGeneral", "RDKitFileParsers",
-    "RDKitChemTransforms", "RDKitRDGeometryLib",
+    "RDKitChemTransforms", "RDKitRDGeometryLib", "RDKitFMCS",
 ].map { LinkerSetting.linkedLibrary($0) }
 
 /// Numeric targets skip runtime exclusivity checks in their hot loops and, on x86-64, compile for
@@ -34,9 +34,12 @@ let package = Package(
         .library(name: "ChemNet", targets: ["ChemNet"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
+        .library(name: "WebApp", targets: ["WebApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // System libraries, installed by tools/bootstrap.
@@ -64,11 +67,16 @@ let package = Package(
         .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets", "ChemNet"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels"], swiftSettings: fast),
+        // `molgen serve`: the latent space in a browser (JSON API + pages compiled in).
+        .target(name: "WebApp", dependencies: [
+            "ChemVAE", "Chem", "Engine", "Smiles", "Datasets", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], resources: [.copy("Pages")]),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
@@ -84,6 +92,7 @@ let package = Package(
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),
+        .testTarget(name: "WebAppTests", dependencies: ["WebApp"]),
     ],
     swiftLanguageModes: [.v5]
 )

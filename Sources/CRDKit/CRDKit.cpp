@@ -2,6 +2,10 @@
 // The properties themselves live in Properties.cpp.
 #include "Internal.h"
 
+#include <GraphMol/Depictor/RDDepictor.h>
+#include <GraphMol/FMCS/FMCS.h>
+#include <GraphMol/FileParsers/FileParsers.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -253,6 +257,50 @@ char *crd_grid_svg(const CRDMolecule *const *molecules, const char *const *legen
         size_t end = svg.rfind("</svg>");
         if (end != std::string::npos) svg.insert(end, extra);
         return copyString(svg);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+char *crd_molecule_svg_difference(const CRDMolecule *molecule, const CRDMolecule *reference, int32_t width,
+                                  int32_t height, double timeout_seconds) {
+    try {
+        // The maximum common substructure (RDKit FMCS; rings stay whole), matched back into the
+        // molecule: every atom outside it, and every bond touching one, is what changed.
+        RDKit::MCSParameters parameters;
+        parameters.Timeout = unsigned(std::max(1.0, timeout_seconds));
+        parameters.BondCompareParameters.RingMatchesRingOnly = true;
+        parameters.BondCompareParameters.CompleteRingsOnly = true;
+        std::vector<RDKit::ROMOL_SPTR> pair{boost::make_shared<ROMol>(*molecule->mol),
+                                            boost::make_shared<ROMol>(*reference->mol)};
+        RDKit::MCSResult mcs = RDKit::findMCS(pair, &parameters);
+        std::vector<bool> common(molecule->mol->getNumAtoms(), false);
+        RDKit::MatchVectType match;
+        if (mcs.QueryMol && mcs.NumAtoms > 0 && RDKit::SubstructMatch(*molecule->mol, *mcs.QueryMol, match)) {
+            for (const auto &pairing : match) common[size_t(pairing.second)] = true;
+        }
+        std::vector<int> atoms, bonds;
+        for (unsigned i = 0; i < common.size(); ++i) if (!common[i]) atoms.push_back(int(i));
+        for (const auto bond : molecule->mol->bonds()) {
+            if (!common[bond->getBeginAtomIdx()] || !common[bond->getEndAtomIdx()]) bonds.push_back(int(bond->getIdx()));
+        }
+        RDKit::MolDraw2DSVG drawer(width, height);
+        drawer.drawMolecule(*molecule->mol, "", &atoms, &bonds);
+        drawer.finishDrawing();
+        threadLog.clear();
+        return copyString(drawer.getDrawingText());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+char *crd_molecule_molblock(const CRDMolecule *molecule) {
+    try {
+        RDKit::RWMol copy(*molecule->mol);
+        RDDepict::compute2DCoords(copy);
+        std::string block = RDKit::MolToMolBlock(copy);
+        threadLog.clear();
+        return copyString(block);
     } catch (...) {
         return nullptr;
     }

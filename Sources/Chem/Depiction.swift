@@ -17,6 +17,23 @@ public enum Depiction {
         try svg(Molecule(smiles: smiles), width: width, height: height, legend: legend)
     }
 
+    /// `molecule` drawn with what differs from `reference` highlighted: the atoms outside their
+    /// maximum common substructure (RDKit FMCS, complete rings only, at most `timeout` seconds of
+    /// search) and the bonds touching them. Nothing is highlighted when the two are the same.
+    public static func svg(_ molecule: Molecule, highlightingDifferenceFrom reference: Molecule, width: Int = 300, height: Int = 300,
+                           timeout: Double = 2) throws -> String {
+        guard let svg = takeString(crd_molecule_svg_difference(molecule.handle, reference.handle, Int32(width), Int32(height), timeout)) else {
+            throw ChemError.drawingFailed(molecule.canonicalSMILES)
+        }
+        return svg
+    }
+
+    /// An MDL mol block (V2000) with 2D coordinates from RDKit's depictor, for SDF files.
+    public static func molBlock(_ molecule: Molecule) throws -> String {
+        guard let block = takeString(crd_molecule_molblock(molecule.handle)) else { throw ChemError.drawingFailed(molecule.canonicalSMILES) }
+        return block
+    }
+
     /// One SVG with the molecules in rows of `columns` cells of `cellWidth` × `cellHeight`.
     /// A nil molecule leaves a blank cell (its legend is still written), so invalid samples
     /// keep their place in the grid. `legends` is empty or has one entry per molecule.

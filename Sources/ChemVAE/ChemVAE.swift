@@ -152,33 +152,36 @@ public final class ChemVAE: Layer {
         var prefixes = grammar.map { [SmilesPrefix](repeating: $0.start(), count: b) } ?? []
         var weights = [Float](repeating: 0, count: v)
         for step in 0...maxTokens {
-            let logits = stepper.next(previous).pointer
-            for r in 0..<b where !finished[r] {
-                let row = logits + r * v
-                var choice = Int(SpecialToken.end)
-                if step == maxTokens {
-                    // The row is full: the sequence must end here (the grammar has made sure it can).
-                } else if let grammar {
-                    choice = grammar.choose(logits: row, after: prefixes[r], temperature: temperature, weights: &weights, using: rng)
-                } else if temperature <= 0 {
-                    var best = -Float.infinity
-                    for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
-                } else {
-                    var m = -Float.infinity
-                    for j in 0..<v where isEmittable(j) { m = max(m, row[j]) }
-                    var total: Float = 0
-                    for j in 0..<v { weights[j] = isEmittable(j) ? expf((row[j] - m) / temperature) : 0; total += weights[j] }
-                    var u = rng.uniform() * total
-                    for j in 0..<v where weights[j] > 0 {
-                        choice = j
-                        u -= weights[j]
-                        if u <= 0 { break }
+            // Scoped: the step's logits are a temporary whose buffer returns to the pool when freed.
+            stepper.next(previous).withMutableScalars { buffer in
+                let logits = buffer.baseAddress!
+                for r in 0..<b where !finished[r] {
+                    let row = logits + r * v
+                    var choice = Int(SpecialToken.end)
+                    if step == maxTokens {
+                        // The row is full: the sequence must end here (the grammar has made sure it can).
+                    } else if let grammar {
+                        choice = grammar.choose(logits: row, after: prefixes[r], temperature: temperature, weights: &weights, using: rng)
+                    } else if temperature <= 0 {
+                        var best = -Float.infinity
+                        for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
+                    } else {
+                        var m = -Float.infinity
+                        for j in 0..<v where isEmittable(j) { m = max(m, row[j]) }
+                        var total: Float = 0
+                        for j in 0..<v { weights[j] = isEmittable(j) ? expf((row[j] - m) / temperature) : 0; total += weights[j] }
+                        var u = rng.uniform() * total
+                        for j in 0..<v where weights[j] > 0 {
+                            choice = j
+                            u -= weights[j]
+                            if u <= 0 { break }
+                        }
                     }
+                    if let grammar { grammar.append(choice, to: &prefixes[r]) }
+                    if choice == Int(SpecialToken.end) { finished[r] = true }
+                    else { outputs[r].append(UInt8(choice)) }
+                    previous[r] = Int32(choice)
                 }
-                if let grammar { grammar.append(choice, to: &prefixes[r]) }
-                if choice == Int(SpecialToken.end) { finished[r] = true }
-                else { outputs[r].append(UInt8(choice)) }
-                previous[r] = Int32(choice)
             }
             if stopAtEnd && !finished.contains(false) { break }
         }
@@ -199,48 +202,51 @@ public final class ChemVAE: Layer {
         var previous = [Int32](repeating: SpecialToken.start, count: b * k)
         var best = [(score: Float, tokens: [UInt8])?](repeating: nil, count: b)
         for step in 0...maxTokens {
-            let logits = stepper.next(previous).logSoftmax().pointer
             var rows = [Int](), nextScores = [Float](), nextSequences = [[UInt8]](), nextPrevious = [Int32]()
             var nextPrefixes = [SmilesPrefix]()
-            for p in 0..<b {
-                var candidates: [(score: Float, row: Int, token: Int)] = []
-                for h in 0..<k where scores[p * k + h] > -.infinity {
-                    let r = p * k + h
-                    // A full row may only end.
-                    let allowed: [Bool]? = grammar?.mask(after: prefixes[r])
-                    var normalizer: Float = 0
-                    if let allowed {
-                        var total: Float = 0
-                        for j in 0..<v where allowed[j] { total += expf(logits[r * v + j]) }
-                        normalizer = logf(total)
+            // Scoped: the step's log-probabilities are a temporary whose buffer returns to the pool when freed.
+            stepper.next(previous).logSoftmax().withScalars { buffer in
+                let logits = buffer.baseAddress!
+                for p in 0..<b {
+                    var candidates: [(score: Float, row: Int, token: Int)] = []
+                    for h in 0..<k where scores[p * k + h] > -.infinity {
+                        let r = p * k + h
+                        // A full row may only end.
+                        let allowed: [Bool]? = grammar?.mask(after: prefixes[r])
+                        var normalizer: Float = 0
+                        if let allowed {
+                            var total: Float = 0
+                            for j in 0..<v where allowed[j] { total += expf(logits[r * v + j]) }
+                            normalizer = logf(total)
+                        }
+                        for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) && (allowed?[j] ?? true) {
+                            candidates.append((scores[r] + logits[r * v + j] - normalizer, r, j))
+                        }
                     }
-                    for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) && (allowed?[j] ?? true) {
-                        candidates.append((scores[r] + logits[r * v + j] - normalizer, r, j))
+                    candidates.sort { $0.score > $1.score }
+                    var kept = 0
+                    for c in candidates {
+                        if c.token == Int(SpecialToken.end) {
+                            if best[p] == nil || c.score > best[p]!.score { best[p] = (c.score, sequences[c.row]) }
+                            continue
+                        }
+                        // A hypothesis that cannot beat the best finished one is dropped.
+                        if let done = best[p], c.score <= done.score { continue }
+                        rows.append(c.row); nextScores.append(c.score)
+                        nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
+                        if let grammar {
+                            var prefix = prefixes[c.row]
+                            grammar.append(c.token, to: &prefix)
+                            nextPrefixes.append(prefix)
+                        }
+                        kept += 1
+                        if kept == k { break }
                     }
-                }
-                candidates.sort { $0.score > $1.score }
-                var kept = 0
-                for c in candidates {
-                    if c.token == Int(SpecialToken.end) {
-                        if best[p] == nil || c.score > best[p]!.score { best[p] = (c.score, sequences[c.row]) }
-                        continue
+                    while kept < k {   // pad with dead hypotheses so every point keeps k rows
+                        rows.append(p * k); nextScores.append(-.infinity); nextSequences.append([]); nextPrevious.append(SpecialToken.end)
+                        if let grammar { nextPrefixes.append(grammar.start()) }
+                        kept += 1
                     }
-                    // A hypothesis that cannot beat the best finished one is dropped.
-                    if let done = best[p], c.score <= done.score { continue }
-                    rows.append(c.row); nextScores.append(c.score)
-                    nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
-                    if let grammar {
-                        var prefix = prefixes[c.row]
-                        grammar.append(c.token, to: &prefix)
-                        nextPrefixes.append(prefix)
-                    }
-                    kept += 1
-                    if kept == k { break }
-                }
-                while kept < k {   // pad with dead hypotheses so every point keeps k rows
-                    rows.append(p * k); nextScores.append(-.infinity); nextSequences.append([]); nextPrevious.append(SpecialToken.end)
-                    if let grammar { nextPrefixes.append(grammar.start()) }
-                    kept += 1
                 }
             }
             if !nextScores.contains(where: { $0 > -.infinity }) { break }

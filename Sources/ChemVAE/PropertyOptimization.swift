@@ -31,6 +31,10 @@ public struct OptimizationOptions: Sendable {
     /// Decode under the SMILES grammar's mask (every decoded string a valid molecule).
     public var constrained = true
     public var seed: UInt64 = 1
+    /// Called after each ascent step with the step's number and the surrogate's prediction at the
+    /// point it started from (in the property's units), so a caller can show the climb while it
+    /// runs; returning false stops the run before decoding (`optimize` throws `CancellationError`).
+    public var onStep: (@Sendable (_ step: Int, _ predicted: Double) -> Bool)? = nil
 
     public init(objective: String) { self.objective = objective }
 }
@@ -79,6 +83,9 @@ public struct OptimizationResult: Sendable {
     public var decodings: Int, validDecodings: Int, distinctValid: Int, belowSimilarity: Int
 }
 
+/// Serialises `propertyGradient`: backward writes the property head's (shared) weight gradients.
+private let propertyHeadLock = NSLock()
+
 extension ChemVAEModel {
     /// The index of `name` among the model's predicted properties.
     /// - Throws: `ChemVAEError.incompatibleData` listing the model's properties.
@@ -100,7 +107,12 @@ extension ChemVAEModel {
 
     /// The normalised prediction of property `j` at `z` [Z] and its gradient with respect to z, by
     /// recording the property head on the engine's tape and running backward to the latent point.
+    /// Safe to call from several threads: each records on its own tape (tapes are per thread), and
+    /// the head's weights, whose gradient slots backward writes, are shared, so one call at a time
+    /// holds them (a few small GEMMs).
     public func propertyGradient(at z: [Float], property j: Int) -> (value: Float, gradient: [Float]) {
+        propertyHeadLock.lock()
+        defer { propertyHeadLock.unlock() }
         let point = Tensor(z, shape: [1, z.count])
         point.setRequiresGrad(true)
         let tape = Tape()
@@ -154,8 +166,12 @@ extension ChemVAEModel {
 
         // The ascent.
         var z = z0, path: [[Float]] = [z0]
-        for _ in 0..<options.steps {
-            let (_, gradient) = propertyGradient(at: z, property: j)
+        for step in 0..<options.steps {
+            let (value, gradient) = propertyGradient(at: z, property: j)
+            if let onStep = options.onStep {
+                let predicted = Double(value * normalization!.std[j] + normalization!.mean[j])
+                if !onStep(step, predicted) { throw CancellationError() }
+            }
             for d in 0..<width { z[d] += options.learningRate * (sign * gradient[d] - options.priorWeight * z[d]) }
             if let rho = options.trustRadius {
                 let offset = zip(z, z0).map { $0 - $1 }

@@ -1,3 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// The per-thread slot behind `Tape.current`.
+private let currentTapeKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "Tape: no thread-local slot for the current tape")
+    return key
+}()
+
 /// Records the backward step of every op run while it is current, then replays them in reverse.
 ///
 /// ```
@@ -9,8 +22,14 @@
 public final class Tape {
     private var steps: [() -> Void] = []
 
-    /// The tape ops append to, if any. One training thread records at a time.
-    nonisolated(unsafe) static var current: Tape?
+    /// The tape ops on this thread append to, if any. Each thread has its own slot, so a thread
+    /// that records (a property gradient in one server request) never sees ops another thread runs
+    /// (a decoding in the next request), and `withoutRecording` on one thread cannot switch off
+    /// another's tape. The slot holds no reference: `record` keeps the tape alive while it is set.
+    static var current: Tape? {
+        get { pthread_getspecific(currentTapeKey).map { Unmanaged<Tape>.fromOpaque($0).takeUnretainedValue() } }
+        set { pthread_setspecific(currentTapeKey, newValue.map { Unmanaged.passUnretained($0).toOpaque() }) }
+    }
 
     public init() {}
 

@@ -23,6 +23,7 @@ struct MolGen: ParsableCommand {
             NeighborsCommand.self,
             OptimizeCommand.self,
             PlotLatentCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
             ImageCommand.self,
         ]

@@ -80,6 +80,15 @@ char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t heigh
 char *crd_grid_svg(const CRDMolecule *const *molecules, const char *const *legends, int32_t count,
                    int32_t columns, int32_t cell_width, int32_t cell_height);
 
+/// A drawing of `molecule` with what differs from `reference` highlighted: the atoms outside
+/// their maximum common substructure (RDKit FMCS, complete rings only, stopped after
+/// `timeout_seconds`) and the bonds touching them. Caller frees; NULL on failure.
+char *crd_molecule_svg_difference(const CRDMolecule *molecule, const CRDMolecule *reference, int32_t width,
+                                  int32_t height, double timeout_seconds);
+
+/// A V2000 MDL mol block with 2D coordinates from RDKit's depictor (for SDF files); caller frees.
+char *crd_molecule_molblock(const CRDMolecule *molecule);
+
 /// Result of `crd_analyze`. Strings are NULL or caller-owned.
 typedef struct CRDAnalysis {
     char *canonical_smiles;
