@@ -25,6 +25,8 @@ struct MolGen: ParsableCommand {
             PlotLatentCommand.self,
             BenchCommand.self,
             ImageCommand.self,
+            SamplerCommand.self,
+            IsingCommand.self,
         ]
     )
 
