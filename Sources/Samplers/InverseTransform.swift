@@ -154,7 +154,19 @@ public func runInverseTransform(_ sampler: InverseTransformSampler, count: Int, 
     let low = sampler.quantile(0.01), high = sampler.quantile(0.99)
     var plot = LinePlot(title: "inverse-transform sampling: \(sampler.name), \(count) samples", xLabel: "x", yLabel: "density")
     plot.series.append(.init(name: "samples (histogram)", points: histogramOutline(samples, low: low, high: high, bins: 60)))
-    plot.series.append(.init(name: "density", points: evenlySpaced(low, high, count: 400).map { ($0, sampler.density($0)) }))
+    if sampler is EmpiricalCDF {
+        // Its density jumps between every pair of data points; drawn as the exact probability of
+        // each histogram bin, (F(right) − F(left)) / width, it compares with the histogram directly.
+        let edges = evenlySpaced(low, high, count: 61)
+        var outline: [(x: Double, y: Double)] = [(low, 0)]
+        for (left, right) in zip(edges, edges.dropFirst()) {
+            let y = (sampler.cdf(right) - sampler.cdf(left)) / (right - left)
+            outline += [(left, y), (right, y)]
+        }
+        plot.series.append(.init(name: "density (bin averages)", points: outline + [(high, 0)]))
+    } else {
+        plot.series.append(.init(name: "density", points: evenlySpaced(low, high, count: 400).map { ($0, sampler.density($0)) }))
+    }
     if let source { plot.series.append(.init(name: "source density", points: evenlySpaced(low, high, count: 400).map { ($0, source.density($0)) })) }
     return InverseTransformResult(samples: samples, ksStatistic: ksStatistic(samples, cdf: sampler.cdf),
                                   ksAgainstSource: source.map { s in ksStatistic(samples, cdf: s.cdf) }, plot: plot)
