@@ -96,6 +96,19 @@ public struct KernelDensity {
         return top + log(sum) - log(Double(squaredDistances.count)) - 0.5 * Double(d) * log(2 * Double.pi * h * h)
     }
 
+    /// log f̂ from the squared distances in `row` to every kernel centre outside `excluded`.
+    static func logDensity(_ row: UnsafeBufferPointer<Double>, excluding excluded: Range<Int>, bandwidth h: Double, dimension d: Int) -> Double {
+        let scale = -0.5 / (h * h)
+        var nearest = Double.infinity
+        for k in 0..<row.count where !excluded.contains(k) { nearest = min(nearest, row[k]) }
+        let top = nearest * scale
+        var sum = 0.0
+        for k in 0..<excluded.lowerBound { sum += exp(row[k] * scale - top) }
+        for k in excluded.upperBound..<row.count { sum += exp(row[k] * scale - top) }
+        let kept = row.count - excluded.count
+        return top + log(sum) - log(Double(kept)) - 0.5 * Double(d) * log(2 * Double.pi * h * h)
+    }
+
     /// `n` draws x = xᵢ + h·ε with i uniform and ε ~ N(0, I), row-major [n, d].
     public func sample(_ n: Int, using rng: RandomGenerator) -> [Double] {
         var out = [Double](repeating: 0, count: n * dimension)
@@ -137,18 +150,22 @@ public struct BandwidthSearch {
         }
         var bounds = [0]
         for f in 0..<folds { bounds.append(bounds[f] + n / folds + (f < n % folds ? 1 : 0)) }
+        let foldOf = (0..<n).map { i in (0..<folds).first { bounds[$0 + 1] > i }! }
         candidates = bandwidths.map { h in
-            var foldScores = [Double](repeating: 0, count: folds)
-            for f in 0..<folds {
-                let held = bounds[f]..<bounds[f + 1]
-                var total = 0.0
-                for i in held {
-                    // The distances from point i to the points outside its fold.
-                    let training = squared[(i * n)..<(i * n + held.lowerBound)] + squared[(i * n + held.upperBound)..<(i * n + n)]
-                    total += KernelDensity.logDensity(squaredDistances: training, bandwidth: h, dimension: d)
+            // Each point's log-density under the KDE of the points outside its fold, on every core.
+            var pointScores = [Double](repeating: 0, count: n)
+            pointScores.withUnsafeMutableBufferPointer { scores in
+                let scores = scores
+                squared.withUnsafeBufferPointer { all in
+                    DispatchQueue.concurrentPerform(iterations: n) { i in
+                        let held = bounds[foldOf[i]]..<bounds[foldOf[i] + 1]
+                        let row = UnsafeBufferPointer(rebasing: all[(i * n)..<(i * n + n)])
+                        scores[i] = KernelDensity.logDensity(row, excluding: held, bandwidth: h, dimension: d)
+                    }
                 }
-                foldScores[f] = total
             }
+            var foldScores = [Double](repeating: 0, count: folds)
+            for i in 0..<n { foldScores[foldOf[i]] += pointScores[i] }
             return Candidate(bandwidth: h, meanFoldScore: foldScores.reduce(0, +) / Double(folds),
                              perPoint: foldScores.reduce(0, +) / Double(n))
         }
