@@ -30,12 +30,18 @@ public func normalDensity(_ x: Double, mean: Double = 0, std: Double = 1) -> Dou
 }
 
 /// The Kolmogorov–Smirnov statistic sup |F_n(x) − F(x)| of `samples` against the CDF `cdf`.
+/// Tied samples are taken together, against F's left limit below them: an empirical CDF built from
+/// data with repeated values has atoms there, and its samples repeat those values exactly.
 public func ksStatistic(_ samples: [Double], cdf: (Double) -> Double) -> Double {
     let sorted = samples.sorted(), n = Double(sorted.count)
-    var d = 0.0
-    for (i, x) in sorted.enumerated() {
-        let f = cdf(x)
-        d = max(d, f - Double(i) / n, Double(i + 1) / n - f)
+    var d = 0.0, first = 0
+    while first < sorted.count {
+        let x = sorted[first]
+        var end = first + 1
+        while end < sorted.count && sorted[end] == x { end += 1 }
+        // Just below x, F_n = first/n against F(x−); at x, F_n = end/n against F(x).
+        d = max(d, abs(Double(first) / n - cdf(x.nextDown)), abs(Double(end) / n - cdf(x)))
+        first = end
     }
     return d
 }

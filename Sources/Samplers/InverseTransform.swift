@@ -83,7 +83,8 @@ public struct EmpiricalCDF: InverseTransformSampler {
     var step: Double { 1 / Double(sorted.count - 1) }
 
     public func cdf(_ x: Double) -> Double {
-        guard x > sorted[0] else { return 0 }
+        // Right-continuous: at a repeated smallest value F is already the mass of its atom.
+        guard x >= sorted[0] else { return 0 }
         guard x < sorted[sorted.count - 1] else { return 1 }
         // The last order statistic ≤ x, by binary search; ties take the highest index.
         var lo = 0, hi = sorted.count - 1
