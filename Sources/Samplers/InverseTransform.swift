@@ -75,7 +75,7 @@ public struct EmpiricalCDF: InverseTransformSampler {
     public init(data: [Double]) throws {
         let values = data.filter(\.isFinite).sorted()
         guard values.count >= 2, values.first! < values.last! else {
-            throw SamplerError("empirical CDF: need at least two distinct finite values, got \(values.count) value(s)")
+            throw SamplerError("--data: the empirical CDF needs at least two distinct finite values, got \(values.count) value(s)")
         }
         sorted = values
     }

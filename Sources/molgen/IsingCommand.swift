@@ -27,15 +27,15 @@ struct IsingCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
 
     func validate() throws {
-        if size < 2 || size > 1024 { throw ValidationError("--size: \(size) must be between 2 and 1024") }
+        if size < 2 || size > 256 { throw ValidationError("--size: \(size) must be between 2 and 256") }
         if !(coupling > 0 && coupling.isFinite) { throw ValidationError("--coupling: \(coupling) must be positive") }
         if !field.isFinite { throw ValidationError("--field: \(field) must be finite") }
         if !(temperature > 0 && temperature.isFinite) { throw ValidationError("--temperature: \(temperature) must be positive") }
         if !(tMin > 0 && tMin.isFinite) { throw ValidationError("--t-min: \(tMin) must be positive") }
         if !(tMax > tMin && tMax.isFinite) { throw ValidationError("--t-max: \(tMax) must be above --t-min \(tMin)") }
         try OptionLimits.require(points, in: 2...1000, "--points")
-        try OptionLimits.require(sweeps, in: 1...1_000_000, "--sweeps")
-        try OptionLimits.require(equilibration, in: 0...1_000_000, "--equilibration")
+        try OptionLimits.require(sweeps, in: 1...100_000, "--sweeps")
+        try OptionLimits.require(equilibration, in: 0...100_000, "--equilibration")
     }
 
     func run() throws {
