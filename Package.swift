@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
         .library(name: "WebApp", targets: ["WebApp"]),
+        .library(name: "Samplers", targets: ["Samplers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -72,11 +73,13 @@ let package = Package(
             "ChemVAE", "Chem", "Engine", "Smiles", "Datasets", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Pages")]),
+        // Classical samplers (inverse transform, Metropolis-Hastings, KDE) and the mean-field Ising model.
+        .target(name: "Samplers", dependencies: ["Engine", "NN", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
@@ -89,6 +92,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
+        .testTarget(name: "SamplersTests", dependencies: ["Samplers", "ImageModels", "Engine"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),

@@ -1,11 +1,16 @@
 import Foundation
 
-/// A line chart written as a self-contained SVG file (loss curves, gradient norms).
+/// A line chart written as a self-contained SVG file (loss curves, gradient norms); a series may
+/// instead be drawn as dots (samples in a scatter plot).
 public struct LinePlot {
     public struct Series {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) { self.name = name; self.points = points }
+        /// Draw each point as a small dot instead of joining them with a line.
+        public var dots: Bool
+        public init(name: String, points: [(x: Double, y: Double)], dots: Bool = false) {
+            self.name = name; self.points = points; self.dots = dots
+        }
     }
 
     public var title: String
@@ -67,10 +72,16 @@ public struct LinePlot {
         out += "<text transform=\"translate(16,\(num(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yLabel + (logY ? " (log scale)" : "")))</text>\n"
         for (k, points) in cleaned.enumerated() where !points.isEmpty {
             let color = Self.colors[k % Self.colors.count]
-            let path = points.map { "\(num(px($0.0))),\(num(py($0.1)))" }.joined(separator: " ")
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
             let ly = top + 14 + Double(k) * 18
-            out += "<line x1=\"\(num(left + plotW + 12))\" y1=\"\(num(ly - 4))\" x2=\"\(num(left + plotW + 32))\" y2=\"\(num(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            if series[k].dots {
+                out += "<g fill=\"\(color)\" fill-opacity=\"0.45\">"
+                for p in points { out += "<circle cx=\"\(num(px(p.0)))\" cy=\"\(num(py(p.1)))\" r=\"1.6\"/>" }
+                out += "</g>\n<circle cx=\"\(num(left + plotW + 22))\" cy=\"\(num(ly - 4))\" r=\"3\" fill=\"\(color)\"/>\n"
+            } else {
+                let path = points.map { "\(num(px($0.0))),\(num(py($0.1)))" }.joined(separator: " ")
+                out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" points=\"\(path)\"/>\n"
+                out += "<line x1=\"\(num(left + plotW + 12))\" y1=\"\(num(ly - 4))\" x2=\"\(num(left + plotW + 32))\" y2=\"\(num(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            }
             out += "<text x=\"\(num(left + plotW + 38))\" y=\"\(num(ly))\">\(esc(series[k].name))</text>\n"
         }
         return out + "</svg>\n"

@@ -26,6 +26,8 @@ struct MolGen: ParsableCommand {
             ServeCommand.self,
             BenchCommand.self,
             ImageCommand.self,
+            SamplerCommand.self,
+            IsingCommand.self,
         ]
     )
 
