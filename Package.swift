@@ -33,6 +33,7 @@ let package = Package(
         .library(name: "Training", targets: ["Training"]),
         .library(name: "ChemVAE", targets: ["ChemVAE"]),
         .library(name: "ImageModels", targets: ["ImageModels"]),
+        .library(name: "EnergyModels", targets: ["EnergyModels"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,12 +61,14 @@ let package = Package(
         .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
         .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
+        // Energy-based models (the restricted Boltzmann machine) on the image data.
+        .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemVAE", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "EnergyModels", "Training",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
@@ -78,6 +81,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
         .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
+        .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
     ],
