@@ -17,6 +17,9 @@ public struct RBMConfig: Codable, Equatable, Sendable {
     public var batchSize = 100
     public var epochs = 20
     public var seed: UInt64 = 1
+    /// Train on images binarised at 0.5 (the default); false: on gray values in [0, 1] used as
+    /// probabilities, as scikit-learn's digits example does.
+    public var binarize = true
 
     public init(data: ImageDataSource = .mnist) { self.data = data }
 

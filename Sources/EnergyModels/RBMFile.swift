@@ -105,8 +105,10 @@ public final class RBMTrainer: TrainingTask {
             position = TrainingPosition(seed: config.seed); dataSource = config.data
         }
         let (fullTrain, held) = try dataSource.load(from: datasets)
-        train = binarized(trainingLimit.map { fullTrain.subset(Array(0..<min($0, fullTrain.count))) } ?? fullTrain)
-        heldOut = binarized(held)
+        let binarize = loaded?.rbm.config.binarize ?? config!.binarize
+        let limited = trainingLimit.map { fullTrain.subset(Array(0..<min($0, fullTrain.count))) } ?? fullTrain
+        train = binarize ? binarized(limited) : limited
+        heldOut = binarize ? binarized(held) : held
         file = loaded ?? RBMFile(rbm: RBM(config: config!, training: train))
         guard train.count >= file.rbm.config.batchSize else {
             throw ImageModelError.invalidOption("--batch-size: \(file.rbm.config.batchSize) exceeds the \(train.count) training images")

@@ -148,3 +148,16 @@ final class RBMTests: XCTestCase {
         XCTAssertEqual(chain.width, 5 * 28 + 6 * 2)
     }
 }
+
+final class RBMFeatureTests: XCTestCase {
+    /// The digits example: both classifiers learn (chance is 0.1), and the RBM's features carry the
+    /// digit (a machine that learned nothing would give features near constant).
+    func testDigitsFeaturesClassify() throws {
+        let dir = try TemporaryDirectory()
+        let figures = Dictionary(uniqueKeysWithValues: try RBMFeatureExample.run(datasets: datasetsDirectory, modelPath: dir.file("digits.h5"), epochs: 5).map { ($0.name, $0.value) })
+        print(figures)
+        XCTAssertGreaterThan(figures["raw_pixel_accuracy"]!, 0.85)
+        XCTAssertGreaterThan(figures["rbm_feature_accuracy"]!, 0.75)
+        XCTAssertTrue(RBMFile.holdsRBM(dir.file("digits.h5")))
+    }
+}
