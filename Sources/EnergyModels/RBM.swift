@@ -23,6 +23,22 @@ public struct RBMConfig: Codable, Equatable, Sendable {
 
     public init(data: ImageDataSource = .mnist) { self.data = data }
 
+    /// Files written before `binarize` existed trained on binarised images.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        data = try c.decode(ImageDataSource.self, forKey: .data)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        cdSteps = try c.decode(Int.self, forKey: .cdSteps)
+        persistent = try c.decode(Bool.self, forKey: .persistent)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        momentum = try c.decode(Float.self, forKey: .momentum)
+        weightDecay = try c.decode(Float.self, forKey: .weightDecay)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        binarize = try c.decodeIfPresent(Bool.self, forKey: .binarize) ?? true
+    }
+
     /// One-line errors naming the option.
     public func validate() throws {
         func fail(_ message: String) -> ImageModelError { .invalidOption(message) }
