@@ -21,13 +21,13 @@ struct ImageSampleCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
     @OptionGroup var dataOptions: ImageDataOptions
-    @Option(help: "rbm: block Gibbs steps from the random start.") var gibbsSteps = 1000
+    @Option(help: "rbm: block Gibbs steps from the random start (default 1000).") var gibbsSteps: Int?
     @Flag(help: "rbm: draw one chain over time (-n frames) instead of -n samples.") var chain = false
 
     func validate() throws {
         if n < 1 || n > 10_000 { throw ValidationError("-n: \(n) must be between 1 and 10000") }
         if let label, !(0...9).contains(label) { throw ValidationError("--label: \(label) must be 0-9") }
-        if gibbsSteps < 1 || gibbsSteps > 1_000_000 { throw ValidationError("--gibbs-steps: \(gibbsSteps) must be between 1 and 1000000") }
+        if let gibbsSteps, gibbsSteps < 1 || gibbsSteps > 1_000_000 { throw ValidationError("--gibbs-steps: \(gibbsSteps) must be between 1 and 1000000") }
     }
 
     func run() throws {
@@ -35,13 +35,14 @@ struct ImageSampleCommand: ParsableCommand {
         if RBMFile.holdsRBM(model) {
             if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: an rbm draws unlabelled samples") }
             let rbm = try RBMFile.load(from: model).rbm
-            let picture = chain ? RBMPictures.chain(rbm, frames: n, steps: gibbsSteps, seed: seed)
-                : RBMPictures.samples(rbm, count: n, steps: gibbsSteps, seed: seed)
+            let steps = gibbsSteps ?? 1000
+            let picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed)
+                : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
             try picture.write(to: output)
             printError("wrote \(output) (\(picture.width)x\(picture.height))")
             return
         }
-        if chain { throw ValidationError("--chain: only an rbm model draws Gibbs chains") }
+        if chain || gibbsSteps != nil { throw ValidationError("--chain, --gibbs-steps: only an rbm model draws Gibbs chains") }
         let file = try ImageModelFile.load(from: model)
         let grid = try SampleGrids.make(file, count: n, label: label, latentGrid: latentGrid, datasets: dataOptions.datasets, seed: seed)
         try grid.write(to: output)

@@ -24,15 +24,17 @@ struct ImageScoreCommand: ParsableCommand {
     @Option(help: "Directory of the shipped classifiers.") var modelsDirectory = "models"
     @Option(help: "Random seed for the samples.") var seed: UInt64 = 1
     @OptionGroup var dataOptions: ImageDataOptions
-    @Option(help: "rbm: AIS chains.") var aisChains = 100
-    @Option(help: "rbm: AIS inverse temperatures from 0 to 1.") var aisTemperatures = 3000
+    @Option(help: "rbm: AIS chains (default 100).") var aisChains: Int?
+    @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000).") var aisTemperatures: Int?
 
     func run() throws {
         if RBMFile.holdsRBM(model) {
             let rbm = try RBMFile.load(from: model).rbm
-            printFigures(try RBMEvaluation.score(rbm, datasets: dataOptions.datasets, chains: aisChains, temperatures: aisTemperatures, seed: seed))
+            printFigures(try RBMEvaluation.score(rbm, datasets: dataOptions.datasets, chains: aisChains ?? 100,
+                                                 temperatures: aisTemperatures ?? 3000, seed: seed))
             return
         }
+        if aisChains != nil || aisTemperatures != nil { throw ValidationError("--ais-chains, --ais-temperatures: only an rbm model is scored by AIS") }
         let file = try ImageModelFile.load(from: model)
         let figures = try ImageEvaluation.score(file, datasets: dataOptions.datasets, seed: seed) { data in
             let path = classifier ?? ImageEvaluation.classifierPath(for: data, modelsDirectory: modelsDirectory)
