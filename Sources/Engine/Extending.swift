@@ -67,3 +67,20 @@ extension Tape {
         return true
     }
 }
+
+/// c = alpha · op(a) · op(b) + beta · c for matrices (rank-2 tensors), op(x) being x or xᵀ as the
+/// flags say, split over the engine's threads like every op's GEMM. Not recorded on the tape: it
+/// is for families that compute their own gradients, such as contrastive divergence's statistics
+/// hᵀv, and for inference passes that need a transposed operand.
+public func multiplyMatrices(_ a: Tensor, _ b: Tensor, into c: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+                             alpha: Float = 1, beta: Float = 0) {
+    precondition(a.rank == 2 && b.rank == 2 && c.rank == 2, "multiplyMatrices: needs matrices, got \(a.shape), \(b.shape), \(c.shape)")
+    let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+    let kb = transposeB ? b.shape[1] : b.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
+    precondition(k == kb && c.shape == [m, n],
+                 "multiplyMatrices: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "") does not give \(c.shape)")
+    withExtendedLifetime((a, b, c)) {
+        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a.pointer, lda: a.shape[1],
+             b: b.pointer, ldb: b.shape[1], beta: beta, c: c.pointer, ldc: n)
+    }
+}

@@ -13,7 +13,7 @@ struct ImageCommand: ParsableCommand {
         commandName: "image",
         abstract: "Image generative models on MNIST and the 8x8 digits: train, sample, score.",
         subcommands: [ImageTrainCommand.self, ImageSampleCommand.self, ImageScoreCommand.self, ImageTableCommand.self,
-                      ImageSaturationCommand.self, ImagePlotCommand.self])
+                      ImageSaturationCommand.self, ImagePlotCommand.self, ImageRBMFeaturesCommand.self])
 }
 
 /// Options every image command that reads data shares.

@@ -1,12 +1,18 @@
 import ArgumentParser
 import Foundation
+import EnergyModels
 import ImageModels
 
 /// `molgen image sample`: a PNG grid of samples from a trained image model.
 struct ImageSampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Write a PNG grid of samples (a row per digit for label-taking models; translations for cyclegan).")
+        abstract: "Write a PNG grid of samples (a row per digit for label-taking models; translations for cyclegan).",
+        discussion: """
+            For an rbm, each sample is the mean image after --gibbs-steps block Gibbs steps from a \
+            random binary start; --chain instead shows one chain over time (-n frames evenly spaced \
+            over the steps).
+            """)
 
     @Option(help: "The model file.") var model: String
     @Option(name: .short, help: "Samples (per row of digits for label-taking models without --label: n/10 each).") var n = 100
@@ -15,14 +21,28 @@ struct ImageSampleCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
     @OptionGroup var dataOptions: ImageDataOptions
+    @Option(help: "rbm: block Gibbs steps from the random start (default 1000).") var gibbsSteps: Int?
+    @Flag(help: "rbm: draw one chain over time (-n frames) instead of -n samples.") var chain = false
 
     func validate() throws {
         if n < 1 || n > 10_000 { throw ValidationError("-n: \(n) must be between 1 and 10000") }
         if let label, !(0...9).contains(label) { throw ValidationError("--label: \(label) must be 0-9") }
+        if let gibbsSteps, gibbsSteps < 1 || gibbsSteps > 1_000_000 { throw ValidationError("--gibbs-steps: \(gibbsSteps) must be between 1 and 1000000") }
     }
 
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
+        if RBMFile.holdsRBM(model) {
+            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: an rbm draws unlabelled samples") }
+            let rbm = try RBMFile.load(from: model).rbm
+            let steps = gibbsSteps ?? 1000
+            let picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed)
+                : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
+            try picture.write(to: output)
+            printError("wrote \(output) (\(picture.width)x\(picture.height))")
+            return
+        }
+        if chain || gibbsSteps != nil { throw ValidationError("--chain, --gibbs-steps: only an rbm model draws Gibbs chains") }
         let file = try ImageModelFile.load(from: model)
         let grid = try SampleGrids.make(file, count: n, label: label, latentGrid: latentGrid, datasets: dataOptions.datasets, seed: seed)
         try grid.write(to: output)

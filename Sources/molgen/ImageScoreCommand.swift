@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EnergyModels
 import ImageModels
 
 /// `molgen image score`: FID, 1-NN two-sample score and each model's own figures.
@@ -12,7 +13,10 @@ struct ImageScoreCommand: ParsableCommand {
             of MolGen's own small digit classifier (models/*-classifier.h5), NOT the Inception FID: \
             its values are not comparable with published FIDs. knn_score is the leave-one-out 1-NN \
             accuracy on held-out + generated images in pixel space (0.5: indistinguishable, 1: \
-            separable, 0: copies). *_real_floor lines give both figures for real training images.
+            separable, 0: copies). *_real_floor lines give both figures for real training images. \
+            For an rbm: ais_log_z= (annealed importance sampling from the base-rate model) and its \
+            standard error, heldout_log_likelihood= in nats per binarised held-out image with its \
+            standard error over images, pseudo_log_likelihood=, and exact_log_z= up to 20 hidden units.
             """)
 
     @Option(help: "The model file.") var model: String
@@ -20,8 +24,17 @@ struct ImageScoreCommand: ParsableCommand {
     @Option(help: "Directory of the shipped classifiers.") var modelsDirectory = "models"
     @Option(help: "Random seed for the samples.") var seed: UInt64 = 1
     @OptionGroup var dataOptions: ImageDataOptions
+    @Option(help: "rbm: AIS chains (default 100).") var aisChains: Int?
+    @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000).") var aisTemperatures: Int?
 
     func run() throws {
+        if RBMFile.holdsRBM(model) {
+            let rbm = try RBMFile.load(from: model).rbm
+            printFigures(try RBMEvaluation.score(rbm, datasets: dataOptions.datasets, chains: aisChains ?? 100,
+                                                 temperatures: aisTemperatures ?? 3000, seed: seed))
+            return
+        }
+        if aisChains != nil || aisTemperatures != nil { throw ValidationError("--ais-chains, --ais-temperatures: only an rbm model is scored by AIS") }
         let file = try ImageModelFile.load(from: model)
         let figures = try ImageEvaluation.score(file, datasets: dataOptions.datasets, seed: seed) { data in
             let path = classifier ?? ImageEvaluation.classifierPath(for: data, modelsDirectory: modelsDirectory)

@@ -7,17 +7,19 @@ import Training
 struct ImageTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, or the FID classifier).",
+        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, or the FID classifier).",
         discussion: """
             Writes FILE.h5 after every epoch (atomically); Ctrl-C or SIGTERM stops after saving, and \
             --resume continues exactly. Epoch figures go to stdout as name=value lines, progress to \
             stderr. cyclegan translates between the 8x8 digits upscaled to 28x28 (domain A) and MNIST \
             (domain B) whatever --data says. The shipped FID classifiers are trained with \
             `molgen image train classifier --data mnist --weights-only --output models/mnist-classifier.h5` \
-            and the same with `--data digits28 --output models/digits28-classifier.h5`.
+            and the same with `--data digits28 --output models/digits28-classifier.h5`. rbm (a \
+            Bernoulli restricted Boltzmann machine on binarised images) takes --hidden, --cd-steps, \
+            --persistent, --momentum and --weight-decay.
             """)
 
-    @Argument(help: "vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan or classifier.") var model: ImageModelKind
+    @Argument(help: ArgumentHelp("vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm or classifier.", valueName: "model")) var modelName: ImageTrainModel
     @Option(help: "mnist (28x28), digits (8x8) or digits28 (8x8 upscaled).") var data: ImageDataSource = .mnist
     @Option(name: .shortAndLong, help: "The model file to write (.h5).") var output: String
     @Option(help: "Total epochs (with --resume: the new total).") var epochs: Int?
@@ -32,9 +34,15 @@ struct ImageTrainCommand: ParsableCommand {
     @Option(help: "ssvae: weight of the shift-consistency term (0: plain M2).") var consistencyWeight: Float?
     @OptionGroup var dataOptions: ImageDataOptions
     @Flag(help: "Continue the run saved in --output.") var resume = false
+    @OptionGroup var rbmOptions: RBMTrainOptions
     @Flag(help: "After the last epoch, rewrite --output with the weights only (smaller, for shipping; cannot be resumed).") var weightsOnly = false
 
+    /// The image model to train (nil: the RBM, trained by `runRBM`).
+    var model: ImageModelKind { modelName.imageModel ?? .vae }
+
     func validate() throws {
+        if modelName == .rbm { return try validateRBM() }
+        try rbmOptions.rejectUnlessRBM()
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
         try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
         try OptionLimits.require(batchSize, in: 2...OptionLimits.batchSize, "--batch-size")
@@ -61,6 +69,7 @@ struct ImageTrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if modelName == .rbm { return try runRBM() }
         var config: ImageModelConfig?
         if !resume {
             var c = ImageModelConfig.defaults(for: model, data: data)

@@ -1,0 +1,153 @@
+import Engine
+import Foundation
+import ImageModels
+import Storage
+import Training
+
+/// An RBM saved as the shared model file (`Checkpoint`, kind "rbm"): the `RBMConfig` JSON,
+/// parameters weight / visible_bias / hidden_bias, state base_rate_bias (and persistent_chains
+/// for PCD), the momentum velocities as optimizer "momentum" (moment "velocity"), the position
+/// and the history.
+public final class RBMFile {
+    public let rbm: RBM
+    public var history: TrainingHistory
+    /// Where the run stands (nil for a file saved for inference only).
+    public var position: TrainingPosition?
+
+    public static let kind = "rbm"
+
+    public init(rbm: RBM, history: TrainingHistory = TrainingHistory(), position: TrainingPosition? = nil) {
+        self.rbm = rbm; self.history = history; self.position = position
+    }
+
+    /// True when `path` is a MolGen model file of kind "rbm" (reads only the root attributes), so
+    /// the image commands can tell an RBM from the other image models.
+    public static func holdsRBM(_ path: String) -> Bool {
+        guard HDF5File.isHDF5(at: path), let file = try? HDF5File.open(at: path) else { return false }
+        defer { try? file.close() }
+        return (try? file.stringAttribute("kind")) == kind
+    }
+
+    public func save(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(rbm.config), as: UTF8.self)
+        var state = storedArrays([("base_rate_bias", rbm.baseRateBias)])
+        if let chains = rbm.chains { state.merge(storedArrays([("persistent_chains", chains)])) { a, _ in a } }
+        let velocity = storedArrays(rbm.velocities.map { (name: $0.key, tensor: $0.value) })
+        let checkpoint = Checkpoint(kind: Self.kind, config: json, parameters: storedArrays(rbm.parameters), state: state,
+                                    optimizers: ["momentum": OptimizerState(name: "momentum", step: position?.steps ?? 0, moments: ["velocity": velocity])],
+                                    position: position, history: history)
+        try checkpoint.save(to: path)
+    }
+
+    /// Loads a file written by `save(to:)`; errors name the file and what is wrong.
+    public static func load(from path: String) throws -> RBMFile {
+        guard FileManager.default.fileExists(atPath: path) else { throw ImageModelError.fileNotFound(path) }
+        func bad(_ reason: String) -> ImageModelError { .badFile(path: path, reason: "not an RBM model file: \(reason)") }
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint.load(from: path) } catch let error as StorageError { throw bad("\(error)") }
+        guard checkpoint.kind == kind else { throw bad("it is a MolGen model of kind '\(checkpoint.kind)'") }
+        let config: RBMConfig
+        do { config = try JSONDecoder().decode(RBMConfig.self, from: Data(checkpoint.config.utf8)) } catch {
+            throw bad("its config attribute is not an RBM configuration")
+        }
+        func tensor(_ array: StoredArray<Float>?, _ name: String, _ shape: [Int]?) throws -> Tensor {
+            guard let array else { throw bad("it has no \(name)") }
+            if let shape, array.shape != shape { throw bad("\(name) has shape \(array.shape), expected \(shape)") }
+            return Tensor(array.values, shape: array.shape)
+        }
+        let weight = try tensor(checkpoint.parameters["weight"], "weight", nil)
+        guard weight.rank == 2, weight.shape[0] == config.hidden else { throw bad("weight has shape \(weight.shape) for \(config.hidden) hidden units") }
+        let visible = weight.shape[1]
+        var velocities: [String: Tensor] = [:]
+        let saved = checkpoint.optimizers["momentum"]?.moments["velocity"] ?? [:]
+        for (name, shape) in [("weight", weight.shape), ("visible_bias", [visible]), ("hidden_bias", [config.hidden])] {
+            velocities[name] = saved[name] == nil ? Tensor(zeros: shape) : try tensor(saved[name], "velocity of \(name)", shape)
+        }
+        let chains = config.persistent && checkpoint.state["persistent_chains"] != nil
+            ? try tensor(checkpoint.state["persistent_chains"], "persistent_chains", [config.batchSize, visible]) : nil
+        let rbm = RBM(config: config, weight: weight,
+                      visibleBias: try tensor(checkpoint.parameters["visible_bias"], "visible_bias", [visible]),
+                      hiddenBias: try tensor(checkpoint.parameters["hidden_bias"], "hidden_bias", [config.hidden]),
+                      baseRateBias: try tensor(checkpoint.state["base_rate_bias"], "base_rate_bias", [visible]),
+                      velocities: velocities, chains: chains)
+        return RBMFile(rbm: rbm, history: checkpoint.history, position: checkpoint.position)
+    }
+}
+
+/// Trains an RBM on binarised images through the shared `Trainer` (batches fixed by seed and
+/// epoch, checkpoints, stop signals, exact resume, the NaN guard).
+public final class RBMTrainer: TrainingTask {
+    public let file: RBMFile
+    public let train: ImageSet
+    public let heldOut: ImageSet
+    public private(set) var loop: Trainer!
+
+    public var rbm: RBM { file.rbm }
+
+    /// A new run with `config`, or (`resume`) the run saved at `outputPath` continued to `epochs`
+    /// (nil: the epochs it was started with). `trainingLimit` keeps the first training images.
+    public init(config: RBMConfig?, datasets: String, outputPath: String, resume: Bool, epochs: Int? = nil,
+                trainingLimit: Int? = nil) throws {
+        let position: TrainingPosition
+        let dataSource: ImageDataSource
+        var loaded: RBMFile?
+        if resume {
+            let file = try RBMFile.load(from: outputPath)
+            guard let p = file.position else {
+                throw ImageModelError.invalidOption("--resume: \(outputPath) holds no training state to resume")
+            }
+            position = p; loaded = file; dataSource = file.rbm.config.data
+        } else {
+            guard let config else { throw ImageModelError.invalidOption("a new run needs a configuration") }
+            try config.validate()
+            position = TrainingPosition(seed: config.seed); dataSource = config.data
+        }
+        let (fullTrain, held) = try dataSource.load(from: datasets)
+        let binarize = loaded?.rbm.config.binarize ?? config!.binarize
+        let limited = trainingLimit.map { fullTrain.subset(Array(0..<min($0, fullTrain.count))) } ?? fullTrain
+        train = binarize ? binarized(limited) : limited
+        heldOut = binarize ? binarized(held) : held
+        file = loaded ?? RBMFile(rbm: RBM(config: config!, training: train))
+        guard train.count >= file.rbm.config.batchSize else {
+            throw ImageModelError.invalidOption("--batch-size: \(file.rbm.config.batchSize) exceeds the \(train.count) training images")
+        }
+        var options = TrainerOptions(epochs: epochs ?? file.rbm.config.epochs)
+        options.keepsBest = false
+        loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: file.history)
+    }
+
+    @discardableResult
+    public func run(progress: (TrainingProgress) -> Void = { _ in },
+                    epochFinished: ([String: Double]) -> Void = { _ in }) throws -> TrainingOutcome {
+        try loop.run(progress: progress, epochFinished: epochFinished)
+    }
+
+    // MARK: TrainingTask
+
+    public var itemName: String { "images" }
+    private var orderCache: (epoch: Int, order: [Int])?
+
+    public func batchCount(epoch: Int) -> Int { train.count / rbm.config.batchSize }
+    public func itemCount(epoch: Int, batch: Int) -> Int { rbm.config.batchSize }
+
+    public func trainStep(epoch: Int, batch: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
+        if orderCache?.epoch != epoch { orderCache = (epoch, epochPermutation(count: train.count, seed: loop.position.seed, epoch: epoch)) }
+        let size = rbm.config.batchSize
+        let indices = Array(orderCache!.order[batch * size ..< (batch + 1) * size])
+        let v0 = Tensor(train.subset(indices).pixels, shape: [size, rbm.visible])
+        return ["reconstruction_error": rbm.contrastiveDivergenceStep(v0, using: rng)]
+    }
+
+    /// The pseudo-log-likelihood of the held-out images (cheap; AIS is `molgen image score`'s).
+    public func validate() throws -> [String: Double] {
+        ["heldout_pseudo_log_likelihood": rbm.pseudoLogLikelihood(heldOut, bitsPerImage: 4)]
+    }
+
+    public func save(to path: String, position: TrainingPosition?, history: TrainingHistory) throws {
+        file.position = position
+        file.history = history
+        try file.save(to: path)
+    }
+}
