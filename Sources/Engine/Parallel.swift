@@ -21,7 +21,8 @@ func alignedBlock(_ part: Int, of parts: Int, count: Int, unit: Int) -> Range<In
 }
 
 public enum Parallelism {
-    /// Threads used by elementwise loops (OpenBLAS sizes its own pool). `MOLGEN_THREADS` overrides.
+    /// Threads of our one pool: elementwise loops and the split GEMMs (OpenBLAS itself runs
+    /// single-threaded). `MOLGEN_THREADS` overrides.
     nonisolated(unsafe) public static var cores: Int = {
         if let value = ProcessInfo.processInfo.environment["MOLGEN_THREADS"], let n = Int(value), n >= 1 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
