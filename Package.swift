@@ -45,16 +45,16 @@ let package = Package(
     ],
     targets: [
         // System libraries, installed by tools/bootstrap.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
-        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        .systemLibrary(name: "CBLAS", path: "Sources/C/CBLAS"),
+        .systemLibrary(name: "CHDF5", path: "Sources/C/CHDF5"),
+        .systemLibrary(name: "CZlib", path: "Sources/C/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/C/CPNG"),
+        .systemLibrary(name: "CLAPACK", path: "Sources/C/CLAPACK"),
         // Loops OpenBLAS lacks and Swift cannot vectorise: a GEMM against a matrix packed once
         // (the GRU's W_hh), Adam's update, sums of squares.
-        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "CKernels", path: "Sources/C/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         // The only C++ in the project: a small extern "C" API over RDKit.
-        .target(name: "CRDKit", path: "Sources/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
+        .target(name: "CRDKit", path: "Sources/C/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Engine", "CLAPACK"], swiftSettings: fast),

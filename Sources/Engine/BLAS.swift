@@ -70,7 +70,7 @@ public enum BLAS {
     }
 }
 
-/// A right-hand GEMM operand packed once and multiplied many times (Sources/CKernels). The GRU packs
+/// A right-hand GEMM operand packed once and multiplied many times (Sources/C/CKernels). The GRU packs
 /// W_hh once per sequence instead of letting OpenBLAS re-pack it at every step.
 final class PackedMatrix {
     /// The CPU has the kernel (AVX-512F) and it is not switched off (`MOLGEN_PACKED_GEMM=0`, or tests
