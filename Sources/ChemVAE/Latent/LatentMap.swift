@@ -2,10 +2,10 @@ import Chem
 import Datasets
 import Engine
 import Foundation
+import NN
 
 /// Principal components of N points of D dimensions, from the eigen-decomposition of their
-/// covariance matrix by the cyclic Jacobi method (every eigenpair, accurate to rounding; D³ work per
-/// sweep, under a second for D ≤ 256).
+/// covariance matrix by LAPACK's `dsyevd` (NN's `symmetricEigen`, shared with FID and FCD).
 public struct PrincipalComponents: Sendable {
     /// D, the width of the points.
     public let dimensions: Int
@@ -32,7 +32,7 @@ public struct PrincipalComponents: Sendable {
         }
         let scale = 1 / Double(max(n - 1, 1))
         for a in 0..<d { for b in a..<d { covariance[a * d + b] *= scale; covariance[b * d + a] = covariance[a * d + b] } }
-        let (values, vectors) = symmetricEigen(covariance, size: d)
+        let (values, vectors) = symmetricEigen(covariance, dimension: d)
         let order = (0..<d).sorted { values[$0] > values[$1] }
         self.dimensions = d
         self.mean = mean
@@ -64,45 +64,6 @@ public struct PrincipalComponents: Sendable {
         }
         return out
     }
-}
-
-/// Eigenvalues and eigenvectors (columns of the returned row-major matrix) of a symmetric matrix,
-/// by cyclic Jacobi rotations until the off-diagonal mass is negligible.
-func symmetricEigen(_ matrix: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
-    var a = matrix
-    var v = [Double](repeating: 0, count: n * n)
-    for i in 0..<n { v[i * n + i] = 1 }
-    let scale = max(a.reduce(0) { $0 + $1 * $1 }, 1e-300)
-    for _ in 0..<100 {
-        var off = 0.0
-        for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += a[p * n + q] * a[p * n + q] } }
-        if off <= 1e-24 * scale { break }
-        for p in 0..<(n - 1) {
-            for q in (p + 1)..<n {
-                let apq = a[p * n + q]
-                if abs(apq) < 1e-300 { continue }
-                let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
-                let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
-                let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                for k in 0..<n {   // columns p, q
-                    let akp = a[k * n + p], akq = a[k * n + q]
-                    a[k * n + p] = c * akp - s * akq
-                    a[k * n + q] = s * akp + c * akq
-                }
-                for k in 0..<n {   // rows p, q
-                    let apk = a[p * n + k], aqk = a[q * n + k]
-                    a[p * n + k] = c * apk - s * aqk
-                    a[q * n + k] = s * apk + c * aqk
-                }
-                for k in 0..<n {
-                    let vkp = v[k * n + p], vkq = v[k * n + q]
-                    v[k * n + p] = c * vkp - s * vkq
-                    v[k * n + q] = s * vkp + c * vkq
-                }
-            }
-        }
-    }
-    return ((0..<n).map { a[$0 * n + $0] }, v)
 }
 
 /// Encoded molecules projected on the first two principal components of their latent means,
