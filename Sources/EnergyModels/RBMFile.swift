@@ -127,15 +127,14 @@ public final class RBMTrainer: TrainingTask {
     // MARK: TrainingTask
 
     public var itemName: String { "images" }
-    private var orderCache: (epoch: Int, order: [Int])?
+    private lazy var order = EpochBatches(count: train.count)
 
     public func batchCount(epoch: Int) -> Int { train.count / rbm.config.batchSize }
     public func itemCount(epoch: Int, batch: Int) -> Int { rbm.config.batchSize }
 
     public func trainStep(epoch: Int, batch: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
-        if orderCache?.epoch != epoch { orderCache = (epoch, epochPermutation(count: train.count, seed: loop.position.seed, epoch: epoch)) }
         let size = rbm.config.batchSize
-        let indices = Array(orderCache!.order[batch * size ..< (batch + 1) * size])
+        let indices = order.indices(of: batch, size: size, epoch: epoch, seed: loop.position.seed)
         let v0 = Tensor(train.subset(indices).pixels, shape: [size, rbm.visible])
         return ["reconstruction_error": rbm.contrastiveDivergenceStep(v0, using: rng)]
     }

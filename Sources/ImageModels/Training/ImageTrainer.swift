@@ -112,14 +112,7 @@ public final class ImageTrainer: TrainingTask {
 
     public var itemName: String { "images" }
 
-    private var orderCache: (epoch: Int, order: [Int])?
-
-    func order(epoch: Int) -> [Int] {
-        if let cached = orderCache, cached.epoch == epoch { return cached.order }
-        let order = epochPermutation(count: data.train.count, seed: loop.position.seed, epoch: epoch)
-        orderCache = (epoch, order)
-        return order
-    }
+    private lazy var order = EpochBatches(count: data.train.count)
 
     public func batchCount(epoch: Int) -> Int { batchesPerEpoch }
 
@@ -127,7 +120,8 @@ public final class ImageTrainer: TrainingTask {
 
     public func trainStep(epoch: Int, batch: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
         let size = model.config.batchSize
-        return model.trainStep(makeBatch(Array(order(epoch: epoch)[batch * size ..< (batch + 1) * size]), using: rng), using: rng)
+        let indices = order.indices(of: batch, size: size, epoch: epoch, seed: loop.position.seed)
+        return model.trainStep(makeBatch(indices, using: rng), using: rng)
     }
 
     public func validate() throws -> [String: Double] { heldOutFigures() }
