@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Charts", targets: ["Charts"]),
         .library(name: "Smiles", targets: ["Smiles"]),
         .library(name: "Chem", targets: ["Chem"]),
         .library(name: "Datasets", targets: ["Datasets"]),
@@ -59,6 +60,8 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: fast),
         .target(name: "NN", dependencies: ["Engine", "CLAPACK"], swiftSettings: fast),
         .target(name: "Storage", dependencies: ["CHDF5", "CZlib"]),
+        // The one SVG chart writer (lines, dots, coloured scatter) behind every picture and report chart.
+        .target(name: "Charts", dependencies: ["Storage"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
         .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
@@ -66,8 +69,8 @@ let package = Package(
         .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
         // ChemNet (the network behind FCD) on our engine, its weights converted by tools/fetch-chemnet.
         .target(name: "ChemNet", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
-        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Smiles", "Chem", "Datasets", "ChemNet"], swiftSettings: fast),
-        .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
+        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Smiles", "Chem", "Datasets", "ChemNet"], swiftSettings: fast),
+        .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
         .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels"], swiftSettings: fast),
         // `molgen serve`: the latent space in a browser (JSON API + pages compiled in).
         .target(name: "WebApp", dependencies: [
@@ -75,7 +78,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], resources: [.copy("Pages")]),
         // Classical samplers (inverse transform, Metropolis-Hastings, KDE) and the mean-field Ising model.
-        .target(name: "Samplers", dependencies: ["Engine", "NN", "ImageModels"], swiftSettings: fast),
+        .target(name: "Samplers", dependencies: ["Engine", "NN", "Charts", "ImageModels"], swiftSettings: fast),
         // Energy-based models (the restricted Boltzmann machine) on the image data.
         .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
@@ -89,12 +92,13 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: fast),
         .testTarget(name: "NNTests", dependencies: ["NN", "Engine"], swiftSettings: fast),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "SmilesTests", dependencies: ["Smiles"]),
         .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Chem", "Smiles", "Storage"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
-        .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
-        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
+        .testTarget(name: "ChemVAETests", dependencies: ["ChemVAE", "Training", "Charts", "Chem", "Datasets", "Engine", "NN", "Smiles", "Storage"], swiftSettings: fast),
+        .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "Charts", "CZlib", "Engine", "NN"], swiftSettings: fast),
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "ImageModels", "Engine"], swiftSettings: fast),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).

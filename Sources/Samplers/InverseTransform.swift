@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import Foundation
 import ImageModels
@@ -121,7 +122,7 @@ public struct InverseTransformResult {
     /// For an empirical CDF built from draws of a known distribution: KS of the samples against that
     /// source distribution (data error plus sampling error).
     public var ksAgainstSource: Double?
-    public var plot: LinePlot
+    public var plot: Chart
 }
 
 /// Bimodal data for the empirical CDF when none is given: a two-component normal mixture
@@ -153,7 +154,7 @@ public func runInverseTransform(_ sampler: InverseTransformSampler, count: Int, 
     let rng = RandomGenerator(seed: seed)
     let samples = sampler.sample(count, using: rng)
     let low = sampler.quantile(0.01), high = sampler.quantile(0.99)
-    var plot = LinePlot(title: "inverse-transform sampling: \(sampler.name), \(count) samples", xLabel: "x", yLabel: "density")
+    var plot = Chart(title: "inverse-transform sampling: \(sampler.name), \(count) samples", xLabel: "x", yLabel: "density")
     plot.series.append(.init(name: "samples (histogram)", points: histogramOutline(samples, low: low, high: high, bins: 60)))
     if sampler is EmpiricalCDF {
         // Its density jumps between every pair of data points; drawn as the exact probability of

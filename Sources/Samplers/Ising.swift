@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import Foundation
 import ImageModels
@@ -226,8 +227,8 @@ public struct IsingExperiment {
                                monteCarloAtTemperature: try atT.meanAbsoluteMagnetization(temperature: temperature, equilibration: equilibration, sweeps: sweeps))
     }
 
-    public func plot(side: Int, coupling: Double, field: Double) -> LinePlot {
-        var plot = LinePlot(title: "Ising model on a \(side)x\(side) periodic lattice (J = \(coupling), h = \(field))",
+    public func plot(side: Int, coupling: Double, field: Double) -> Chart {
+        var plot = Chart(title: "Ising model on a \(side)x\(side) periodic lattice (J = \(coupling), h = \(field))",
                             xLabel: "temperature kT/J", yLabel: "magnetisation per spin |m|")
         plot.series.append(.init(name: "mean field", points: curve.map { ($0.temperature / coupling, $0.meanField) }))
         plot.series.append(.init(name: "Metropolis Monte Carlo", points: curve.map { ($0.temperature / coupling, $0.monteCarlo) }))

@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import Foundation
 import ImageModels
@@ -94,8 +95,8 @@ public func metropolisReport(_ target: UnnormalizedDensity, sigma: Double, steps
 /// Pictures of a chain.
 public enum MetropolisPlots {
     /// The first coordinate against the step, for the first `steps` steps.
-    public static func trace(_ report: MetropolisReport, target: UnnormalizedDensity, steps: Int = 2000) -> LinePlot {
-        var plot = LinePlot(title: "Metropolis–Hastings on the \(target.name) density: chain (σ = \(report.sigma))",
+    public static func trace(_ report: MetropolisReport, target: UnnormalizedDensity, steps: Int = 2000) -> Chart {
+        var plot = Chart(title: "Metropolis–Hastings on the \(target.name) density: chain (σ = \(report.sigma))",
                             xLabel: "step", yLabel: "x₁")
         let x = report.chain.coordinate(0).prefix(steps)
         plot.series.append(.init(name: "x₁", points: x.enumerated().map { (Double($0.offset), $0.element) }))
@@ -104,9 +105,9 @@ public enum MetropolisPlots {
 
     /// The samples over the density: a histogram against the normalised density in 1-D; a scatter of
     /// (at most 3,000) samples over the exact 39%, 86% and 99% contours of the banana in 2-D.
-    public static func samples(_ report: MetropolisReport, target: UnnormalizedDensity) -> LinePlot {
+    public static func samples(_ report: MetropolisReport, target: UnnormalizedDensity) -> Chart {
         let chain = report.chain
-        var plot = LinePlot(title: "Metropolis–Hastings on the \(target.name) density: \(chain.steps) samples (σ = \(report.sigma))",
+        var plot = Chart(title: "Metropolis–Hastings on the \(target.name) density: \(chain.steps) samples (σ = \(report.sigma))",
                             xLabel: "x₁", yLabel: target.dimension == 1 ? "density" : "x₂")
         if target.dimension == 1 {
             let x = chain.coordinate(0)
@@ -119,7 +120,7 @@ public enum MetropolisPlots {
         } else {
             let every = max(1, chain.steps / 3000)
             let points = stride(from: 0, to: chain.steps, by: every).map { (chain.states[$0 * 2], chain.states[$0 * 2 + 1]) }
-            plot.series.append(.init(name: "samples", points: points, dots: true))
+            plot.series.append(.init(name: "samples", points: points, style: .dots))
             // (x₁, x₂ − x₁²/4) = (2r cos t, r sin t) on the level set of radius r.
             for (r, mass) in [(1.0, "39%"), (2.0, "86%"), (3.03, "99%")] {
                 let contour = evenlySpaced(0, 2 * Double.pi, count: 200).map { t -> (Double, Double) in
@@ -133,8 +134,8 @@ public enum MetropolisPlots {
     }
 
     /// Acceptance rate and ESS per step against log10 σ.
-    public static func tradeOff(_ reports: [MetropolisReport], target: UnnormalizedDensity) -> LinePlot {
-        var plot = LinePlot(title: "Metropolis–Hastings on the \(target.name) density: the step-size trade-off",
+    public static func tradeOff(_ reports: [MetropolisReport], target: UnnormalizedDensity) -> Chart {
+        var plot = Chart(title: "Metropolis–Hastings on the \(target.name) density: the step-size trade-off",
                             xLabel: "log10 σ", yLabel: "fraction")
         plot.series.append(.init(name: "acceptance rate", points: reports.map { (log10($0.sigma), $0.chain.acceptanceRate) }))
         plot.series.append(.init(name: "ESS per step", points: reports.map { (log10($0.sigma), $0.essPer1000Steps / 1000) }))

@@ -32,7 +32,7 @@ struct PlotLatentCommand: ParsableCommand {
             if case .incompatibleData(let m) = error, m.contains("no '\(colorBy)' column") { throw OptionError("--color-by: \(m)") }
             throw error
         }
-        try writeTextAtomically(map.svg(), to: output)
+        try map.chart.write(to: output)
         print("molecules=\(map.x.count)")
         print("explained_pc1=\(fixed(map.explained.0, 4))")
         print("explained_pc2=\(fixed(map.explained.1, 4))")

@@ -1,3 +1,4 @@
+import Charts
 import Chem
 import Engine
 import Foundation
@@ -225,7 +226,7 @@ final class LatentExplorationTests: XCTestCase {
         XCTAssertEqual(map.x.count, 50)
         XCTAssertEqual(map.values.count, 50)
         XCTAssertTrue(map.explained.0 >= map.explained.1 && map.explained.0 + map.explained.1 <= 1 + 1e-9)
-        let svg = map.svg()
+        let svg = map.chart.svg
         XCTAssertEqual(count("<circle", in: svg), 50)
         XCTAssertTrue(svg.contains("linearGradient"))
         XCTAssertTrue(svg.contains(String(format: "PC1 (%.1f%% of variance)", map.explained.0 * 100)))

@@ -34,20 +34,4 @@ final class PNGAndPlotTests: XCTestCase {
         XCTAssertTrue(reason.hasPrefix("not a readable PNG"), reason)
         XCTAssertEqual(imageModelError { try PNGImage(contentsOf: dir.file("none.png")) }, .fileNotFound(dir.file("none.png")))
     }
-
-    func testLinePlotDrawsOneLinePerSeriesAndSkipsNonPositiveOnLogScale() throws {
-        var plot = LinePlot(title: "a < b", xLabel: "step", yLabel: "norm", logY: true)
-        plot.series = [.init(name: "one", points: [(1, 1), (2, 10), (3, 100)]), .init(name: "two", points: [(1, 0), (2, 0.5), (3, 2)])]
-        let svg = plot.svg
-        XCTAssertTrue(svg.hasPrefix("<svg"))
-        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2)
-        XCTAssertTrue(svg.contains("a &lt; b"))
-        // The zero of series two is dropped on the log axis: its line has two points.
-        let second = svg.components(separatedBy: "<polyline")[2]
-        let points = second.components(separatedBy: "points=\"")[1].components(separatedBy: "\"")[0]
-        XCTAssertEqual(points.split(separator: " ").count, 2)
-        let dir = try TemporaryDirectory()
-        try plot.write(to: dir.file("p.svg"))
-        XCTAssertEqual(try String(contentsOfFile: dir.file("p.svg"), encoding: .utf8), svg)
-    }
 }

@@ -1,3 +1,4 @@
+import Charts
 import Chem
 import Datasets
 import Engine
@@ -123,62 +124,17 @@ extension ChemVAEModel {
 
 extension LatentMap {
     /// A scatter plot (SVG): PC1 against PC2 with the explained variance on each axis, points
-    /// coloured by the property on the viridis scale, and a colour bar.
-    public func svg(width: Double = 760, height: Double = 600) -> String {
-        let left = 70.0, right = 130.0, top = 40.0, bottom = 60.0
-        let plotW = width - left - right, plotH = height - top - bottom
-        func range(_ v: [Double]) -> (Double, Double) {
-            let f = v.filter(\.isFinite)
-            guard var lo = f.min(), var hi = f.max() else { return (0, 1) }
-            if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
-            let pad = (hi - lo) * 0.04
-            return (lo - pad, hi + pad)
-        }
-        let (x0, x1) = range(x), (y0, y1) = range(y)
-        let finite = values.filter(\.isFinite)
-        let v0 = finite.min() ?? 0, v1 = max(finite.max() ?? 1, v0 + 1e-12)
-        func px(_ v: Double) -> Double { left + plotW * (v - x0) / (x1 - x0) }
-        func py(_ v: Double) -> Double { top + plotH * (1 - (v - y0) / (y1 - y0)) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
-        out += "<text x=\"\(left)\" y=\"24\" font-size=\"15\">\(escapeHTML("Latent space of \(x.count) molecules (\(source)), coloured by \(property)"))</text>"
-        out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#888\"/>"
-        for k in 0...4 {
-            let xv = x0 + (x1 - x0) * Double(k) / 4, yv = y0 + (y1 - y0) * Double(k) / 4
-            out += "<text x=\"\(format(px(xv)))\" y=\"\(format(top + plotH + 16))\" text-anchor=\"middle\">\(format(xv, digits: 2))</text>"
-            out += "<text x=\"\(format(left - 6))\" y=\"\(format(py(yv) + 4))\" text-anchor=\"end\">\(format(yv, digits: 2))</text>"
-        }
-        out += "<text x=\"\(format(left + plotW / 2))\" y=\"\(format(height - 18))\" text-anchor=\"middle\">PC1 (\(format(explained.0 * 100))% of variance)</text>"
-        out += "<text transform=\"translate(20 \(format(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">PC2 (\(format(explained.1 * 100))% of variance)</text>"
-        // Points, NaN values in grey, drawn first so coloured ones stay on top.
-        for i in x.indices.sorted(by: { (values[$0].isFinite ? 1 : 0) < (values[$1].isFinite ? 1 : 0) }) {
-            let colour = values[i].isFinite ? viridis((values[i] - v0) / (v1 - v0)) : "#bbbbbb"
-            out += "<circle cx=\"\(format(px(x[i]), digits: 1))\" cy=\"\(format(py(y[i]), digits: 1))\" r=\"3\" fill=\"\(colour)\" fill-opacity=\"0.8\"><title>\(escapeHTML(smiles[i])) \(property)=\(format(values[i], digits: 3))</title></circle>"
-        }
-        // Colour bar.
-        let barX = left + plotW + 30, barW = 18.0
-        out += "<defs><linearGradient id=\"colorbar\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">"
-        for k in 0...10 { out += "<stop offset=\"\(Double(k) / 10)\" stop-color=\"\(viridis(Double(k) / 10))\"/>" }
-        out += "</linearGradient></defs>"
-        out += "<rect x=\"\(barX)\" y=\"\(top)\" width=\"\(barW)\" height=\"\(plotH)\" fill=\"url(#colorbar)\" stroke=\"#888\"/>"
-        for k in 0...4 {
-            let v = v0 + (v1 - v0) * Double(k) / 4
-            out += "<text x=\"\(barX + barW + 5)\" y=\"\(format(top + plotH * (1 - Double(k) / 4) + 4))\">\(format(v, digits: 2))</text>"
-        }
-        out += "<text x=\"\(barX)\" y=\"\(top - 8)\">\(escapeHTML(property))</text>"
-        return out + "</svg>\n"
+    /// coloured by the property on the viridis scale with a colour bar and the molecule as hover
+    /// label; axes at the 0.5th–99.5th percentiles, so outliers sit on the edge as hollow marks.
+    public var chart: Chart {
+        var chart = Chart(title: "Latent space of \(x.count) molecules (\(source)), coloured by \(property)",
+                          xLabel: String(format: "PC1 (%.1f%% of variance)", explained.0 * 100),
+                          yLabel: String(format: "PC2 (%.1f%% of variance)", explained.1 * 100))
+        chart.width = 760; chart.height = 600
+        chart.robustLimits = true
+        chart.colorLabel = property
+        chart.series = [.init(name: "", points: Array(zip(x, y)), style: .colored(values: values),
+                              labels: zip(smiles, values).map { "\($0) \(property)=\(String(format: "%.3f", $1))" })]
+        return chart
     }
-}
-
-/// The viridis colour map at t in 0...1 (piecewise linear through 9 of its colours).
-func viridis(_ t: Double) -> String {
-    let stops: [(Double, Double, Double)] = [
-        (68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141),
-        (39, 173, 129), (92, 200, 99), (170, 220, 50), (253, 231, 37),
-    ]
-    let u = max(0, min(1, t.isFinite ? t : 0)) * Double(stops.count - 1)
-    let i = min(Int(u), stops.count - 2), f = u - Double(i)
-    let (a, b) = (stops[i], stops[i + 1])
-    func mix(_ x: Double, _ y: Double) -> Int { Int((x + (y - x) * f).rounded()) }
-    return String(format: "#%02x%02x%02x", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }

@@ -1,3 +1,4 @@
+import Charts
 import Chem
 import Foundation
 
@@ -53,9 +54,9 @@ public enum LatentReports {
             guard let c = step.molecule.canonical, let fp = try? Fingerprint.morgan(smiles: c) else { return (nil, nil) }
             return (ends[0].map { fp.tanimoto(to: $0) }, ends[1].map { fp.tanimoto(to: $0) })
         }
-        report.svg(lineChartSVG(title: "Tanimoto similarity of each step's molecule to the ends", xLabel: "step", series: [
-            ("to 'from'", similarities.map(\.0), "#1f77b4", false), ("to 'to'", similarities.map(\.1), "#d62728", false),
-        ]))
+        var chart = Chart(title: "Tanimoto similarity of each step's molecule to the ends", xLabel: "step", yLabel: "similarity")
+        chart.series = [.init(name: "to 'from'", values: similarities.map(\.0)), .init(name: "to 'to'", values: similarities.map(\.1))]
+        report.svg(chart.svg)
         report.heading("The path (new molecules outlined)")
         report.moleculeGrid(path.steps.enumerated().map { k, step in
             ReportMolecule(smiles: step.molecule.canonical ?? step.molecule.smiles,
@@ -105,10 +106,10 @@ public enum LatentReports {
         }
         facts.append(("seed", "\(options.seed)"))
         report.facts(facts)
-        report.svg(lineChartSVG(title: "\(result.objective) along the path", xLabel: "step", series: [
-            ("surrogate", result.path.map { $0.predicted }, "#1f77b4", false),
-            ("RDKit (decoded)", result.path.map(\.trueValue), "#d62728", true),
-        ]))
+        var chart = Chart(title: "\(result.objective) along the path", xLabel: "step", yLabel: result.objective)
+        chart.series = [.init(name: "surrogate", values: result.path.map { $0.predicted }),
+                        .init(name: "RDKit (decoded)", values: result.path.map(\.trueValue), style: .dots)]
+        report.svg(chart.svg)
         report.heading("Start")
         report.moleculeGrid([ReportMolecule(smiles: result.start.smiles, caption: [
             String(format: "%@ true %.3f, predicted %.3f", result.objective, result.start.trueValue, result.start.predicted),

@@ -1,3 +1,4 @@
+import Charts
 import Chem
 import Foundation
 
@@ -94,65 +95,3 @@ func inlineSVG(_ svg: String) -> String {
     guard let start = svg.range(of: "<svg") else { return svg }
     return String(svg[start.lowerBound...])
 }
-
-/// Escapes text for HTML content and attribute values.
-public func escapeHTML(_ text: String) -> String {
-    var out = ""
-    for c in text {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
-        }
-    }
-    return out
-}
-
-/// A small line chart as SVG: one or more series over a shared x axis, with axis labels.
-/// Missing values (nil) leave gaps; series are drawn as lines, or as dots when `dots` is set.
-public func lineChartSVG(title: String, xLabel: String, series: [(name: String, values: [Double?], color: String, dots: Bool)],
-                         width: Double = 640, height: Double = 300) -> String {
-    let left = 60.0, right = 20.0, top = 30.0, bottom = 45.0
-    let all = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
-    let n = series.map(\.values.count).max() ?? 0
-    guard n > 0, var low = all.min(), var high = all.max() else {
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"40\"><text x=\"10\" y=\"25\">\(escapeHTML(title)): no values</text></svg>"
-    }
-    if high - low < 1e-9 { low -= 0.5; high += 0.5 }
-    let pad = (high - low) * 0.05
-    low -= pad; high += pad
-    func x(_ i: Int) -> Double { left + (width - left - right) * (n > 1 ? Double(i) / Double(n - 1) : 0.5) }
-    func y(_ v: Double) -> Double { top + (height - top - bottom) * (1 - (v - low) / (high - low)) }
-    var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
-    out += "<text x=\"\(left)\" y=\"18\" font-size=\"13\">\(escapeHTML(title))</text>"
-    out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width - left - right)\" height=\"\(height - top - bottom)\" fill=\"none\" stroke=\"#999\"/>"
-    for k in 0...4 {
-        let v = low + (high - low) * Double(k) / 4
-        out += "<text x=\"\(left - 5)\" y=\"\(format(y(v) + 4))\" text-anchor=\"end\">\(format(v, digits: 2))</text>"
-    }
-    out += "<text x=\"\(left)\" y=\"\(height - bottom + 15)\">0</text>"
-    out += "<text x=\"\(width - right)\" y=\"\(height - bottom + 15)\" text-anchor=\"end\">\(n - 1)</text>"
-    out += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">\(escapeHTML(xLabel))</text>"
-    for (k, s) in series.enumerated() {
-        if s.dots {
-            for (i, v) in s.values.enumerated() { if let v, v.isFinite { out += "<circle cx=\"\(format(x(i)))\" cy=\"\(format(y(v)))\" r=\"2.5\" fill=\"\(s.color)\"/>" } }
-        } else {
-            var segments: [[String]] = [[]]
-            for (i, v) in s.values.enumerated() {
-                if let v, v.isFinite { segments[segments.count - 1].append("\(format(x(i))),\(format(y(v)))") } else { segments.append([]) }
-            }
-            for segment in segments where !segment.isEmpty {
-                out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.5\" points=\"\(segment.joined(separator: " "))\"/>"
-            }
-        }
-        let ly = top + 14 + Double(k) * 14
-        out += "<rect x=\"\(width - right - 150)\" y=\"\(ly - 8)\" width=\"10\" height=\"10\" fill=\"\(s.color)\"/>"
-        out += "<text x=\"\(width - right - 135)\" y=\"\(ly + 1)\">\(escapeHTML(s.name))</text>"
-    }
-    return out + "</svg>"
-}
-
-func format(_ v: Double, digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }

@@ -1,3 +1,4 @@
+import Charts
 import Engine
 import Training
 import Foundation
@@ -54,10 +55,10 @@ public enum SaturationExperiment {
     }
 
     /// The plot: gradient norm against step, one line per loss, log scale.
-    public static func plot(_ result: Result, discriminatorWarmup: Int = 0) -> LinePlot {
+    public static func plot(_ result: Result, discriminatorWarmup: Int = 0) -> Chart {
         let title = "MLP GAN on MNIST: generator gradient norm early in training"
             + (discriminatorWarmup > 0 ? " (after \(discriminatorWarmup) D-only steps)" : "")
-        var plot = LinePlot(title: title, xLabel: "generator step", yLabel: "‖∇θ_G loss‖", logY: true)
+        var plot = Chart(title: title, xLabel: "generator step", yLabel: "‖∇θ_G loss‖", logY: true)
         for kind in GeneratorLoss.allCases {
             let norms = result.gradientNorms[kind] ?? []
             let name = kind == .minimax ? "minimax log(1 - D(G(z)))" : "non-saturating -log D(G(z))"
@@ -68,8 +69,8 @@ public enum SaturationExperiment {
 }
 
 /// Loss curves of a model file's logged history: one line per term, against the step.
-public func lossCurves(_ file: ImageModelFile, title: String) -> LinePlot {
-    var plot = LinePlot(title: title, xLabel: "training step", yLabel: "value (mean over the logging interval)")
+public func lossCurves(_ file: ImageModelFile, title: String) -> Chart {
+    var plot = Chart(title: title, xLabel: "training step", yLabel: "value (mean over the logging interval)")
     guard let steps = file.history.column("step") else { return plot }
     for name in file.history.columnNames where !["step", "epoch", "g_grad_norm"].contains(name) {
         let values = file.history.column(name)!
