@@ -139,6 +139,18 @@ public struct SmilesGrammar {
         return false
     }
 
+    /// The tokens that close what `prefix` leaves open: an atom after a pending bond, else the
+    /// digits of the open rings and `)` (none inside a char-tokenizer bracket atom).
+    public func closingTokens(_ prefix: SmilesPrefix) -> [Int] {
+        guard prefix.bracketBuffer == nil else { return [] }
+        if prefix.pendingBond > 0 {
+            return meanings.indices.filter { if case .atom = meanings[$0] { return true } else { return false } }
+        }
+        var tokens = prefix.openRings.compactMap { ringToken[$0.label] }
+        if !prefix.branches.isEmpty, let closeBranch { tokens.append(closeBranch) }
+        return tokens
+    }
+
     /// The completion tokens the search tries: close the newest ring, open a ring, `=O` on an
     /// aromatic carbon, close a branch, `c`, `C`
     /// (inside a char-tokenizer bracket: the next character of each bracket atom that fits).

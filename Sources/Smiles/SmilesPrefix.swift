@@ -39,6 +39,9 @@ public struct SmilesPrefix {
     /// Tokens taken so far (not counting `<end>`).
     public internal(set) var tokens = 0
     public internal(set) var ended = false
+    /// The decoder asked to end while something was still open: from then on constrained
+    /// decoding prefers the tokens that close it (`SmilesGrammar.choose`).
+    public var finishing = false
 
     /// Nothing is left open: the string could end here (if its chemistry is right).
     public var isComplete: Bool {

@@ -39,7 +39,7 @@ final class ConstrainedDecodingTests: XCTestCase {
                 logits[Int(Vocabulary.endIndex)] -= 1.5   // longer strings: more chemistry per draw
                 let token = prefix.tokens == grammar.maxTokens ? Int(Vocabulary.endIndex)
                     : logits.withUnsafeMutableBufferPointer {
-                        grammar.choose(logits: $0.baseAddress!, after: prefix, temperature: temperature, weights: &weights, using: rng)
+                        grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: temperature, weights: &weights, using: rng)
                     }
                 XCTAssertTrue(grammar.allows(token, after: prefix), "forced token not allowed after \(vocabulary.decode(emitted))")
                 grammar.append(token, to: &prefix)
@@ -49,6 +49,41 @@ final class ConstrainedDecodingTests: XCTestCase {
             out.append(vocabulary.decode(emitted))
         }
         return out
+    }
+
+    /// A model that wants to stop while a ring is open gets the ring closed, then the end: not
+    /// another atom (its next most probable token), which made constrained molecules long.
+    func testAnEndTheGrammarRefusesClosesWhatIsOpenInsteadOfGrowing() throws {
+        let vocabulary = try Self.vocabulary(Self.mosesTokens)
+        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 60)
+        let index = { (token: String) in vocabulary.tokens.firstIndex(of: token)! }
+        var prefix = grammar.start()
+        for token in ["C", "1", "C", "C", "(", "C"] { grammar.append(index(token), to: &prefix) }
+        var weights = [Float](repeating: 0, count: vocabulary.count)
+        var emitted: [String] = []
+        for temperature: Float in [0, 1] {
+            var p = prefix
+            emitted = []
+            // Every step the model ranks end first, then C, then the closers.
+            while true {
+                var logits = [Float](repeating: -20, count: vocabulary.count)
+                logits[Int(Vocabulary.endIndex)] = 10
+                logits[index("C")] = 4
+                logits[index(")")] = 1
+                logits[index("1")] = 0
+                let token = logits.withUnsafeMutableBufferPointer {
+                    grammar.choose(logits: $0.baseAddress!, after: &p, temperature: temperature, weights: &weights, using: RandomGenerator(seed: 1))
+                }
+                XCTAssertTrue(p.finishing)
+                grammar.append(token, to: &p)
+                if token == Int(Vocabulary.endIndex) { break }
+                emitted.append(vocabulary.tokens[token])
+                XCTAssertLessThan(emitted.count, 5, "finishing must not grow the molecule: \(emitted)")
+            }
+            // `)` ranks above `1` but would leave the ring to close after a branch, which the
+            // grammar (as OpenSMILES) does not write: so the ring first, then the branch.
+            XCTAssertEqual(emitted, ["1", ")"], "temperature \(temperature)")
+        }
     }
 
     /// 100 strings (about 6,000 token draws) by default, to stay within seconds; set

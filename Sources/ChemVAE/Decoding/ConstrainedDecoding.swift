@@ -16,8 +16,14 @@ extension SmilesGrammar {
     /// repeated from the rest (which samples exactly the distribution renormalised over the
     /// allowed tokens). A trained model's first choice is nearly always allowed, so this usually
     /// costs one check. `weights` is scratch space of V floats.
-    public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix, temperature: Float,
+    ///
+    /// When the model chooses to end but something is still open (a ring, a branch, a bond), the
+    /// prefix turns `finishing`: from then on the most probable token that closes something is
+    /// taken, and the end as soon as it is allowed. Without this the mask's next choice is usually
+    /// another atom, and strings the model meant to stop grow long (MW far above the data's).
+    public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: inout SmilesPrefix, temperature: Float,
                        weights: inout [Float], using rng: RandomGenerator) -> Int {
+        if prefix.finishing, let choice = finishingChoice(logits: row, after: prefix) { return choice }
         let v = vocabularySize
         let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
         var m = -Float.infinity
@@ -38,6 +44,10 @@ extension SmilesGrammar {
                 for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
             }
             if allows(choice, after: prefix) { return choice }
+            if choice == Int(SpecialToken.end) && !prefix.finishing {
+                prefix.finishing = true
+                if let closing = finishingChoice(logits: row, after: prefix) { return closing }
+            }
             weights[choice] = 0
             total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
             // Allowed tokens whose weight underflowed to 0 at a low temperature: the most probable one.
@@ -48,6 +58,18 @@ extension SmilesGrammar {
             }
         }
         return Int(SpecialToken.end)   // unreachable: the grammar always allows a token
+    }
+
+    /// While finishing: the end if allowed, else the most probable allowed token that closes
+    /// something (an open ring's digit, `)`, an atom after a pending bond); nil when none is allowed.
+    func finishingChoice(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix) -> Int? {
+        let end = Int(SpecialToken.end)
+        if allows(end, after: prefix) { return end }
+        var best: Int?
+        for token in closingTokens(prefix) where best == nil || row[token] > row[best!] {
+            if allows(token, after: prefix) { best = token }
+        }
+        return best
     }
 
     private static func draw(_ weights: [Float], total: Float, using rng: RandomGenerator) -> Int {

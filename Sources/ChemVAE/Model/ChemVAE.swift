@@ -161,7 +161,7 @@ public final class ChemVAE: Layer {
                     if step == maxTokens {
                         // The row is full: the sequence must end here (the grammar has made sure it can).
                     } else if let grammar {
-                        choice = grammar.choose(logits: row, after: prefixes[r], temperature: temperature, weights: &weights, using: rng)
+                        choice = grammar.choose(logits: row, after: &prefixes[r], temperature: temperature, weights: &weights, using: rng)
                     } else if temperature <= 0 {
                         var best = -Float.infinity
                         for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
