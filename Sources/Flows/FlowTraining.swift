@@ -137,7 +137,7 @@ public final class FlowTrainer: TrainingTask {
     /// A new run with `config`, or (`resume`) the run saved at `outputPath` continued to `epochs`
     /// (nil: the epochs it was started with).
     public init(config: FlowConfig?, outputPath: String, resume: Bool, epochs: Int? = nil) throws {
-        let position: TrainingPosition
+        let file: FlowFile, position: TrainingPosition
         if resume {
             file = try FlowFile.load(from: outputPath)
             guard let p = file.position else { throw FlowError("--resume: \(outputPath) holds no training state to resume") }
@@ -149,7 +149,9 @@ public final class FlowTrainer: TrainingTask {
             position = TrainingPosition(seed: config.seed)
         }
         if let epochs, !(1...100_000).contains(epochs) { throw FlowError("--epochs: \(epochs) must be between 1 and 100000") }
-        (training, heldOut) = try file.config.data()
+        let data = try file.config.data()
+        self.file = file
+        training = data.training; heldOut = data.heldOut
         var options = TrainerOptions(epochs: epochs ?? file.config.epochs)
         options.keepsBest = false
         loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: file.history)

@@ -43,17 +43,19 @@ public struct GANTheory {
         grid = (0..<n).map { low + Double($0) * h }
         let pd = grid.map(data.density), pgs = grid.map(pg)
         dataDensity = pd; generatorDensity = pgs
-        optimalDiscriminator = zip(pd, pgs).map { Self.maximiseIntegrand($0, $1) }
+        let logits = zip(pd, pgs).map { Self.maximiseIntegrand($0, $1) }
+        optimalDiscriminator = logits.map { 1 / (1 + exp(-$0)) }
         formulaDiscriminator = zip(pd, pgs).map { $0 + $1 > 0 ? $0 / ($0 + $1) : 0.5 }
         func simpson(_ f: [Double]) -> Double {
             var s = 0.0
             for i in f.indices { s += f[i] * (i == 0 || i == f.count - 1 ? 1 : (i % 2 == 1 ? 4 : 2)) }
             return s * h / 3
         }
-        // 0 · log 0 = 0 where a density underflows.
+        // 0 · log 0 = 0 where a density underflows; log D and log(1 − D) from the logit t, so a D
+        // within 1e-300 of 1 still has its finite log(1 − D) = −softplus(t).
         func xlogy(_ x: Double, _ y: Double) -> Double { x == 0 ? 0 : x * log(y) }
-        let d = optimalDiscriminator
-        objective = simpson(grid.indices.map { xlogy(pd[$0], d[$0]) + xlogy(pgs[$0], 1 - d[$0]) })
+        func weighted(_ x: Double, _ logY: Double) -> Double { x == 0 ? 0 : x * logY }
+        objective = simpson(grid.indices.map { weighted(pd[$0], -Self.softplus(-logits[$0])) + weighted(pgs[$0], -Self.softplus(logits[$0])) })
         jensenShannon = simpson(grid.indices.map { i in
             let m = (pd[i] + pgs[i]) / 2
             return 0.5 * xlogy(pd[i], pd[i] / m) + 0.5 * xlogy(pgs[i], pgs[i] / m)
@@ -72,20 +74,25 @@ public struct GANTheory {
         return worst
     }
 
-    /// argmax over D ∈ (0, 1) of a·log D + b·log(1 − D), concave, by golden-section search.
+    /// The logit t = log(D / (1 − D)) of the D maximising a·log D + b·log(1 − D) (concave in t:
+    /// −a·softplus(−t) − b·softplus(t)), by golden-section search over t. Searching the logit keeps
+    /// D's that differ from 1 by less than Double's resolution apart.
     static func maximiseIntegrand(_ a: Double, _ b: Double) -> Double {
-        if a == 0 && b == 0 { return 0.5 }
-        if b == 0 { return 1 }
-        if a == 0 { return 0 }
-        let f = { (d: Double) in a * log(d) + b * log(1 - d) }
+        if a == 0 && b == 0 { return 0 }
+        if b == 0 { return .infinity }
+        if a == 0 { return -.infinity }
+        let f = { (t: Double) in -a * softplus(-t) - b * softplus(t) }
         let ratio = (5.0.squareRoot() - 1) / 2
-        var (lo, hi) = (0.0, 1.0)
-        for _ in 0..<100 {
+        var (lo, hi) = (-1500.0, 1500.0)
+        for _ in 0..<200 {
             let c = hi - ratio * (hi - lo), d = lo + ratio * (hi - lo)
             if f(c) > f(d) { hi = d } else { lo = c }
         }
         return (lo + hi) / 2
     }
+
+    /// log(1 + eˣ) without overflow.
+    static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
     /// The densities and the two discriminators over the grid (about 400 points; the numerical D* as dots at every fourth).
     public var plot: LinePlot {

@@ -101,8 +101,8 @@ public final class ManifoldTrainer: TrainingTask {
     public static let kind = "toy-vae"
 
     public init(config: ManifoldConfig?, outputPath: String, resume: Bool) throws {
-        var position = TrainingPosition(seed: 0), history = TrainingHistory()
-        var stored: Checkpoint?
+        let settings: ManifoldConfig
+        var position: TrainingPosition, history = TrainingHistory(), stored: Checkpoint?
         if resume {
             guard FileManager.default.fileExists(atPath: outputPath) else { throw ToyError("--resume: \(outputPath): no such file") }
             let checkpoint = try Checkpoint.load(from: outputPath)
@@ -110,20 +110,21 @@ public final class ManifoldTrainer: TrainingTask {
                 throw ToyError("--resume: \(outputPath) is not a toy VAE model file")
             }
             guard let p = checkpoint.position else { throw ToyError("--resume: \(outputPath) holds no training state to resume") }
-            self.config = c; position = p; history = checkpoint.history; stored = checkpoint
+            settings = c; position = p; history = checkpoint.history; stored = checkpoint
         } else {
             guard let config else { throw ToyError("a new run needs a configuration") }
             try config.validate()
-            self.config = config; position = TrainingPosition(seed: config.seed)
+            settings = config; position = TrainingPosition(seed: config.seed)
         }
-        data = ManifoldData(count: self.config.points, dimension: self.config.dimension, seed: self.config.seed)
-        model = ManifoldVAE(dimension: self.config.dimension, hidden: self.config.hidden, using: RandomGenerator(seed: self.config.seed))
-        adam = Adam(learningRate: Float(self.config.learningRate))
+        self.config = settings
+        data = ManifoldData(count: settings.points, dimension: settings.dimension, seed: settings.seed)
+        model = ManifoldVAE(dimension: settings.dimension, hidden: settings.hidden, using: RandomGenerator(seed: settings.seed))
+        adam = Adam(learningRate: Float(settings.learningRate))
         if let stored {
             try stored.assign(to: model.parameters)
             if let state = stored.optimizers["adam"] { adam.restore(from: state) }
         }
-        var options = TrainerOptions(epochs: self.config.epochs)
+        var options = TrainerOptions(epochs: settings.epochs)
         options.keepsBest = false
         loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: history)
     }
@@ -183,7 +184,7 @@ public struct ManifoldReport {
     public init(_ trainer: ManifoldTrainer, draws: Int = 20, priorSamples: Int = 400, seed: UInt64) {
         let data = trainer.data, p = data.dimension, n = data.count
         let x = Tensor(data.points, shape: [n, p]), rng = RandomGenerator(seed: seed)
-        (reconstruction, kl, latentMeans, decodedPrior) = Tape.withoutRecording {
+        let (reconstruction, kl, means, prior) = Tape.withoutRecording {
             var r = 0.0, k = 0.0
             for _ in 0..<draws {
                 let t = trainer.model.terms(x, using: rng)
@@ -192,13 +193,14 @@ public struct ManifoldReport {
             let prior = trainer.model.decode(Tensor.randomNormal([priorSamples, 2], using: rng))
             return (r, k, trainer.model.encode(x).mean.scalars, prior.scalars)
         }
+        self.reconstruction = reconstruction; self.kl = kl; latentMeans = means; decodedPrior = prior
         let covariance = meanAndCovariance(data.points, count: n, dimension: p).covariance
         dataVariance = (0..<p).reduce(0) { $0 + covariance[$1 * p + $1] } * Double(n - 1) / Double(n)
         var centroids = [[Double]](repeating: [0, 0, 0], count: 4)   // sum x, sum y, count per mode
-        for i in 0..<n { centroids[data.modes[i]][0] += Double(latentMeans[2 * i]); centroids[data.modes[i]][1] += Double(latentMeans[2 * i + 1]); centroids[data.modes[i]][2] += 1 }
+        for i in 0..<n { centroids[data.modes[i]][0] += Double(means[2 * i]); centroids[data.modes[i]][1] += Double(means[2 * i + 1]); centroids[data.modes[i]][2] += 1 }
         let c = centroids.map { $0[2] > 0 ? ($0[0] / $0[2], $0[1] / $0[2]) : (Double.infinity, Double.infinity) }
         let correct = (0..<n).filter { i in
-            let z = (Double(latentMeans[2 * i]), Double(latentMeans[2 * i + 1]))
+            let z = (Double(means[2 * i]), Double(means[2 * i + 1]))
             let nearest = (0..<4).min { hypot(z.0 - c[$0].0, z.1 - c[$0].1) < hypot(z.0 - c[$1].0, z.1 - c[$1].1) }!
             return nearest == data.modes[i]
         }.count
