@@ -42,7 +42,7 @@ public func reweight(_ flow: RealNVP, well: DoubleWell, samples: Int, seed: UInt
     let n = Double(x1.count)
 
     // Profiles: densities of x₁ on a common grid, so the three curves need no shifting.
-    let low = -3.0, high = 3.0, width = (high - low) / Double(bins)
+    let low = -2.5, high = 2.5, width = (high - low) / Double(bins)
     var counts = [Double](repeating: 0, count: bins), weights = [Double](repeating: 0, count: bins)
     for i in x1.indices where x1[i] >= low && x1[i] < high {
         let b = min(Int((x1[i] - low) / width), bins - 1)

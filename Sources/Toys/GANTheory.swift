@@ -94,16 +94,21 @@ public struct GANTheory {
     /// log(1 + eˣ) without overflow.
     static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
-    /// The densities and the two discriminators over the grid (about 400 points; the numerical D* as dots at every fourth).
+    /// The densities and the two discriminators within 5 σ of every mean (about 400 points; the
+    /// numerical D* as dots at every fourth).
     public var plot: LinePlot {
         var plot = LinePlot(title: "Optimal discriminator: numerical maximum vs p_data / (p_data + p_g)", xLabel: "x", yLabel: "density / D(x)")
-        let every = max(1, grid.count / 400)
-        let indices = Array(stride(from: 0, to: grid.count, by: every))
+        // Where the densities live (±5 σ); the integrals reach further.
+        let all = [data] + generator.map(\.normal)
+        let low = all.map { $0.mean - 5 * $0.std }.min()!, high = all.map { $0.mean + 5 * $0.std }.max()!
+        let inside = grid.indices.filter { grid[$0] >= low && grid[$0] <= high }
+        let every = max(1, inside.count / 400)
+        let indices = Array(stride(from: inside.first ?? 0, through: inside.last ?? 0, by: every))
         plot.series = [
             .init(name: "p_data", points: indices.map { (grid[$0], dataDensity[$0]) }),
             .init(name: "p_g", points: indices.map { (grid[$0], generatorDensity[$0]) }),
             .init(name: "D* (formula)", points: indices.map { (grid[$0], formulaDiscriminator[$0]) }),
-            .init(name: "D* (numerical)", points: indices.filter { $0 % (4 * every) == 0 }.map { (grid[$0], optimalDiscriminator[$0]) }, dots: true),
+            .init(name: "D* (numerical)", points: indices.enumerated().filter { $0.offset % 4 == 0 }.map(\.element).map { (grid[$0], optimalDiscriminator[$0]) }, dots: true),
         ]
         return plot
     }

@@ -221,7 +221,7 @@ public struct ManifoldReport {
         return [scatterPanel("data: manifold coordinates", x: "u1", y: "u2", byMode(data.coordinates)),
                 scatterPanel("latent means E[z | x]", x: "z1", y: "z2", byMode(latentMeans)),
                 scatterPanel("data and decoded N(0, I) samples (PCA)", x: "PC 1", y: "PC 2",
-                             [.init(name: "data", points: project(data.points), dots: true),
-                              .init(name: "decoded prior", points: project(decodedPrior), dots: true)])]
+                             [.init(name: "decoded prior", points: project(decodedPrior), dots: true),
+                              .init(name: "data", points: project(data.points), dots: true)])]
     }
 }

@@ -90,6 +90,10 @@ struct FlowTrainCommand: ParsableCommand {
         case .doubleWell:
             let estimate = reweight(trainer.flow, well: DoubleWell(temperature: c.temperature), samples: samples, seed: c.seed &+ 17)
             try FlowPlots.profile(estimate).write(to: output)
+            if !estimate.freeEnergyDifference.isFinite {
+                printError("note: the generator put no sample in one of the wells, so their free-energy difference cannot be estimated "
+                    + "(the energy loss seeks modes and does not find a well the data never showed; train with --wells both)")
+            }
             printFigures([("nll", nll), ("temperature", c.temperature),
                           ("free_energy_difference", estimate.freeEnergyDifference), ("exact", estimate.exact),
                           ("error", estimate.freeEnergyDifference - estimate.exact),
