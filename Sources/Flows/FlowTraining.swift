@@ -129,6 +129,7 @@ public final class FlowTrainer: TrainingTask {
     public let file: FlowFile
     public let training: [Float]
     public let heldOut: [Float]
+    /// The shared loop running this task (`loop.run(...)` trains).
     public private(set) var loop: Trainer!
 
     public var flow: RealNVP { file.flow }
@@ -155,12 +156,6 @@ public final class FlowTrainer: TrainingTask {
         var options = TrainerOptions(epochs: epochs ?? file.config.epochs)
         options.keepsBest = false
         loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: file.history)
-    }
-
-    @discardableResult
-    public func run(progress: (TrainingProgress) -> Void = { _ in },
-                    epochFinished: ([String: Double]) -> Void = { _ in }) throws -> TrainingOutcome {
-        try loop.run(progress: progress, epochFinished: epochFinished)
     }
 
     // MARK: TrainingTask

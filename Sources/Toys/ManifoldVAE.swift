@@ -96,6 +96,7 @@ public final class ManifoldTrainer: TrainingTask {
     public let data: ManifoldData
     public let model: ManifoldVAE
     let adam: Adam
+    /// The shared loop running this task (`loop.run(...)` trains).
     public private(set) var loop: Trainer!
 
     public static let kind = "toy-vae"
@@ -128,9 +129,6 @@ public final class ManifoldTrainer: TrainingTask {
         options.keepsBest = false
         loop = Trainer(task: self, outputPath: outputPath, options: options, position: position, history: history)
     }
-
-    @discardableResult
-    public func run(progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingOutcome { try loop.run(progress: progress) }
 
     // MARK: TrainingTask
 

@@ -72,19 +72,14 @@ struct FlowTrainCommand: ParsableCommand {
         printError("training RealNVP on \(c.dataset.rawValue): \(c.layers) couplings of \(c.hidden) hidden units, "
             + "\(trainer.flow.parameterCount) parameters, \(trainer.training.count / 2) points, batch \(c.batchSize), \(trainer.loop.options.epochs) epochs"
             + (resume ? ", resuming after epoch \(trainer.file.position?.completedEpochs ?? 0)" : ""))
-        StopSignal.install()
-        let report = TrainingReport(unit: "pt")
-        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
-        report.finish()
-        if outcome == .interrupted {
-            printError("stopped: checkpoint saved in \(model); continue with --resume")
-            throw ExitCode(130)
-        }
+        try trainReporting(trainer.loop, model: model)
         let nll = heldOutNLL(trainer.flow, trainer.heldOut, dimension: c.dimension)
         switch c.dataset {
         case .moons:
-            let drawn = trainer.flow.sample(trainer.heldOut.count / 2, using: RandomGenerator(seed: c.seed &+ 17)).x.scalars
-            try FlowPlots.samples(data: trainer.heldOut, samples: drawn, title: "RealNVP on two moons: samples over held-out data").write(to: output)
+            // At most 1,000 points of each: enough to see the shape, small enough for an SVG.
+            let shown = Array(trainer.heldOut.prefix(2000))
+            let drawn = trainer.flow.sample(shown.count / 2, using: RandomGenerator(seed: c.seed &+ 17)).x.scalars
+            try FlowPlots.samples(data: shown, samples: drawn, title: "RealNVP on two moons: samples over held-out data").write(to: output)
             printFigures([("nll", nll), ("gaussian_nll", gaussianBaselineNLL(training: trainer.training, heldOut: trainer.heldOut)),
                           ("epochs", Double(trainer.loop.position.completedEpochs))])
         case .doubleWell:
@@ -102,5 +97,18 @@ struct FlowTrainCommand: ParsableCommand {
                           ("epochs", Double(trainer.loop.position.completedEpochs))])
         }
         printError("wrote \(model) and \(output)")
+    }
+}
+
+/// Runs a training loop with progress on stderr and epoch records on stdout; a stop by signal
+/// leaves the checkpoint and exits 130.
+func trainReporting(_ loop: Trainer, model: String, unit: String = "pt") throws {
+    StopSignal.install()
+    let report = TrainingReport(unit: unit)
+    let outcome = try loop.run(progress: report.progress, epochFinished: report.epochFinished)
+    report.finish()
+    if outcome == .interrupted {
+        printError("stopped: checkpoint saved in \(model); continue with --resume")
+        throw ExitCode(130)
     }
 }

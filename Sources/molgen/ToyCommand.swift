@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Toys
-import Training
 
 /// `molgen toy ...`: the source material's small demonstrations.
 struct ToyCommand: ParsableCommand {
@@ -74,14 +73,7 @@ struct ToyManifoldCommand: ParsableCommand {
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["svg"])
         let trainer = try withToyErrors { try ManifoldTrainer(config: resume ? nil : config(), outputPath: model, resume: resume) }
-        StopSignal.install()
-        let report = TrainingReport(unit: "pt")
-        let outcome = try trainer.run(progress: report.progress)
-        report.finish()
-        if outcome == .interrupted {
-            printError("stopped: checkpoint saved in \(model); continue with --resume")
-            throw ExitCode(130)
-        }
+        try trainReporting(trainer.loop, model: model)
         let result = ManifoldReport(trainer, seed: trainer.config.seed &+ 29)
         try withToyErrors { try writePanels(try result.plots(trainer.data), to: output) }
         printFigures([("points", Double(trainer.data.count)), ("dimension", Double(trainer.data.dimension)),

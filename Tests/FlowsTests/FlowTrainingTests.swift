@@ -31,7 +31,7 @@ final class FlowTrainingTests: XCTestCase {
     func testMaximumLikelihoodLearnsTheMoons() throws {
         let trainer = try FlowTrainer(config: smallConfig(.moons), outputPath: path("moons.h5"), resume: false)
         let before = heldOutNLL(trainer.flow, trainer.heldOut, dimension: 2)
-        XCTAssertEqual(try trainer.run(), .finished)
+        XCTAssertEqual(try trainer.loop.run(), .finished)
         let nll = heldOutNLL(trainer.flow, trainer.heldOut, dimension: 2)
         let gaussian = gaussianBaselineNLL(training: trainer.training, heldOut: trainer.heldOut)
         XCTAssertLessThan(nll, gaussian - 0.4, "flow \(nll) against Gaussian \(gaussian) (untrained \(before))")
@@ -46,12 +46,12 @@ final class FlowTrainingTests: XCTestCase {
         var c = smallConfig(.doubleWell)
         c.epochs = 3
         let straight = try FlowTrainer(config: c, outputPath: path("a.h5"), resume: false)
-        try straight.run()
+        try straight.loop.run()
         let first = try FlowTrainer(config: c, outputPath: path("b.h5"), resume: false)
-        XCTAssertEqual(try first.run(progress: { p in if p.epoch == 2 && p.batch == 4 { StopSignal.request() } }), .interrupted)
+        XCTAssertEqual(try first.loop.run(progress: { p in if p.epoch == 2 && p.batch == 4 { StopSignal.request() } }), .interrupted)
         let second = try FlowTrainer(config: nil, outputPath: path("b.h5"), resume: true)
         XCTAssertEqual(second.loop.position.batchesDone, 4)
-        XCTAssertEqual(try second.run(), .finished)
+        XCTAssertEqual(try second.loop.run(), .finished)
         XCTAssertEqual(second.flow.parameters.map { $0.tensor.scalars }, straight.flow.parameters.map { $0.tensor.scalars })
         let a = try Checkpoint.load(from: path("a.h5")), b = try Checkpoint.load(from: path("b.h5"))
         // The first epoch is maximum likelihood alone: no kl (NaN in the history's column).

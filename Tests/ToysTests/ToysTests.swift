@@ -68,7 +68,7 @@ final class ToysTests: XCTestCase {
         let trainer = try ManifoldTrainer(config: config, outputPath: model, resume: false)
         XCTAssertEqual(trainer.data.count, 100)
         XCTAssertEqual(trainer.data.points.count, 3200)
-        XCTAssertEqual(try trainer.run(), .finished)
+        XCTAssertEqual(try trainer.loop.run(), .finished)
         let report = ManifoldReport(trainer, seed: 5)
         XCTAssertLessThan(report.reconstruction, 0.1 * report.dataVariance)
         XCTAssertGreaterThan(report.kl, 1)
