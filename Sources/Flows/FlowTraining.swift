@@ -35,9 +35,12 @@ public struct FlowConfig: Codable, Equatable, Sendable {
     public var sigma = 0.5
     public var wells = "both"
     public var klWeight = 1.0
-    public var maximumLikelihoodEpochs = 20
+    public var maximumLikelihoodEpochs = 15
 
-    public init(dataset: Dataset) { self.dataset = dataset }
+    public init(dataset: Dataset) {
+        self.dataset = dataset
+        epochs = dataset == .moons ? 60 : 40
+    }
 
     public func validate() throws {
         func require(_ ok: Bool, _ message: String) throws { if !ok { throw FlowError(message) } }

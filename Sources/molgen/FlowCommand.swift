@@ -52,7 +52,7 @@ struct FlowTrainCommand: ParsableCommand {
         }
         var c = FlowConfig(dataset: kind)
         c.layers = layers; c.hidden = hidden; c.batchSize = batchSize; c.learningRate = learningRate
-        c.epochs = epochs ?? (kind == .moons ? 60 : 40)
+        if let epochs { c.epochs = epochs }
         c.trainingSize = trainingSize; c.heldOutSize = heldoutSize; c.noise = noise; c.temperature = temperature
         c.sigma = sigma; c.wells = wells; c.klWeight = klWeight; c.maximumLikelihoodEpochs = mlEpochs; c.seed = seed
         return c
