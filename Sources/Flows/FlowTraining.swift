@@ -18,6 +18,19 @@ public struct FlowConfig: Codable, Equatable, Sendable {
         case doubleWell = "double-well"
     }
 
+    /// The wells the double well's sampling chains start in (one chain each).
+    public enum Wells: String, Codable, CaseIterable, Sendable {
+        case left, right, both
+
+        public var minima: [Double] {
+            switch self {
+            case .left: return [DoubleWell.leftMinimum]
+            case .right: return [DoubleWell.rightMinimum]
+            case .both: return [DoubleWell.leftMinimum, DoubleWell.rightMinimum]
+            }
+        }
+    }
+
     public var dataset: Dataset
     public var layers = 8
     public var hidden = 64
@@ -33,7 +46,7 @@ public struct FlowConfig: Codable, Equatable, Sendable {
     /// weight of the energy (KL) loss and the epochs of maximum likelihood alone before it joins.
     public var temperature = 1.0
     public var sigma = 0.5
-    public var wells = "both"
+    public var wells = Wells.both
     public var klWeight = 1.0
     public var maximumLikelihoodEpochs = 15
 
@@ -55,7 +68,6 @@ public struct FlowConfig: Codable, Equatable, Sendable {
         try require(noise >= 0 && noise.isFinite, "--noise: \(noise) must not be negative")
         try require(temperature > 0 && temperature.isFinite, "--temperature: \(temperature) must be positive")
         try require(sigma > 0 && sigma.isFinite, "--sigma: \(sigma) must be positive")
-        try require(["left", "right", "both"].contains(wells), "--wells: '\(wells)' must be left, right or both")
         try require(klWeight >= 0 && klWeight.isFinite, "--kl-weight: \(klWeight) must not be negative")
         try require(maximumLikelihoodEpochs >= 0, "--ml-epochs: \(maximumLikelihoodEpochs) must not be negative")
     }
@@ -69,8 +81,7 @@ public struct FlowConfig: Codable, Equatable, Sendable {
             let rng = RandomGenerator(seed: seed &+ 0xD47A)
             return (twoMoons(count: trainingSize, noise: noise, using: rng), twoMoons(count: heldOutSize, noise: noise, using: rng))
         case .doubleWell:
-            let starts: [Double] = wells == "left" ? [DoubleWell.leftMinimum] : wells == "right" ? [DoubleWell.rightMinimum]
-                : [DoubleWell.leftMinimum, DoubleWell.rightMinimum]
+            let starts = wells.minima
             let well = DoubleWell(temperature: temperature)
             do {
                 return (try well.wellSamples(count: trainingSize, wells: starts, sigma: sigma, seed: seed &+ 0xD47A),

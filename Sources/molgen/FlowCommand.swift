@@ -54,8 +54,15 @@ struct FlowTrainCommand: ParsableCommand {
         c.layers = layers; c.hidden = hidden; c.batchSize = batchSize; c.learningRate = learningRate
         if let epochs { c.epochs = epochs }
         c.trainingSize = trainingSize; c.heldOutSize = heldoutSize; c.noise = noise; c.temperature = temperature
-        c.sigma = sigma; c.wells = wells; c.klWeight = klWeight; c.maximumLikelihoodEpochs = mlEpochs; c.seed = seed
+        c.sigma = sigma; c.wells = try wellsOption(); c.klWeight = klWeight; c.maximumLikelihoodEpochs = mlEpochs; c.seed = seed
         return c
+    }
+
+    func wellsOption() throws -> FlowConfig.Wells {
+        guard let w = FlowConfig.Wells(rawValue: wells) else {
+            throw ValidationError("--wells: '\(wells)' must be \(FlowConfig.Wells.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return w
     }
 
     func validate() throws {

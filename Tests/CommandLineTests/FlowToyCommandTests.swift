@@ -36,6 +36,7 @@ final class FlowToyCommandTests: XCTestCase {
                                     (["flow", "train", "double-well", "--sigma", "-1", "--model", "a.h5", "-o", "a.svg"], "--sigma"),
                                     (["flow", "train", "moons", "--training-size", "-5", "--model", "a.h5", "-o", "a.svg"], "--training-size"),
                                     (["flow", "train", "moons", "--noise", "-0.1", "--model", "a.h5", "-o", "a.svg"], "--noise"),
+                                    (["flow", "train", "double-well", "--wells", "middle", "--model", "a.h5", "-o", "a.svg"], "--wells"),
                                     (["flow", "train", "spirals", "--model", "a.h5", "-o", "a.svg"], "dataset"),
                                     (["flow", "train", "moons", "--resume", "--model", "a.h5", "-o", "a.svg"], "a.h5"),
                                     (["toy", "ring", "--count", "-3", "-o", "a.svg"], "--count"),

@@ -68,7 +68,6 @@ final class FlowTrainingTests: XCTestCase {
         cases.append(("--training-size", { $0.trainingSize = -5 }))
         cases.append(("--batch-size", { $0.batchSize = 0 }))
         cases.append(("--noise", { $0.noise = -0.1 }))
-        cases.append(("--wells", { $0.wells = "middle" }))
         cases.append(("--learning-rate", { $0.learningRate = .nan }))
         for (option, change) in cases {
             var c = FlowConfig(dataset: .doubleWell)
