@@ -76,6 +76,7 @@ struct FlowTrainCommand: ParsableCommand {
         do { trainer = try FlowTrainer(config: resume ? nil : try config(), outputPath: model, resume: resume, epochs: resume ? epochs : nil) }
         catch let error as FlowError { throw OptionError(error.description) }
         let c = trainer.config
+        if c.dataset.rawValue != dataset { throw OptionError("dataset: \(model) was trained on \(c.dataset.rawValue), not \(dataset)") }
         printError("training RealNVP on \(c.dataset.rawValue): \(c.layers) couplings of \(c.hidden) hidden units, "
             + "\(trainer.flow.parameterCount) parameters, \(trainer.training.count / 2) points, batch \(c.batchSize), \(trainer.loop.options.epochs) epochs"
             + (resume ? ", resuming after epoch \(trainer.file.position?.completedEpochs ?? 0)" : ""))

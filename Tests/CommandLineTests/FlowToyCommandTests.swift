@@ -11,6 +11,12 @@ final class FlowToyCommandTests: XCTestCase {
                                 "--batch-size", "100", "--model", "m.h5", "-o", "moons.svg"], in: dir)
         XCTAssertEqual(moons.status, 0, moons.stderr)
         XCTAssertTrue(moons.stdout.contains("nll=") && moons.stdout.contains("gaussian_nll="), moons.stdout)
+        let resumed = try molgen(["flow", "train", "moons", "--resume", "--epochs", "4", "--model", "m.h5", "-o", "moons.svg"], in: dir)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming after epoch 3") && resumed.stdout.contains("epochs=4"), resumed.stderr + resumed.stdout)
+        let mixedUp = try molgen(["flow", "train", "double-well", "--resume", "--model", "m.h5", "-o", "other.svg"], in: dir)
+        XCTAssertNotEqual(mixedUp.status, 0)
+        XCTAssertTrue(mixedUp.stderr.contains("dataset: m.h5 was trained on moons"), mixedUp.stderr)
         let well = try molgen(["flow", "train", "double-well", "--epochs", "2", "--ml-epochs", "1", "--training-size", "600",
                                "--heldout-size", "200", "--batch-size", "100", "--samples", "5000", "--model", "w.h5", "-o", "well.svg"], in: dir)
         XCTAssertEqual(well.status, 0, well.stderr)
