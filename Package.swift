@@ -38,6 +38,8 @@ let package = Package(
         .library(name: "WebApp", targets: ["WebApp"]),
         .library(name: "Samplers", targets: ["Samplers"]),
         .library(name: "EnergyModels", targets: ["EnergyModels"]),
+        .library(name: "Flows", targets: ["Flows"]),
+        .library(name: "Toys", targets: ["Toys"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,11 +83,15 @@ let package = Package(
         .target(name: "Samplers", dependencies: ["Engine", "NN", "Charts", "ImageModels"], swiftSettings: fast),
         // Energy-based models (the restricted Boltzmann machine) on the image data.
         .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels"], swiftSettings: fast),
+        // Normalizing flows (RealNVP) and the Boltzmann generator on the double well.
+        .target(name: "Flows", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Samplers", "ImageModels"], swiftSettings: fast),
+        // The source material's small demonstrations (ring map, manifold VAE, zero-sum game, GAN theory).
+        .target(name: "Toys", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Samplers", "ImageModels"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels", "Flows", "Toys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
@@ -101,6 +107,8 @@ let package = Package(
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "Charts", "CZlib", "Engine", "NN"], swiftSettings: fast),
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "ImageModels", "Engine"], swiftSettings: fast),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Samplers", "Training", "Engine", "Storage"], swiftSettings: fast),
+        .testTarget(name: "ToysTests", dependencies: ["Toys", "Training", "Engine"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),

@@ -177,6 +177,29 @@ public struct Chart: Sendable {
     }
 }
 
+extension Chart {
+    /// Several charts side by side in one SVG document (each chart's own SVG nested at its offset).
+    public static func sideBySide(_ charts: [Chart]) -> String {
+        var x = 0.0
+        var body = ""
+        for chart in charts {
+            body += chart.svg.replacingOccurrences(of: "<svg ", with: "<svg x=\"\(Int(x))\" y=\"0\" ", options: [.anchored])
+            x += chart.width
+        }
+        let height = charts.map(\.height).max() ?? 0
+        return """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(x))" height="\(Int(height))" viewBox="0 0 \(Int(x)) \(Int(height))">
+            \(body)</svg>
+
+            """
+    }
+
+    /// Writes `charts` side by side, atomically.
+    public static func writeSideBySide(_ charts: [Chart], to path: String) throws {
+        try writeTextFileAtomically(sideBySide(charts), to: path)
+    }
+}
+
 extension Chart.Series {
     var isColored: Bool { if case .colored = style { return true } else { return false } }
 }

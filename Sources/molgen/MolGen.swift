@@ -28,6 +28,8 @@ struct MolGen: ParsableCommand {
             ImageCommand.self,
             SamplerCommand.self,
             IsingCommand.self,
+            FlowCommand.self,
+            ToyCommand.self,
         ]
     )
 

@@ -71,4 +71,14 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(count("<circle", in: svg), 201, "every point is drawn")
         XCTAssertEqual(count("fill=\"none\" stroke=\"#1f77b4\"", in: svg), 1, "the outlier is hollow, on the edge")
     }
+
+    func testChartsSideBySideSitAtTheirOffsetsInOneDocument() {
+        var a = Chart(title: "left", xLabel: "x", yLabel: "y"), b = Chart(title: "right", xLabel: "x", yLabel: "y")
+        a.width = 300; b.width = 500
+        a.series = [.init(name: "a", values: [1, 2])]; b.series = [.init(name: "b", values: [3, 4])]
+        let svg = Chart.sideBySide([a, b])
+        XCTAssertTrue(svg.contains("width=\"800\""))
+        XCTAssertTrue(svg.contains("<svg x=\"0\" y=\"0\" ") && svg.contains("<svg x=\"300\" y=\"0\" "))
+        XCTAssertEqual(count("<polyline", in: svg), 2)
+    }
 }
