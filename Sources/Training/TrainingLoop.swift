@@ -156,7 +156,7 @@ public final class Trainer {
             record["epoch"] = Double(epoch + 1)
             record["seconds"] = seconds
             record["\(task.itemName)_per_s"] = Double(items) / max(seconds, 1e-9)
-            let validation = group.isRoot ? try task.validate() : [:]
+            let validation = try group.isRoot ? task.validate() : [:]
             // The epoch is not saved: its model produced a NaN or infinite figure on held-out data.
             if let bad = validation.keys.sorted().first(where: { !validation[$0]!.isFinite }) {
                 throw TrainingError.nonFiniteValidation(epoch: epoch + 1, figure: bad)

@@ -124,7 +124,7 @@ struct TrainCommand: ParsableCommand {
             + (group.size > 1 ? ", \(group.size) processes of \(Parallelism.cores) threads (data parallel)" : "")) }
         StopSignal.install()
         let report = TrainingReport(unit: "mol", hiddenTerms: ["correct_tokens", "tokens"])
-        let outcome = group.isRoot ? try trainer.run(progress: report.progress, epochFinished: report.epochFinished) : try trainer.run()
+        let outcome = try group.isRoot ? trainer.run(progress: report.progress, epochFinished: report.epochFinished) : trainer.run()
         report.finish()
         switch outcome {
         case .finished: if group.isRoot { printError("done: \(output) (best: \(trainer.bestPath))") }
