@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdlib.h>
+#include <time.h>
 
 // MPI counts are ints: large buffers go in pieces of at most 2^30 elements.
 static const size_t piece = (size_t)1 << 30;
@@ -50,9 +51,26 @@ int molgen_mpi_broadcast(void *bytes, size_t count, int root) {
     return MPI_SUCCESS;
 }
 
-int molgen_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 
 void molgen_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
+
+// Waits for a request by polling every millisecond instead of MPI's busy wait: a rank that gathers
+// from its main thread while its worker threads do the work (conversion) must not take a core.
+static int wait_gently(MPI_Request *request) {
+    const struct timespec pause = {0, 1000000};
+    for (;;) {
+        int done = 0;
+        int status = MPI_Test(request, &done, MPI_STATUS_IGNORE);
+        if (status != MPI_SUCCESS || done) return status;
+        nanosleep(&pause, NULL);
+    }
+}
+
+int molgen_mpi_barrier(void) {
+    MPI_Request request;
+    int status = MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    return status == MPI_SUCCESS ? wait_gently(&request) : status;
+}
 
 int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **gathered, size_t *counts) {
     if (count > INT_MAX) return MPI_ERR_COUNT;
@@ -65,7 +83,9 @@ int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **ga
         offsets = calloc((size_t)size, sizeof(int));
         if (!sizes || !offsets) { free(sizes); free(offsets); return MPI_ERR_NO_MEM; }
     }
-    int status = MPI_Gather(&mine, 1, MPI_INT, sizes, 1, MPI_INT, root, MPI_COMM_WORLD);
+    MPI_Request request;
+    int status = MPI_Igather(&mine, 1, MPI_INT, sizes, 1, MPI_INT, root, MPI_COMM_WORLD, &request);
+    if (status == MPI_SUCCESS) status = wait_gently(&request);
     if (status == MPI_SUCCESS && rank == root) {
         long long total = 0;
         for (int r = 0; r < size; r++) { offsets[r] = (int)total; total += sizes[r]; counts[r] = (size_t)sizes[r]; }
@@ -77,7 +97,8 @@ int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **ga
     int rootStatus = status;
     MPI_Bcast(&rootStatus, 1, MPI_INT, root, MPI_COMM_WORLD);
     if (rootStatus != MPI_SUCCESS) { free(sizes); free(offsets); free(all); return rootStatus; }
-    status = MPI_Gatherv(bytes, mine, MPI_BYTE, all, sizes, offsets, MPI_BYTE, root, MPI_COMM_WORLD);
+    status = MPI_Igatherv(bytes, mine, MPI_BYTE, all, sizes, offsets, MPI_BYTE, root, MPI_COMM_WORLD, &request);
+    if (status == MPI_SUCCESS) status = wait_gently(&request);
     free(sizes); free(offsets);
     if (rank == root) {
         if (status == MPI_SUCCESS) *gathered = all; else free(all);

@@ -15,10 +15,12 @@ int molgen_mpi_allreduce_sum_float(float *values, size_t count);
 int molgen_mpi_allreduce_sum_double(double *values, size_t count);
 /// Copies `count` bytes from `root`'s buffer into every rank's.
 int molgen_mpi_broadcast(void *bytes, size_t count, int root);
+/// Waits for every rank, by polling (a rank waiting at a barrier leaves its core to the others).
 int molgen_mpi_barrier(void);
 /// Ends every process of the job with `code` (MPI_Abort); does not return.
 void molgen_mpi_abort(int code);
 /// Gathers each rank's `count` bytes at `root`: there `*gathered` receives a malloc'ed block of
 /// every rank's bytes in rank order (the caller frees it) and `counts[r]` each rank's byte count
-/// (counts holds molgen_mpi_size() entries); other ranks may pass NULL for both.
+/// (counts holds molgen_mpi_size() entries); other ranks may pass NULL for both. Waits by polling
+/// (a sleeping rank leaves its core to its worker threads).
 int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **gathered, size_t *counts);
