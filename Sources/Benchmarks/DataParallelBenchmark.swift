@@ -25,12 +25,15 @@ extension ChemVAEBenchmarks {
         let adam = Adam(learningRate: vae.config.learningRate)
         let parallel = DataParallel(group: group)
 
-        func timed(_ body: () -> Void) -> Double {
+        // Wall seconds of `steps` calls, and this process's CPU seconds: on a loaded machine the
+        // ranks' CPU time per molecule still tells the cost of parallelism (waiting spins count).
+        func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
             group.barrier()
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
             for _ in 0..<steps { body() }
+            let used = processCPUSeconds() - cpu
             group.barrier()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, used)
         }
         func singleStep() {
             let tape = Tape()
@@ -58,18 +61,19 @@ extension ChemVAEBenchmarks {
         }
 
         // One process on the whole batch (rank 0; the others wait at the barrier).
-        var single = Double.nan
         if group.isRoot { singleStep() }
-        let singleSeconds = timed { if group.isRoot { singleStep() } }
-        if group.isRoot { single = singleSeconds / Double(steps) }
+        let singleTimes = timed { if group.isRoot { singleStep() } }
+        let single = singleTimes.wall / Double(steps), singleCPU = singleTimes.cpu / Double(steps)
 
         // Every rank on its shard.
         parallelStep()
         CommunicationLog.reset()
-        let parallelSeconds = timed(parallelStep) / Double(steps)
+        let parallelTimes = timed(parallelStep)
+        let parallelSeconds = parallelTimes.wall / Double(steps)
         let stepCalls = Double(CommunicationLog.calls) / Double(steps)
         let stepBytes = Double(CommunicationLog.bytes) / Double(steps)
         let stepReduceSeconds = CommunicationLog.seconds / Double(steps)
+        let parallelCPU = parallel.sum([parallelTimes.cpu / Double(steps)])[0]
 
         // The gradient reductions alone, every rank ready: the communication without waiting.
         for (_, t) in parameters { t.addGradient([Float](repeating: 1e-3, count: t.count)) }
@@ -89,16 +93,19 @@ extension ChemVAEBenchmarks {
             Figure("single_seconds_per_step", single), Figure("single_molecules_per_s", singleRate),
             Figure("parallel_seconds_per_step", parallelSeconds), Figure("parallel_molecules_per_s", parallelRate),
             Figure("speedup", parallelRate / singleRate), Figure("scaling_efficiency", parallelRate / (n * singleRate)),
+            Figure("single_cpu_seconds_per_step", singleCPU), Figure("parallel_cpu_seconds_per_step_all_ranks", parallelCPU),
+            Figure("cpu_efficiency", singleCPU / parallelCPU),
             Figure("allreduce_ms_per_step", stepReduceSeconds * 1e3), Figure("allreduce_calls_per_step", stepCalls),
             Figure("allreduce_bytes_per_step", stepBytes),
             Figure("gradient_allreduce_ms", gradientSeconds * 1e3), Figure("gradient_allreduce_bytes", gradientBytes),
             Figure("gradient_allreduce_calls", gradientCalls),
             Figure("local_bus_gb_per_s", gradientSeconds > 0 ? 2 * (n - 1) / n * gradientBytes / gradientSeconds / 1e9 : .nan),
         ]
-        // Estimates: compute per molecule as measured on one process; a ring allreduce of the
+        // Estimates: compute per molecule as one process's CPU time (on a quiet machine its wall
+        // time; on a loaded one the wall time would flatter the estimate); a ring allreduce of the
         // gradients (2(N-1)/N of the bytes over the link, 2(N-1) hops per bucket) and the small
         // reductions (batch norm, terms, the stop flag) as 2 log2 N latency-bound hops each.
-        let perMolecule = single / Double(size)
+        let perMolecule = singleCPU / Double(size)
         let smallCalls = max(0, stepCalls - gradientCalls)
         for ranks in [16.0, 64.0] {
             let communication = 2 * (ranks - 1) / ranks * gradientBytes / networkBytesPerSecond
