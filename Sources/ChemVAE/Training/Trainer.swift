@@ -148,6 +148,9 @@ public final class ChemVAETrainer: TrainingTask {
         let n = bundle.normalization
         normalizedProperties = n?.normalize(training.properties) ?? []
         normalizedValidationProperties = validation.flatMap { v in n?.normalize(v.properties) } ?? normalizedProperties
+        guard bundle.config.batchSize >= group.size else {
+            throw ChemVAEError.incompatibleData("--batch-size \(bundle.config.batchSize) is smaller than the \(group.size) processes; each needs a molecule of every batch")
+        }
         parameters = bundle.model.parameters
         var loopOptions = TrainerOptions(epochs: options.epochs)
         loopOptions.checkpointInterval = options.checkpointInterval
