@@ -2,6 +2,7 @@ import ChemVAE
 import Cluster
 import Engine
 import Foundation
+import ImageModels
 import NN
 import Training
 
@@ -16,8 +17,9 @@ extension ChemVAEBenchmarks {
     /// times `steps` steps on its shard (DataParallel: synchronised batch norm, bucketed gradient
     /// sums), then `steps` reductions of the gradients alone (pure communication). Rank 0 returns
     /// the figures; the other ranks an empty list.
+    /// `plot`: an SVG of the estimated efficiency for 2 to 256 ranks.
     public static func dataParallelTrain(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, steps: Int,
-                                         group: ProcessGroup) throws -> [Figure] {
+                                         group: ProcessGroup, plot: String? = nil) throws -> [Figure] {
         let rng = RandomGenerator(seed: 3)
         let vae = try model(preset, vocabulary: vocabulary, length: length, properties: 3)
         let whole = batch(size: size, length: length, vocabulary: vocabulary, properties: 3, using: rng)
@@ -107,13 +109,28 @@ extension ChemVAEBenchmarks {
         // reductions (batch norm, terms, the stop flag) as 2 log2 N latency-bound hops each.
         let perMolecule = singleCPU / Double(size)
         let smallCalls = max(0, stepCalls - gradientCalls)
-        for ranks in [16.0, 64.0] {
+        func estimate(_ ranks: Double) -> (communication: Double, sameGlobalBatch: Double, sameBatchPerRank: Double) {
             let communication = 2 * (ranks - 1) / ranks * gradientBytes / networkBytesPerSecond
                 + 2 * (ranks - 1) * gradientCalls * networkLatency + smallCalls * 2 * log2(ranks) * networkLatency
             let strong = perMolecule * Double(size) / ranks, weak = perMolecule * Double(size) / n
-            figures += [Figure("estimate_\(Int(ranks))_ranks_allreduce_ms", communication * 1e3),
-                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_global_batch", strong / (strong + communication)),
-                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_batch_per_rank", weak / (weak + communication))]
+            return (communication, strong / (strong + communication), weak / (weak + communication))
+        }
+        for ranks in [16.0, 64.0] {
+            let e = estimate(ranks)
+            figures += [Figure("estimate_\(Int(ranks))_ranks_allreduce_ms", e.communication * 1e3),
+                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_global_batch", e.sameGlobalBatch),
+                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_batch_per_rank", e.sameBatchPerRank)]
+        }
+        if let plot {
+            let ranks = (1...8).map { pow(2, Double($0)) }
+            var chart = LinePlot(title: "Estimated efficiency on a 10 Gb/s network (\(preset.rawValue) preset, batch \(size))",
+                                 xLabel: "log2 of the ranks", yLabel: "efficiency")
+            chart.series = [
+                .init(name: "same global batch (\(size))", points: ranks.map { (log2($0), estimate($0).sameGlobalBatch) }, dots: true),
+                .init(name: "\(size / group.size) molecules per rank", points: ranks.map { (log2($0), estimate($0).sameBatchPerRank) }, dots: true),
+            ]
+            try chart.write(to: plot)
+            figures.append(Figure("plot_written", 1))
         }
         return figures
     }

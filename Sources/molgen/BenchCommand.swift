@@ -57,6 +57,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T (tokens + end).") var length = 120
         @Option(help: "Vocabulary size V (including the 4 special tokens).") var vocab = 35
         @Option(help: "Timed steps after one warm-up step.") var steps = 5
+        @Option(help: "Under mpirun: also write an SVG of the estimated efficiency for 2 to 256 ranks.") var plot: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 2...OptionLimits.batchSize, "--batch")
             try OptionLimits.require(length, in: 2...OptionLimits.rowWidth, "--length")
@@ -65,12 +66,17 @@ struct BenchCommand: ParsableCommand {
         }
         func run() throws {
             let group = ProcessGroup.world
+            if let plot {
+                guard group.size > 1 else { throw ValidationError("--plot: the scaling estimate needs mpirun -np 2 or more") }
+                try Outputs.check(plot, "--plot", against: [], extensions: ["svg"])
+            }
             guard group.size > 1 else {
                 try ChemVAEBenchmarks.train(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps).forEach { print($0) }
                 return
             }
             guard batch >= group.size else { throw ValidationError("--batch: \(batch) molecules cannot be shared by \(group.size) processes") }
-            try ChemVAEBenchmarks.dataParallelTrain(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps, group: group)
+            try ChemVAEBenchmarks.dataParallelTrain(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps, group: group,
+                                                    plot: plot)
                 .forEach { print($0) }
         }
     }
