@@ -29,9 +29,9 @@ final class DistributedTests: XCTestCase {
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs molgen as one process (`ranks` nil) or under `mpirun -np ranks`; one thread per rank.
-    /// `stopAfter`: seconds after which mpirun gets SIGTERM.
+    /// `stopWhenWritten`: mpirun gets SIGTERM as soon as this file appears (the first checkpoint).
     @discardableResult
-    func molgen(_ arguments: [String], ranks: Int? = nil, stopAfter: Double? = nil, expectSuccess: Bool = true) throws -> Run {
+    func molgen(_ arguments: [String], ranks: Int? = nil, stopWhenWritten: String? = nil, expectSuccess: Bool = true) throws -> Run {
         let process = Process()
         if let ranks {
             process.executableURL = URL(fileURLWithPath: mpirun!)
@@ -53,8 +53,8 @@ final class DistributedTests: XCTestCase {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        if let stopAfter {
-            Thread.sleep(forTimeInterval: stopAfter)
+        if let stopWhenWritten {
+            while process.isRunning && !FileManager.default.fileExists(atPath: path(stopWhenWritten)) { Thread.sleep(forTimeInterval: 0.02) }
             kill(process.processIdentifier, SIGTERM)
         }
         process.waitUntilExit()
@@ -130,14 +130,16 @@ final class DistributedTests: XCTestCase {
 
     func testTwoRanksStopTogetherOnSIGTERMAndResumeExactly() throws {
         try makeDataset()
-        // Batches of 5: many steps per epoch, so the signal lands mid-epoch.
+        // Batches of 5: many steps per epoch; the signal comes once epoch 1's checkpoint is written,
+        // so it lands in epoch 2.
         let options = ["train", "--data", "d.h5", "--preset", "tiny", "--batch-size", "5", "--seed", "7", "--epochs", "4"]
         try molgen(options + ["-o", "straight.h5"], ranks: 2)
-        let stopped = try molgen(options + ["-o", "stopped.h5"], ranks: 2, stopAfter: 4, expectSuccess: false)
+        let stopped = try molgen(options + ["-o", "stopped.h5"], ranks: 2, stopWhenWritten: "stopped.h5", expectSuccess: false)
         XCTAssertNotEqual(stopped.status, 0, "the run should have been stopped: \(stopped.stderr)")
         XCTAssertTrue(stopped.stderr.contains("stopped: checkpoint saved"), stopped.stderr)
         let position = try XCTUnwrap(ChemVAEModel.load(from: path("stopped.h5")).position)
         XCTAssertLessThan(position.completedEpochs, 4, "stopped too late to test resume")
+        XCTAssertGreaterThan(position.batchesDone, 0, "the stop should fall within an epoch")
         try molgen(["train", "--data", "d.h5", "--seed", "7", "--resume", "-o", "stopped.h5"], ranks: 2)
         try assertSameModel("straight.h5", "stopped.h5", tolerance: 0)
     }
