@@ -53,8 +53,6 @@ public struct ProcessGroup: Sendable {
         CommunicationLog.time(bytes: values.count * 4) { check(molgen_mpi_allreduce_sum_float(base, values.count), "MPI_Allreduce") }
     }
 
-    public func sum(_ values: inout [Float]) { values.withUnsafeMutableBufferPointer { sum($0) } }
-
     public func sum(_ values: [Double]) -> [Double] {
         guard size > 1 else { return values }
         var result = values
@@ -74,10 +72,6 @@ public struct ProcessGroup: Sendable {
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, from root: Int = 0) {
         guard size > 1, let base = buffer.baseAddress else { return }
         check(molgen_mpi_broadcast(base, buffer.count, Int32(root)), "MPI_Bcast")
-    }
-
-    public func broadcast(_ values: inout [Float], from root: Int = 0) {
-        values.withUnsafeMutableBytes { broadcast($0, from: root) }
     }
 
     /// `root`'s bytes on every rank (the length travels first).
