@@ -40,9 +40,11 @@ public struct ProcessGroup: Sendable {
     }
 
     /// Threads each process should use so the ranks on one machine share its cores without
-    /// oversubscribing them.
+    /// oversubscribing them: the node's cores over its ranks, and no more than the cores mpirun
+    /// bound this rank to (by default one core each for up to 2 ranks, a socket for more).
     public func threadsPerProcess(cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
-        max(1, cores / localSize)
+        let bound = Int(molgen_available_cores())
+        return max(1, min(cores / localSize, bound > 0 ? bound : cores))
     }
 
     // MARK: Collectives

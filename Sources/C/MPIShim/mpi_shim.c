@@ -1,5 +1,7 @@
+#define _GNU_SOURCE
 #include "MPIShim.h"
 #include <limits.h>
+#include <sched.h>
 #include <mpi.h>
 #include <stdlib.h>
 #include <time.h>
@@ -104,4 +106,10 @@ int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **ga
         if (status == MPI_SUCCESS) *gathered = all; else free(all);
     }
     return status;
+}
+
+int molgen_available_cores(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
 }

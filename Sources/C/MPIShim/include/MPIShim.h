@@ -24,3 +24,7 @@ void molgen_mpi_abort(int code);
 /// (counts holds molgen_mpi_size() entries); other ranks may pass NULL for both. Waits by polling
 /// (a sleeping rank leaves its core to its worker threads).
 int molgen_mpi_gather_bytes(const void *bytes, size_t count, int root, void **gathered, size_t *counts);
+
+/// Cores this process may run on (its CPU affinity: mpirun binds ranks to cores or sockets), or 0
+/// when unknown. Not MPI, but where a rank may run decides how many threads it should start.
+int molgen_available_cores(void);
