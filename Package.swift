@@ -56,6 +56,11 @@ let package = Package(
         // Loops OpenBLAS lacks and Swift cannot vectorise: a GEMM against a matrix packed once
         // (the GRU's W_hh), Adam's update, sums of squares.
         .target(name: "CKernels", path: "Sources/C/CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        // Open MPI (`mpirun -np N molgen train|convert`): its handles are macros Swift cannot
+        // import, so a small C shim makes the calls and `Cluster` wraps it (DESIGN.md, Data parallelism).
+        .systemLibrary(name: "CMPI", path: "Sources/C/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "MPIShim", dependencies: ["CMPI"], path: "Sources/C/MPIShim"),
+        .target(name: "Cluster", dependencies: ["MPIShim"]),
         // The only C++ in the project: a small extern "C" API over RDKit.
         .target(name: "CRDKit", path: "Sources/C/CRDKit", cxxSettings: rdkitInclude, linkerSettings: rdkitLibraries),
 
@@ -66,14 +71,14 @@ let package = Package(
         .target(name: "Charts", dependencies: ["Storage"]),
         .target(name: "Smiles", dependencies: ["CZlib"]),
         .target(name: "Chem", dependencies: ["CRDKit", "CZlib"], resources: [.copy("Resources")]),
-        .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage"]),
+        .target(name: "Datasets", dependencies: ["Smiles", "Chem", "Storage", "Cluster"]),
         // The one training loop and model file every model family plugs into.
-        .target(name: "Training", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
+        .target(name: "Training", dependencies: ["Engine", "NN", "Storage", "Cluster"], swiftSettings: fast),
         // ChemNet (the network behind FCD) on our engine, its weights converted by tools/fetch-chemnet.
         .target(name: "ChemNet", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
-        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Smiles", "Chem", "Datasets", "ChemNet"], swiftSettings: fast),
+        .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Smiles", "Chem", "Datasets", "ChemNet", "Cluster"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels", "Training", "Cluster"], swiftSettings: fast),
         // `molgen serve`: the latent space in a browser (JSON API + pages compiled in).
         .target(name: "WebApp", dependencies: [
             "ChemVAE", "Chem", "Engine", "Smiles", "Datasets", .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,7 +97,7 @@ let package = Package(
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
             "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels", "Flows", "Toys",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: fast),
@@ -113,6 +118,8 @@ let package = Package(
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),
         .testTarget(name: "WebAppTests", dependencies: ["WebApp"]),
+        // Runs the built `molgen` under `mpirun -np 2` against one process (training, resume, conversion).
+        .testTarget(name: "DistributedTests", dependencies: ["ChemVAE", "Datasets", "Storage", "Engine", "NN", "Cluster"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,4 +1,5 @@
 import Chem
+import Cluster
 import Foundation
 import Smiles
 import Storage
@@ -156,18 +157,29 @@ public struct DatasetConverter: Sendable {
     ///   `SmilesFileError` for an input that cannot be opened or read, ``DatasetError/cannotWrite(file:reason:)``
     ///   or `StorageError` for the output, and ``DatasetError/nothingConverted(output:read:rejectedFile:)``
     ///   when no record could be converted (the rejected CSV is still written then).
-    public func convert(inputs: [String], output: String, progress: ((ConversionProgress) throws -> Void)? = nil,
+    ///
+    /// With a `group` of several processes (`mpirun -np N molgen convert`) the RDKit work is shared:
+    /// every rank reads the input and analyses batches round-robin (batch k on rank k mod N); rank 0
+    /// gathers each round's batches, in input order, and alone tokenizes and writes, so the file,
+    /// its vocabulary numbering and the rejected rows' report are those of one process. Why
+    /// round-robin and not byte ranges: gzip cannot be entered mid-stream, and reading is cheap
+    /// next to RDKit. Ranks other than 0 write nothing and return an empty summary.
+    public func convert(inputs: [String], output: String, group: ProcessGroup = .single,
+                        progress: ((ConversionProgress) throws -> Void)? = nil,
                         rejected: ((RejectedRecord) throws -> Void)? = nil) throws -> ConversionSummary {
         let start = Date()
         try validate(inputs: inputs)
         let rejectedFile = Self.rejectedFile(for: output)
-        try Self.checkWritable(output)
-
         // Open every input first, so a missing file or absent column fails before any work.
-        let readers = try inputs.map { try SmilesFileReader(path: $0, column: options.column) }
-        let totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
-
+        let source = try BatchSource(inputs: inputs, options: options, group: group)
         let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
+        guard group.isRoot else {
+            try contribute(from: source, group: group)
+            return ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
+        }
+        try Self.checkWritable(output)
+        let totalBytes = source.totalBytes
+
         var summary = ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
         let rejects = try RejectedRecordsWriter(path: rejectedFile, observer: rejected)
         var committed = false
@@ -180,32 +192,18 @@ public struct DatasetConverter: Sendable {
                 var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil,
                                         writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
                                                                           propertyNames: options.properties.map(\.name)))
-                var inputIndex = 0
-                var finishedBytes: Int64 = 0
                 let analyze = Self.makeAnalyzer(options: options)
                 let pipeline = OrderedParallelMap<WorkBatch, AnalyzedBatch>(
                     workers: options.workers, maxInFlight: options.workers * 4, transform: analyze)
                 try pipeline.run(
-                    produce: {
-                        // A batch never spans two files, so every record keeps its own file name.
-                        while inputIndex < readers.count {
-                            let remaining = options.limit.map { $0 - summary.read } ?? Int.max
-                            guard remaining > 0 else { return nil }
-                            let reader = readers[inputIndex]
-                            let records = try reader.next(upTo: min(options.batchSize, remaining))
-                            if !records.isEmpty {
-                                summary.read += records.count
-                                // Progress is reported when the batch is written, so note where it ends now.
-                                let done = Double(finishedBytes) + reader.fractionDone * Double(reader.fileSize)
-                                return WorkBatch(fileIndex: inputIndex, records: records, fractionDone: done / Double(totalBytes))
-                            }
-                            finishedBytes += readers[inputIndex].fileSize
-                            inputIndex += 1
-                        }
-                        return nil
-                    },
+                    produce: { try source.next() },
                     consume: { batch in
                         try state.write(batch, file: inputs[batch.fileIndex], summary: &summary, rejects: rejects)
+                        // The other ranks' batches of this round follow this one in the input.
+                        for bytes in group.size > 1 ? group.gather([]).dropFirst() : [] where !bytes.isEmpty {
+                            let other = try AnalyzedBatch(bytes: bytes)
+                            try state.write(other, file: inputs[other.fileIndex], summary: &summary, rejects: rejects)
+                        }
                         if let progress {
                             let written = summary.converted + summary.rejected
                             var fraction = batch.fractionDone
@@ -215,6 +213,7 @@ public struct DatasetConverter: Sendable {
                         }
                     })
                 try state.flush()
+                summary.read = source.read
                 summary.codec = state.codec
                 guard summary.converted > 0 else {
                     throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
@@ -235,6 +234,69 @@ public struct DatasetConverter: Sendable {
         committed = true
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// A rank other than 0: analyses its batches and sends each round's to rank 0, then joins
+    /// the rounds it has no batch for, so every rank takes part in every gather.
+    private func contribute(from source: BatchSource, group: ProcessGroup) throws {
+        let pipeline = OrderedParallelMap<WorkBatch, AnalyzedBatch>(
+            workers: options.workers, maxInFlight: options.workers * 4, transform: Self.makeAnalyzer(options: options))
+        var rounds = 0
+        try pipeline.run(produce: { try source.next() }, consume: { batch in
+            _ = group.gather(batch.bytes)
+            rounds += 1
+        })
+        while rounds < (source.batches + group.size - 1) / group.size {
+            _ = group.gather([])
+            rounds += 1
+        }
+    }
+
+    /// The inputs cut into batches in order (a batch never spans two files, so every record keeps
+    /// its own file name); with several ranks, only this rank's batches (k mod N) are returned,
+    /// the others read and counted.
+    final class BatchSource {
+        let readers: [SmilesFileReader]
+        let options: ConversionOptions
+        let group: ProcessGroup
+        let totalBytes: Int64
+        /// Records and batches read so far, on every rank alike.
+        private(set) var read = 0, batches = 0
+        private var inputIndex = 0
+        private var finishedBytes: Int64 = 0
+
+        init(inputs: [String], options: ConversionOptions, group: ProcessGroup) throws {
+            readers = try inputs.map { try SmilesFileReader(path: $0, column: options.column) }
+            self.options = options
+            self.group = group
+            totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
+        }
+
+        func next() throws -> WorkBatch? {
+            while let batch = try nextOfAll() {
+                if (batches - 1) % group.size == group.rank { return batch }
+            }
+            return nil
+        }
+
+        private func nextOfAll() throws -> WorkBatch? {
+            while inputIndex < readers.count {
+                let remaining = options.limit.map { $0 - read } ?? Int.max
+                guard remaining > 0 else { return nil }
+                let reader = readers[inputIndex]
+                let records = try reader.next(upTo: min(options.batchSize, remaining))
+                if !records.isEmpty {
+                    read += records.count
+                    batches += 1
+                    // Progress is reported when the batch is written, so note where it ends now.
+                    let done = Double(finishedBytes) + reader.fractionDone * Double(reader.fileSize)
+                    return WorkBatch(fileIndex: inputIndex, records: records, fractionDone: done / Double(totalBytes))
+                }
+                finishedBytes += readers[inputIndex].fileSize
+                inputIndex += 1
+            }
+            return nil
+        }
     }
 
     /// Removes `path` if it exists.

@@ -115,7 +115,7 @@ public final class GRU: Layer {
         var h = x
         var finals: [Tensor] = []
         for (l, w) in layers.enumerated() {
-            if l > 0, training, dropout > 0, let rng { h = Engine.dropout(h, probability: dropout, training: true, using: rng) }
+            if l > 0, training, dropout > 0, let rng { h = Engine.dropout(h, probability: dropout, training: true, batchAxis: 1, using: rng) }
             h = gruLayer(h, initialState: initialStates?[l], weights: w)
             let t = h.shape[0]
             finals.append(h.slice(axis: 0, (t - 1)..<t).reshaped([h.shape[1], hiddenSize]))

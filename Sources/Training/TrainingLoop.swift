@@ -1,3 +1,4 @@
+import Cluster
 import Engine
 import Foundation
 import Storage
@@ -87,6 +88,9 @@ public final class Trainer {
     public var history: TrainingHistory
     /// The run's generator (dropout, latent noise), saved in every checkpoint.
     public let rng: RandomGenerator
+    /// The processes training together (`DataParallel`): they stop at the same step, and rank 0
+    /// alone validates and writes files.
+    public let group: ProcessGroup
 
     /// The best model's file: `model.h5` -> `model.best.h5`.
     public var bestPath: String { Self.bestPath(for: outputPath) }
@@ -97,8 +101,8 @@ public final class Trainer {
 
     /// A run at `position` (a new one: `TrainingPosition(seed:)`; a resumed one: the file's).
     public init(task: TrainingTask, outputPath: String, options: TrainerOptions, position: TrainingPosition,
-                history: TrainingHistory = TrainingHistory()) {
-        self.task = task; self.outputPath = outputPath; self.options = options
+                history: TrainingHistory = TrainingHistory(), group: ProcessGroup = .single) {
+        self.task = task; self.outputPath = outputPath; self.options = options; self.group = group
         self.position = position; self.history = history
         rng = position.randomState.isEmpty ? RandomGenerator(seed: position.seed &+ 0x5EED) : RandomGenerator(state: position.randomState)
     }
@@ -117,7 +121,8 @@ public final class Trainer {
             let epochStart = Date()
             var lastSave = Date()
             while position.batchesDone < batches {
-                if StopSignal.isRequested {
+                // Every rank stops at the same step, whichever received the signal.
+                if group.any(StopSignal.isRequested) {
                     try saveCheckpoint(epochSums: (sums, steps, items))
                     return .interrupted
                 }
@@ -151,7 +156,7 @@ public final class Trainer {
             record["epoch"] = Double(epoch + 1)
             record["seconds"] = seconds
             record["\(task.itemName)_per_s"] = Double(items) / max(seconds, 1e-9)
-            let validation = try task.validate()
+            let validation = try group.isRoot ? task.validate() : [:]
             // The epoch is not saved: its model produced a NaN or infinite figure on held-out data.
             if let bad = validation.keys.sorted().first(where: { !validation[$0]!.isFinite }) {
                 throw TrainingError.nonFiniteValidation(epoch: epoch + 1, figure: bad)
@@ -165,7 +170,7 @@ public final class Trainer {
             let isBest = options.keepsBest && validationLoss < position.bestValidationLoss
             if isBest { position.bestValidationLoss = validationLoss }
             try saveCheckpoint()
-            if isBest { try task.save(to: bestPath, position: currentPosition, history: history) }
+            if isBest && group.isRoot { try task.save(to: bestPath, position: currentPosition, history: history) }
             epochFinished(record)
         }
         return .finished
@@ -180,6 +185,7 @@ public final class Trainer {
 
     /// Saves the run; within an epoch, the sums of its terms so far go along in the position.
     func saveCheckpoint(epochSums: (sums: [String: Double], steps: Int, items: Int)? = nil) throws {
+        guard group.isRoot else { return }
         var p = currentPosition
         p.extras = p.extras.filter { !$0.key.hasPrefix(Self.epochPrefix) }
         if let (sums, steps, items) = epochSums {

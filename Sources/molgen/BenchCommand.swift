@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import ChemVAE
+import Cluster
 
 /// `molgen bench ...`: measurements printed as `name=value` lines, never pass/fail.
 struct BenchCommand: ParsableCommand {
@@ -45,12 +46,18 @@ struct BenchCommand: ParsableCommand {
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "train", abstract: "ChemVAE training steps on synthetic full-length molecules: molecules_per_s, peak_rss_mb.")
+            commandName: "train", abstract: "ChemVAE training steps on synthetic full-length molecules: molecules_per_s, peak_rss_mb.",
+            discussion: """
+                Under mpirun -np N: one process on the whole batch against N processes on their shards of it \
+                (molecules/s of each, scaling efficiency, allreduce time, calls and bytes per step), and \
+                estimates for 16 and 64 ranks on a 10 Gb/s network. Set MOLGEN_THREADS for threads per process.
+                """)
         @Option(help: "Preset: paper, cpu or tiny.") var preset: ChemVAEConfig.Preset = .paper
         @Option(help: "Batch size B.") var batch = 128
         @Option(help: "Sequence length T (tokens + end).") var length = 120
         @Option(help: "Vocabulary size V (including the 4 special tokens).") var vocab = 35
         @Option(help: "Timed steps after one warm-up step.") var steps = 5
+        @Option(help: "Under mpirun: also write an SVG of the estimated efficiency for 2 to 256 ranks.") var plot: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 2...OptionLimits.batchSize, "--batch")
             try OptionLimits.require(length, in: 2...OptionLimits.rowWidth, "--length")
@@ -58,7 +65,19 @@ struct BenchCommand: ParsableCommand {
             try OptionLimits.require(steps, in: 1...1000, "--steps")
         }
         func run() throws {
-            try ChemVAEBenchmarks.train(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps).forEach { print($0) }
+            let group = ProcessGroup.world
+            if let plot {
+                guard group.size > 1 else { throw ValidationError("--plot: the scaling estimate needs mpirun -np 2 or more") }
+                try Outputs.check(plot, "--plot", against: [], extensions: ["svg"])
+            }
+            guard group.size > 1 else {
+                try ChemVAEBenchmarks.train(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps).forEach { print($0) }
+                return
+            }
+            guard batch >= group.size else { throw ValidationError("--batch: \(batch) molecules cannot be shared by \(group.size) processes") }
+            try ChemVAEBenchmarks.dataParallelTrain(preset: preset, batch: batch, length: length, vocabulary: vocab, steps: steps, group: group,
+                                                    plot: plot)
+                .forEach { print($0) }
         }
     }
 

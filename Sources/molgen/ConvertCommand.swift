@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chem
+import Cluster
 import Datasets
 import Foundation
 import Training
@@ -71,6 +72,10 @@ struct ConvertCommand: ParsableCommand {
         options.properties = try properties.map { try parseProperties($0) } ?? []
         options.limit = limit
         options.column = column
+        // Under mpirun the ranks share the work and rank 0 writes (DatasetConverter); the ranks on
+        // one machine share its cores.
+        let group = ProcessGroup.world
+        if group.usesMPI { options.workers = group.threadsPerProcess() }
         if let threads { options.workers = threads }
         if let vocab {
             let codec: SmilesCodec
@@ -90,7 +95,7 @@ struct ConvertCommand: ParsableCommand {
         var lastLine = Date()
         let summary: ConversionSummary
         do {
-            summary = try DatasetConverter(options: options).convert(inputs: inputs, output: output) { progress in
+            summary = try DatasetConverter(options: options).convert(inputs: inputs, output: output, group: group) { progress in
                 if StopSignal.isRequested { throw Interrupted() }
                 bar.update(fraction: progress.fractionDone, elapsed: progress.elapsed, count: progress.read, unit: "molecules")
                 // Without a terminal (a log file, a batch job), a line a minute instead of the bar.
@@ -105,6 +110,7 @@ struct ConvertCommand: ParsableCommand {
             throw error
         }
         bar.finish()
+        guard group.isRoot else { return }
 
         for example in summary.examples {
             printError("rejected \(example.location) \(example.reason.rawValue): \(example.detail): \(printableText(example.smiles))")
@@ -127,6 +133,7 @@ struct ConvertCommand: ParsableCommand {
             ("vocabulary_size", "\(summary.codec.vocabulary.count)"),
             ("seconds", String(format: "%.2f", summary.seconds)),
             ("molecules_per_s", String(format: "%.0f", rate)),
+            ("processes", "\(group.size)"),
         ]
         for (name, value) in lines { print("\(name)=\(value)") }
     }

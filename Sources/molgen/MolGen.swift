@@ -1,4 +1,6 @@
 import ArgumentParser
+import Cluster
+import Engine
 import Foundation
 
 /// The `molgen` command: thin argument parsing over the library targets.
@@ -36,14 +38,37 @@ struct MolGen: ParsableCommand {
     /// ArgumentParser's `main`, plus a check that standard output was really written: a command
     /// whose results could not be written exits non-zero with an error.
     static func main() {
+        // Under mpirun (and only there) this starts MPI; the ranks on one machine share its cores.
+        let group = ProcessGroup.world
+        if group.usesMPI, ProcessInfo.processInfo.environment["MOLGEN_THREADS"] == nil {
+            Parallelism.cores = group.threadsPerProcess()
+        }
         do {
             var command = try parseAsRoot()
+            if group.size > 1, !(command is RunsAcrossProcesses) {
+                throw OptionError("\(type(of: command).configuration.commandName ?? "this command") runs as one process; under mpirun with several ranks only train, convert and bench train run")
+            }
             try command.run()
             try finishStandardOutput()
+            group.finish()
         } catch {
             // Results already buffered are flushed before the error, which goes to stderr.
             if !(error is StandardOutputError) { _ = fflush(stdout) }
+            if group.size > 1, !(error is ExitCode || error is CleanExit) {
+                // One rank failing ends the job: the others would wait for it forever.
+                printError("rank \(group.rank) of \(group.size): \(fullMessage(for: error))")
+                group.abort(code: exitCode(for: error).rawValue == 0 ? 1 : exitCode(for: error).rawValue)
+            }
+            group.finish()
             exit(withError: error)
         }
     }
 }
+
+/// A command that runs under `mpirun` with several ranks (the others refuse: each rank would do
+/// the whole job and write the same files).
+protocol RunsAcrossProcesses {}
+
+extension TrainCommand: RunsAcrossProcesses {}
+extension ConvertCommand: RunsAcrossProcesses {}
+extension BenchCommand.Train: RunsAcrossProcesses {}

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChemVAE
+import Cluster
 import Datasets
+import Engine
 import Foundation
 import Training
 
@@ -109,22 +111,25 @@ struct TrainCommand: ParsableCommand {
             options.klWeight = klWeight
             options.klSchedule = klWarmupEpochs.map { .linear(warmupEpochs: $0) }
         }
+        // Under mpirun every rank trains its shard of each batch; rank 0 alone writes and reports.
+        let group = ProcessGroup.world
         let trainer = try ChemVAETrainer(config: config, training: training, validation: validationSet, options: options,
                                          outputPath: output, resume: resume, trainingPath: data,
-                                         warmStart: warmStart)
+                                         warmStart: warmStart, group: group)
         let c = trainer.bundle.config
-        printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
+        if group.isRoot { printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
             + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), KL weight \(c.klWeight) \(c.klSchedule)"
             + (resume ? ", resuming after epoch \(trainer.bundle.position?.completedEpochs ?? 0)" : "")
-            + (initFrom.map { ", starting from the parameters of \($0)" } ?? ""))
+            + (initFrom.map { ", starting from the parameters of \($0)" } ?? "")
+            + (group.size > 1 ? ", \(group.size) processes of \(Parallelism.cores) threads (data parallel)" : "")) }
         StopSignal.install()
         let report = TrainingReport(unit: "mol", hiddenTerms: ["correct_tokens", "tokens"])
-        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
+        let outcome = try group.isRoot ? trainer.run(progress: report.progress, epochFinished: report.epochFinished) : trainer.run()
         report.finish()
         switch outcome {
-        case .finished: printError("done: \(output) (best: \(trainer.bestPath))")
+        case .finished: if group.isRoot { printError("done: \(output) (best: \(trainer.bestPath))") }
         case .interrupted:
-            printError("stopped: checkpoint saved in \(output); continue with --resume")
+            if group.isRoot { printError("stopped: checkpoint saved in \(output); continue with --resume") }
             throw ExitCode(130)
         }
     }

@@ -16,6 +16,9 @@ public struct TokenBatch {
     /// Normalised properties [B, P], if the model predicts any.
     public let properties: [Float]?
     public let size: Int
+    /// Decoder steps when these rows are one process's shard of a larger batch: the whole batch's
+    /// (its longest molecule + 1), so random draws over time match one process (nil: this batch's).
+    public var decoderSteps: Int?
 
     public init(rows: [UInt8], lengths: [Int32], properties: [Float]?) {
         self.rows = rows; self.lengths = lengths; self.properties = properties; size = lengths.count
@@ -87,7 +90,7 @@ public final class ChemVAE: Layer {
         let (mean, logVariance) = encode(batch.rows, training: training)
         let z = training ? reparameterize(mean: mean, logVariance: logVariance, using: rng) : mean
         // Decode only as far as the longest molecule in the batch (+ its end token).
-        let steps = min(width, Int(batch.lengths.max() ?? 0) + 1)
+        let steps = batch.decoderSteps ?? min(width, Int(batch.lengths.max() ?? 0) + 1)
         var previous = [Int32](repeating: SpecialToken.start, count: steps * b)
         var targets = [Int32](repeating: SpecialToken.pad, count: steps * b)
         var mask = [Float](repeating: 0, count: steps * b)

@@ -1,3 +1,4 @@
+import Cluster
 import Datasets
 import Engine
 import Foundation
@@ -42,6 +43,8 @@ public final class ChemVAETrainer: TrainingTask {
     let parameters: [NamedParameter]
     /// The shared loop that runs this task.
     public private(set) var loop: Trainer!
+    /// This process's part when several train together (`mpirun`); inactive on its own.
+    let parallel: DataParallel
 
     /// The best model's file: `model.h5` -> `model.best.h5`.
     public var bestPath: String { Trainer.bestPath(for: outputPath) }
@@ -53,13 +56,15 @@ public final class ChemVAETrainer: TrainingTask {
     /// architecture, vocabulary and property normalisation are kept, while the training settings of
     /// `config` (learning rate, batch, epochs, KL weight and schedule) replace the saved ones.
     public init(config: ChemVAEConfig?, training: MoleculeDataset, validation: MoleculeDataset?, options: TrainingOptions,
-                outputPath: String, resume: Bool, trainingPath: String = "the training file", warmStart: ChemVAEModel? = nil) throws {
+                outputPath: String, resume: Bool, trainingPath: String = "the training file", warmStart: ChemVAEModel? = nil,
+                group: ProcessGroup = .single) throws {
         guard training.count >= 2 else {
             throw ChemVAEError.incompatibleData("\(trainingPath) holds \(training.count) molecule(s); training needs at least 2")
         }
         self.training = training
         self.options = options
         self.outputPath = outputPath
+        parallel = DataParallel(group: group)
         let position: TrainingPosition
         if resume {
             guard FileManager.default.fileExists(atPath: outputPath) else {
@@ -143,10 +148,19 @@ public final class ChemVAETrainer: TrainingTask {
         let n = bundle.normalization
         normalizedProperties = n?.normalize(training.properties) ?? []
         normalizedValidationProperties = validation.flatMap { v in n?.normalize(v.properties) } ?? normalizedProperties
+        guard bundle.config.batchSize >= group.size else {
+            throw ChemVAEError.incompatibleData("--batch-size \(bundle.config.batchSize) is smaller than the \(group.size) processes; each needs a molecule of every batch")
+        }
         parameters = bundle.model.parameters
         var loopOptions = TrainerOptions(epochs: options.epochs)
         loopOptions.checkpointInterval = options.checkpointInterval
-        loop = Trainer(task: self, outputPath: outputPath, options: loopOptions, position: position, history: bundle.history)
+        loop = Trainer(task: self, outputPath: outputPath, options: loopOptions, position: position, history: bundle.history,
+                       group: group)
+        // Every process starts from rank 0's model, at the same position of the same run.
+        parallel.broadcast(bundle.model.parameters.map(\.tensor) + bundle.model.buffers.map(\.tensor))
+        let state = loop.currentPosition
+        try parallel.requireAgreement("\(state.completedEpochs) \(state.batchesDone) \(state.steps) \(state.seed) \(state.randomState) \(adam.step) \(trainIndices.count)",
+                                      "run state (data, or the checkpoint in \(outputPath))")
     }
 
     var config: ChemVAEConfig { bundle.config }
@@ -179,7 +193,8 @@ public final class ChemVAETrainer: TrainingTask {
 
     func batches(epoch: Int) -> [[Int]] {
         if let cached = batchesCache, cached.epoch == epoch { return cached.batches }
-        let batches = epochBatches(count: trainIndices.count, batchSize: config.batchSize, seed: loop.position.seed, epoch: epoch)
+        let batches = epochBatches(count: trainIndices.count, batchSize: config.batchSize, seed: loop.position.seed, epoch: epoch,
+                                   minimumSize: parallel.group.size)
         batchesCache = (epoch, batches)
         return batches
     }
@@ -191,17 +206,31 @@ public final class ChemVAETrainer: TrainingTask {
     public func trainStep(epoch: Int, batch b: Int, epochPosition: Double, using rng: RandomGenerator) throws -> [String: Double] {
         let beta = config.klSchedule.weight(atEpoch: epochPosition, maximum: config.klWeight)
         let indices = batches(epoch: epoch)[b].map { trainIndices[$0] }
-        let data = batch(indices, from: training, properties: normalizedProperties)
+        // With several processes this one takes its shard of the batch (DataParallel).
+        var data = batch(Array(indices[parallel.shard(of: indices.count)]), from: training, properties: normalizedProperties)
+        if parallel.isActive {
+            data.decoderSteps = min(training.maxLength, Int(indices.map { training.lengths[$0] }.max() ?? 0) + 1)
+        }
+        let share = parallel.share(of: indices.count)
         let tape = Tape()
-        let terms = tape.record { model.loss(data, beta: beta, training: true, using: rng) }
+        let (terms, shareOfLoss) = parallel.withShard(of: indices.count) {
+            tape.record {
+                let terms = model.loss(data, beta: beta, training: true, using: rng)
+                return (terms, share == 1 ? terms.total : terms.total.scaled(by: share))
+            }
+        }
+        // The batch's terms: means weighted by each shard's share, counts summed.
+        let s = Double(share)
+        let sums = parallel.sum([Double(terms.total.item) * s, Double(terms.reconstruction) * s, Double(terms.kl) * s,
+                                 Double(terms.property) * s, Double(terms.correctTokens), Double(terms.tokens)])
         let values: [String: Double] = [
-            "loss": Double(terms.total.item), "reconstruction": Double(terms.reconstruction), "kl": Double(terms.kl),
-            "property_mse": Double(terms.property), "beta": Double(beta),
-            "correct_tokens": Double(terms.correctTokens), "tokens": Double(terms.tokens),
+            "loss": sums[0], "reconstruction": sums[1], "kl": sums[2], "property_mse": sums[3], "beta": Double(beta),
+            "correct_tokens": sums[4], "tokens": sums[5],
         ]
         // A non-finite loss is reported by the loop before anything is saved; skip its update.
         guard values.values.allSatisfy(\.isFinite) else { tape.reset(); return values }
-        tape.backward(terms.total)
+        tape.backward(shareOfLoss)
+        parallel.sumGradients(parameters)
         clipGradientNorm(parameters, maxNorm: config.gradientClip)
         adam.update(parameters)
         return values

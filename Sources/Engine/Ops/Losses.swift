@@ -65,7 +65,13 @@ public func gaussianKL(mean: Tensor, logVariance: Tensor) -> Tensor {
 public func reparameterize(mean: Tensor, logVariance: Tensor, using rng: RandomGenerator) -> Tensor {
     precondition(mean.shape == logVariance.shape, "reparameterize: mean \(mean.shape) and log-variance \(logVariance.shape) differ")
     let n = mean.count
-    let eps = Tensor.randomNormal(mean.shape, using: rng)
+    // Under a BatchShard the noise is drawn for the whole batch and this shard keeps its rows.
+    let eps = Tensor(uninitializedShape: mean.shape)
+    if let shard = BatchShard.current {
+        shard.fillRows(of: eps, axis: 0) { rng.fillNormal($0, count: $1, std: 1) }
+    } else {
+        rng.fillNormal(eps.pointer, count: eps.count, std: 1)
+    }
     let out = Tensor(uninitializedShape: mean.shape)
     let m = mean.pointer, lv = logVariance.pointer, e = eps.pointer, z = out.pointer
     for i in 0..<n { z[i] = m[i] + expf(0.5 * lv[i]) * e[i] }

@@ -2,12 +2,15 @@ import Foundation
 
 /// Inverted dropout: in training, zeroes each element with probability p and scales the rest by
 /// 1/(1-p), so inference is the identity.
-public func dropout(_ x: Tensor, probability p: Float, training: Bool, using rng: RandomGenerator) -> Tensor {
+/// `batchAxis` is the axis of batch rows (1 for time-major sequences): a `BatchShard` in force
+/// draws the mask for the whole batch and keeps its rows.
+public func dropout(_ x: Tensor, probability p: Float, training: Bool, batchAxis: Int = 0, using rng: RandomGenerator) -> Tensor {
     guard training, p > 0 else { return x }
     precondition(p < 1, "dropout: probability \(p) must be below 1")
     let keep = Tensor(uninitializedShape: x.shape)
-    let k = keep.pointer, scale = 1 / (1 - p)
-    for i in 0..<x.count { k[i] = rng.uniform() >= p ? scale : 0 }
+    let scale = 1 / (1 - p)
+    let draw = { (k: UnsafeMutablePointer<Float>, count: Int) in for i in 0..<count { k[i] = rng.uniform() >= p ? scale : 0 } }
+    if let shard = BatchShard.current { shard.fillRows(of: keep, axis: batchAxis, draw: draw) } else { draw(keep.pointer, keep.count) }
     return x * keep
 }
 
@@ -38,22 +41,29 @@ public func batchNorm(
     // Per feature: mean, 1/σ, and the affine map y = x·scale + shift.
     let perFeature = Tensor(uninitializedShape: [4, c])
     let mu = perFeature.pointer, inv = mu + c, scale = mu + 2 * c, shift = mu + 3 * c
+    // A shard of a batch split across processes normalises with the whole batch's statistics.
+    let shard = training ? BatchShard.current : nil
+    var n = Double(rows)
     if training {
-        precondition(rows > 1, "batchNorm: training needs more than one row per feature, got input \(x.shape)")
-        let (sum, sumSq) = featureSums(rows: rows, features: c) { range, u, v in
+        var (sum, sumSq) = featureSums(rows: rows, features: c) { range, u, v in
             for r in range {
                 let row = px + r * c
                 for j in 0..<c { let value = Double(row[j]); u[j] += value; v[j] += value * value }
             }
         }
+        if let shard {
+            let all = shard.sum(sum + sumSq + [n])
+            sum = Array(all[0..<c]); sumSq = Array(all[c..<(2 * c)]); n = all[2 * c]
+        }
+        precondition(n > 1, "batchNorm: training needs more than one row per feature, got input \(x.shape)")
         let m = statistics.momentum
         for j in 0..<c {
-            let meanJ = sum[j] / Double(rows)
-            let varJ = max(sumSq[j] / Double(rows) - meanJ * meanJ, 0)
+            let meanJ = sum[j] / n
+            let varJ = max(sumSq[j] / n - meanJ * meanJ, 0)
             mu[j] = Float(meanJ)
             inv[j] = 1 / (Float(varJ) + epsilon).squareRoot()
             statistics.mean.pointer[j] = (1 - m) * statistics.mean.pointer[j] + m * Float(meanJ)
-            statistics.variance.pointer[j] = (1 - m) * statistics.variance.pointer[j] + m * Float(varJ * Double(rows) / Double(rows - 1))
+            statistics.variance.pointer[j] = (1 - m) * statistics.variance.pointer[j] + m * Float(varJ * n / (n - 1))
         }
     } else {
         for j in 0..<c {
@@ -78,17 +88,23 @@ public func batchNorm(
                     for j in 0..<c { u[j] += Double(d[j]); v[j] += Double(d[j] * (row[j] - mu[j]) * inv[j]) }
                 }
             }
+            // γ and β take this shard's share (the gradients are summed over shards later); x's
+            // gradient needs the sums over the whole batch.
             beta.accumulateGrad { gb in for j in 0..<c { gb[j] += Float(sumDy[j]) } }
             gamma.accumulateGrad { gg in for j in 0..<c { gg[j] += Float(sumDyXhat[j]) } }
+            let (wholeDy, wholeDyXhat) = shard.map { s -> ([Double], [Double]) in
+                let all = s.sum(sumDy + sumDyXhat)
+                return (Array(all[0..<c]), Array(all[c...]))
+            } ?? (sumDy, sumDyXhat)
             x.accumulateGrad { gx in
                 // dx = γ/σ · (dy - Σdy/n - x̂ · Σdy·x̂/n), written as dx = a·dy + b·x + k per feature.
-                let n = Float(rows)
+                let n = Float(n)
                 let coefficients = Tensor(uninitializedShape: [3, c])
                 let ca = coefficients.pointer, cb = ca + c, ck = ca + 2 * c
                 for j in 0..<c {
                     ca[j] = g[j] * inv[j]
-                    cb[j] = training ? -ca[j] * inv[j] * Float(sumDyXhat[j]) / n : 0
-                    ck[j] = training ? -ca[j] * Float(sumDy[j]) / n - cb[j] * mu[j] : 0
+                    cb[j] = training ? -ca[j] * inv[j] * Float(wholeDyXhat[j]) / n : 0
+                    ck[j] = training ? -ca[j] * Float(wholeDy[j]) / n - cb[j] * mu[j] : 0
                 }
                 parallelChunks(rows, minimumPerChunk: max(1, (1 << 14) / max(c, 1))) { range in
                     for r in range {

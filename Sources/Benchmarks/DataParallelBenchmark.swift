@@ -1,0 +1,137 @@
+import ChemVAE
+import Cluster
+import Engine
+import Foundation
+import ImageModels
+import NN
+import Training
+
+/// `mpirun -np N molgen bench train`: the data-parallel step against one process on the same
+/// global batch, and what the measured communication predicts for larger jobs.
+extension ChemVAEBenchmarks {
+    /// Assumed network for the estimates: 10 Gb/s Ethernet, 25 µs per message hop (TCP).
+    public static let networkBytesPerSecond = 10e9 / 8
+    public static let networkLatency = 25e-6
+
+    /// Rank 0 first times `steps` steps on the whole batch alone (the others wait), then every rank
+    /// times `steps` steps on its shard (DataParallel: synchronised batch norm, bucketed gradient
+    /// sums), then `steps` reductions of the gradients alone (pure communication). Rank 0 returns
+    /// the figures; the other ranks an empty list.
+    /// `plot`: an SVG of the estimated efficiency for 2 to 256 ranks.
+    public static func dataParallelTrain(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, steps: Int,
+                                         group: ProcessGroup, plot: String? = nil) throws -> [Figure] {
+        let rng = RandomGenerator(seed: 3)
+        let vae = try model(preset, vocabulary: vocabulary, length: length, properties: 3)
+        let whole = batch(size: size, length: length, vocabulary: vocabulary, properties: 3, using: rng)
+        let parameters = vae.parameters
+        let adam = Adam(learningRate: vae.config.learningRate)
+        let parallel = DataParallel(group: group)
+
+        // Wall seconds of `steps` calls, and this process's CPU seconds: on a loaded machine the
+        // ranks' CPU time per molecule still tells the cost of parallelism (waiting spins count).
+        func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+            group.barrier()
+            let start = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
+            for _ in 0..<steps { body() }
+            let used = processCPUSeconds() - cpu
+            group.barrier()
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, used)
+        }
+        func singleStep() {
+            let tape = Tape()
+            let terms = tape.record { vae.loss(whole, beta: 0.5, training: true, using: rng) }
+            tape.backward(terms.total)
+            clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
+            adam.update(parameters)
+        }
+        let rows = parallel.shard(of: size), width = length, p = 3
+        var shard = TokenBatch(rows: Array(whole.rows[(rows.lowerBound * width)..<(rows.upperBound * width)]),
+                               lengths: Array(whole.lengths[rows]),
+                               properties: Array(whole.properties![(rows.lowerBound * p)..<(rows.upperBound * p)]))
+        shard.decoderSteps = min(length, Int(whole.lengths.max()!) + 1)
+        let share = parallel.share(of: size)
+        func parallelStep() {
+            let tape = Tape()
+            let loss = parallel.withShard(of: size) {
+                tape.record { vae.loss(shard, beta: 0.5, training: true, using: rng).total.scaled(by: share) }
+            }
+            _ = parallel.sum([Double(loss.item)])
+            tape.backward(loss)
+            parallel.sumGradients(parameters)
+            clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
+            adam.update(parameters)
+        }
+
+        // One process on the whole batch (rank 0; the others wait at the barrier).
+        if group.isRoot { singleStep() }
+        let singleTimes = timed { if group.isRoot { singleStep() } }
+        let single = singleTimes.wall / Double(steps), singleCPU = singleTimes.cpu / Double(steps)
+
+        // Every rank on its shard.
+        parallelStep()
+        CommunicationLog.reset()
+        let parallelTimes = timed(parallelStep)
+        let parallelSeconds = parallelTimes.wall / Double(steps)
+        let stepCalls = Double(CommunicationLog.calls) / Double(steps)
+        let stepBytes = Double(CommunicationLog.bytes) / Double(steps)
+        let stepReduceSeconds = CommunicationLog.seconds / Double(steps)
+        let parallelCPU = parallel.sum([parallelTimes.cpu / Double(steps)])[0]
+
+        // The gradient reductions alone, every rank ready: the communication without waiting.
+        for (_, t) in parameters { t.addGradient([Float](repeating: 1e-3, count: t.count)) }
+        CommunicationLog.reset()
+        for _ in 0..<steps { group.barrier(); parallel.sumGradients(parameters) }
+        let gradientSeconds = CommunicationLog.seconds / Double(steps)
+        let gradientBytes = Double(CommunicationLog.bytes) / Double(steps)
+        let gradientCalls = Double(CommunicationLog.calls) / Double(steps)
+        parameters.forEach { $0.tensor.zeroGrad() }
+        guard group.isRoot else { return [] }
+
+        let n = Double(group.size)
+        let singleRate = Double(size) / single, parallelRate = Double(size) / parallelSeconds
+        var figures = [
+            Figure("preset_\(preset.rawValue)", 1), Figure("batch", Double(size)), Figure("length", Double(length)),
+            Figure("parameters", Double(vae.parameterCount)), Figure("processes", n), Figure("threads_per_process", Double(Parallelism.cores)),
+            Figure("single_seconds_per_step", single), Figure("single_molecules_per_s", singleRate),
+            Figure("parallel_seconds_per_step", parallelSeconds), Figure("parallel_molecules_per_s", parallelRate),
+            Figure("speedup", parallelRate / singleRate), Figure("scaling_efficiency", parallelRate / (n * singleRate)),
+            Figure("single_cpu_seconds_per_step", singleCPU), Figure("parallel_cpu_seconds_per_step_all_ranks", parallelCPU),
+            Figure("cpu_efficiency", singleCPU / parallelCPU),
+            Figure("allreduce_ms_per_step", stepReduceSeconds * 1e3), Figure("allreduce_calls_per_step", stepCalls),
+            Figure("allreduce_bytes_per_step", stepBytes),
+            Figure("gradient_allreduce_ms", gradientSeconds * 1e3), Figure("gradient_allreduce_bytes", gradientBytes),
+            Figure("gradient_allreduce_calls", gradientCalls),
+            Figure("local_bus_gb_per_s", gradientSeconds > 0 ? 2 * (n - 1) / n * gradientBytes / gradientSeconds / 1e9 : .nan),
+        ]
+        // Estimates: compute per molecule as one process's CPU time (on a quiet machine its wall
+        // time; on a loaded one the wall time would flatter the estimate); a ring allreduce of the
+        // gradients (2(N-1)/N of the bytes over the link, 2(N-1) hops per bucket) and the small
+        // reductions (batch norm, terms, the stop flag) as 2 log2 N latency-bound hops each.
+        let perMolecule = singleCPU / Double(size)
+        let smallCalls = max(0, stepCalls - gradientCalls)
+        func estimate(_ ranks: Double) -> (communication: Double, sameGlobalBatch: Double, sameBatchPerRank: Double) {
+            let communication = 2 * (ranks - 1) / ranks * gradientBytes / networkBytesPerSecond
+                + 2 * (ranks - 1) * gradientCalls * networkLatency + smallCalls * 2 * log2(ranks) * networkLatency
+            let strong = perMolecule * Double(size) / ranks, weak = perMolecule * Double(size) / n
+            return (communication, strong / (strong + communication), weak / (weak + communication))
+        }
+        for ranks in [16.0, 64.0] {
+            let e = estimate(ranks)
+            figures += [Figure("estimate_\(Int(ranks))_ranks_allreduce_ms", e.communication * 1e3),
+                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_global_batch", e.sameGlobalBatch),
+                        Figure("estimate_\(Int(ranks))_ranks_efficiency_same_batch_per_rank", e.sameBatchPerRank)]
+        }
+        if let plot {
+            let ranks = (1...8).map { pow(2, Double($0)) }
+            var chart = LinePlot(title: "Estimated efficiency on a 10 Gb/s network (\(preset.rawValue) preset, batch \(size))",
+                                 xLabel: "log2 of the ranks", yLabel: "efficiency")
+            chart.series = [
+                .init(name: "same global batch (\(size))", points: ranks.map { (log2($0), estimate($0).sameGlobalBatch) }, dots: true),
+                .init(name: "\(size / group.size) molecules per rank", points: ranks.map { (log2($0), estimate($0).sameBatchPerRank) }, dots: true),
+            ]
+            try chart.write(to: plot)
+            figures.append(Figure("plot_written", 1))
+        }
+        return figures
+    }
+}
