@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "ChemNet", dependencies: ["Engine", "NN", "Storage"], swiftSettings: fast),
         .target(name: "ChemVAE", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Smiles", "Chem", "Datasets", "ChemNet", "Cluster"], swiftSettings: fast),
         .target(name: "ImageModels", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "CZlib", "CPNG", "CLAPACK"], swiftSettings: fast),
-        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels", "Training", "Cluster"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Engine", "NN", "Chem", "Datasets", "ChemNet", "ChemVAE", "ImageModels", "Training", "Cluster", "Charts"], swiftSettings: fast),
         // `molgen serve`: the latent space in a browser (JSON API + pages compiled in).
         .target(name: "WebApp", dependencies: [
             "ChemVAE", "Chem", "Engine", "Smiles", "Datasets", .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import Charts
 import ChemVAE
 import Cluster
 import Engine
@@ -123,11 +124,11 @@ extension ChemVAEBenchmarks {
         }
         if let plot {
             let ranks = (1...8).map { pow(2, Double($0)) }
-            var chart = LinePlot(title: "Estimated efficiency on a 10 Gb/s network (\(preset.rawValue) preset, batch \(size))",
+            var chart = Chart(title: "Estimated efficiency on a 10 Gb/s network (\(preset.rawValue) preset, batch \(size))",
                                  xLabel: "log2 of the ranks", yLabel: "efficiency")
             chart.series = [
-                .init(name: "same global batch (\(size))", points: ranks.map { (log2($0), estimate($0).sameGlobalBatch) }, dots: true),
-                .init(name: "\(size / group.size) molecules per rank", points: ranks.map { (log2($0), estimate($0).sameBatchPerRank) }, dots: true),
+                .init(name: "same global batch (\(size))", points: ranks.map { (log2($0), estimate($0).sameGlobalBatch) }, style: .dots),
+                .init(name: "\(size / group.size) molecules per rank", points: ranks.map { (log2($0), estimate($0).sameBatchPerRank) }, style: .dots),
             ]
             try chart.write(to: plot)
             figures.append(Figure("plot_written", 1))
