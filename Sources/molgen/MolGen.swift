@@ -28,6 +28,7 @@ struct MolGen: ParsableCommand {
             ImageCommand.self,
             SamplerCommand.self,
             IsingCommand.self,
+            HopfieldCommand.self,
         ]
     )
 

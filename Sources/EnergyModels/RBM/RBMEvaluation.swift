@@ -40,11 +40,16 @@ public enum RBMEvaluation {
     /// `pseudo_log_likelihood`, and `exact_log_z` when there are at most 20 hidden units.
     public static func score(_ rbm: RBM, datasets: String, chains: Int = 100, temperatures: Int = 3000,
                              seed: UInt64 = 1) throws -> [(name: String, value: Double)] {
+        try score(rbm, heldOut: binarized(try rbm.config.data.load(from: datasets).heldOut), chains: chains, temperatures: temperatures, seed: seed)
+    }
+
+    /// The same figures on `heldOut` (binary rows of the machine's visible width).
+    public static func score(_ rbm: RBM, heldOut: ImageSet, chains: Int = 100, temperatures: Int = 3000,
+                             seed: UInt64 = 1) throws -> [(name: String, value: Double)] {
         guard (2...100_000).contains(chains) else { throw ImageModelError.invalidOption("--ais-chains: \(chains) must be between 2 and 100000") }
         guard (10...1_000_000).contains(temperatures) else {
             throw ImageModelError.invalidOption("--ais-temperatures: \(temperatures) must be between 10 and 1000000")
         }
-        let heldOut = binarized(try rbm.config.data.load(from: datasets).heldOut)
         let estimate = AnnealedImportanceSampling.logPartition(rbm, chains: chains, temperatures: temperatures, seed: seed)
         let likelihood = AnnealedImportanceSampling.meanLogLikelihood(rbm, images: heldOut, logZ: estimate.logZ)
         var figures: [(name: String, value: Double)] = [
