@@ -6,9 +6,9 @@ import Training
 import XCTest
 
 final class DBNTests: XCTestCase {
-    func tinyConfig(epochs: Int = 2) -> DBNConfig {
+    func tinyConfig(epochs: Int = 3) -> DBNConfig {
         var config = DBNConfig()
-        config.hiddenLayers = [100, 50]
+        config.hiddenLayers = [100, 100]
         config.rbm.epochs = epochs; config.rbm.batchSize = 50; config.rbm.learningRate = 0.1
         return config
     }
@@ -26,7 +26,7 @@ final class DBNTests: XCTestCase {
         return DBN(config: trainer.config, layers: layers)
     }
 
-    /// A tiny 784-100-50 net trained briefly: every layer's held-out pseudo-likelihood rises while
+    /// A tiny 784-100-100 net trained briefly: every layer's held-out pseudo-likelihood rises while
     /// it trains, its top-layer features classify held-out digits far better than an untrained
     /// net's, and the file round-trips.
     func testTrainsClassifiesAndRoundTrips() throws {
@@ -37,20 +37,20 @@ final class DBNTests: XCTestCase {
         XCTAssertTrue(trainer.dbn.isComplete)
         XCTAssertEqual(trainer.dbn.layers.map(\.visible), [784, 100])
         let layers = trainer.loop.history.column("layer")!, pll = trainer.loop.history.column("heldout_pseudo_log_likelihood")!
-        XCTAssertEqual(layers, [1, 1, 2, 2])
-        XCTAssertGreaterThan(pll[1], pll[0], "layer 1 keeps improving")
-        XCTAssertGreaterThan(pll[3], pll[2], "layer 2 keeps improving")
+        XCTAssertEqual(layers, [1, 1, 1, 2, 2, 2])
+        XCTAssertGreaterThan(pll[2], pll[0], "layer 1 keeps improving")
+        XCTAssertGreaterThan(pll[5], pll[3], "layer 2 keeps improving")
 
         // Scoring: the top layer's features against an untrained net of the same shape.
-        let figures = Dictionary(uniqueKeysWithValues: try DBNEvaluation.score(trainer.dbn, datasets: datasetsDirectory, classifierEpochs: 5).map { ($0.name, $0.value) })
+        let figures = Dictionary(uniqueKeysWithValues: try DBNEvaluation.score(trainer.dbn, datasets: datasetsDirectory, classifierEpochs: 20).map { ($0.name, $0.value) })
         print(figures)
         XCTAssertEqual(figures["layers_trained"], 2)
-        XCTAssertGreaterThan(figures["top_feature_accuracy"]!, 0.8)
+        XCTAssertGreaterThan(figures["top_feature_accuracy"]!, 0.7)
         XCTAssertEqual(figures["top_feature_accuracy"], figures["layer2_feature_accuracy"])
         for k in 1...2 { XCTAssertLessThan(figures["layer\(k)_pseudo_log_likelihood"]!, 0) }
-        let untrained = Dictionary(uniqueKeysWithValues: try DBNEvaluation.score(untrainedNet(like: trainer), datasets: datasetsDirectory, classifierEpochs: 5).map { ($0.name, $0.value) })
+        let untrained = Dictionary(uniqueKeysWithValues: try DBNEvaluation.score(untrainedNet(like: trainer), datasets: datasetsDirectory, classifierEpochs: 20).map { ($0.name, $0.value) })
         print("untrained", untrained)
-        XCTAssertGreaterThan(figures["top_feature_accuracy"]!, untrained["top_feature_accuracy"]! + 0.1)
+        XCTAssertGreaterThan(figures["top_feature_accuracy"]!, untrained["top_feature_accuracy"]! + 0.3)
 
         let loaded = try DBNFile.load(from: dir.file("dbn.h5"))
         XCTAssertTrue(DBNFile.holdsDBN(dir.file("dbn.h5")))
@@ -76,7 +76,7 @@ final class DBNTests: XCTestCase {
     /// uninterrupted one does; layer 2's input is recomputed from the saved layer 1.
     func testResumeIsExact() throws {
         let dir = try TemporaryDirectory()
-        var config = tinyConfig()
+        var config = tinyConfig(epochs: 2)
         config.hiddenLayers = [32, 16]; config.rbm.persistent = true
         let straight = try DBNTrainer(config: config, datasets: datasetsDirectory, outputPath: dir.file("a.h5"), resume: false, trainingLimit: 500)
         try straight.run()
