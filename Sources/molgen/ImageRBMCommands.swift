@@ -98,6 +98,19 @@ extension ImageTrainCommand {
         return c
     }
 
+    /// Runs a training loop with the progress report; a stop leaves the checkpoint and exits 130.
+    func train(_ run: (_ progress: (TrainingProgress) -> Void, _ epochFinished: ([String: Double]) -> Void) throws -> TrainingOutcome) throws {
+        let report = TrainingReport(unit: "img")
+        let outcome = try run(report.progress, report.epochFinished)
+        report.finish()
+        switch outcome {
+        case .finished: printError("done: \(output)")
+        case .interrupted:
+            printError("stopped: checkpoint saved in \(output); continue with --resume")
+            throw ExitCode(130)
+        }
+    }
+
     func dbnConfig() throws -> DBNConfig {
         var c = DBNConfig(data: data)
         c.rbm = rbmConfig()
@@ -113,15 +126,7 @@ extension ImageTrainCommand {
             + "\(c.rbm.epochs) epochs per layer"
             + (resume ? ", resuming after epoch \(trainer.file.position?.completedEpochs ?? 0) of \(c.totalEpochs)" : ""))
         StopSignal.install()
-        let report = TrainingReport(unit: "img")
-        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
-        report.finish()
-        switch outcome {
-        case .finished: printError("done: \(output)")
-        case .interrupted:
-            printError("stopped: checkpoint saved in \(output); continue with --resume")
-            throw ExitCode(130)
-        }
+        try train { try trainer.run(progress: $0, epochFinished: $1) }
     }
 
     func runRBM() throws {
@@ -133,14 +138,6 @@ extension ImageTrainCommand {
             + "\(trainer.loop.options.epochs) epochs"
             + (resume ? ", resuming after epoch \(trainer.file.position?.completedEpochs ?? 0)" : ""))
         StopSignal.install()
-        let report = TrainingReport(unit: "img")
-        let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
-        report.finish()
-        switch outcome {
-        case .finished: printError("done: \(output)")
-        case .interrupted:
-            printError("stopped: checkpoint saved in \(output); continue with --resume")
-            throw ExitCode(130)
-        }
+        try train { try trainer.run(progress: $0, epochFinished: $1) }
     }
 }

@@ -33,23 +33,18 @@ struct ImageSampleCommand: ParsableCommand {
 
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
-        if DBNFile.holdsDBN(model) {
-            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: a dbn draws unlabelled samples") }
-            let dbn = try DBNFile.load(from: model).dbn
-            guard !dbn.layers.isEmpty else { throw OptionError("--model: \(model) has no trained layer yet") }
+        if DBNFile.holdsDBN(model) || RBMFile.holdsRBM(model) {
+            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: rbm and dbn models draw unlabelled samples") }
             let steps = gibbsSteps ?? 1000
-            let picture = chain ? DBNPictures.chain(dbn, frames: n, steps: steps, seed: seed)
-                : DBNPictures.samples(dbn, count: n, steps: steps, seed: seed)
-            try picture.write(to: output)
-            printError("wrote \(output) (\(picture.width)x\(picture.height))")
-            return
-        }
-        if RBMFile.holdsRBM(model) {
-            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: an rbm draws unlabelled samples") }
-            let rbm = try RBMFile.load(from: model).rbm
-            let steps = gibbsSteps ?? 1000
-            let picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed)
-                : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
+            let picture: PNGImage
+            if DBNFile.holdsDBN(model) {
+                let dbn = try DBNFile.load(from: model).dbn
+                guard !dbn.layers.isEmpty else { throw OptionError("--model: \(model) has no trained layer yet") }
+                picture = chain ? DBNPictures.chain(dbn, frames: n, steps: steps, seed: seed) : DBNPictures.samples(dbn, count: n, steps: steps, seed: seed)
+            } else {
+                let rbm = try RBMFile.load(from: model).rbm
+                picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed) : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
+            }
             try picture.write(to: output)
             printError("wrote \(output) (\(picture.width)x\(picture.height))")
             return

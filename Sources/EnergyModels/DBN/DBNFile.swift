@@ -23,41 +23,17 @@ public final class DBNFile {
     static func prefix(ofLayer k: Int) -> String { "layer\(k)." }
 
     /// True when `path` is a MolGen model file of kind "dbn" (reads only the root attributes).
-    public static func holdsDBN(_ path: String) -> Bool {
-        guard HDF5File.isHDF5(at: path), let file = try? HDF5File.open(at: path) else { return false }
-        defer { try? file.close() }
-        return (try? file.stringAttribute("kind")) == kind
-    }
+    public static func holdsDBN(_ path: String) -> Bool { EnergyModelFile.holds(path, kind: kind) }
 
     public func save(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(dbn.config), as: UTF8.self)
-        var parameters: [String: StoredArray<Float>] = [:], state = parameters, velocities = parameters
-        for (k, layer) in dbn.layers.enumerated() {
-            let arrays = layer.storedArrays(prefix: Self.prefix(ofLayer: k))
-            parameters.merge(arrays.parameters) { a, _ in a }
-            state.merge(arrays.state) { a, _ in a }
-            velocities.merge(arrays.velocities) { a, _ in a }
-        }
-        let checkpoint = Checkpoint(kind: Self.kind, config: json, parameters: parameters, state: state,
-                                    optimizers: ["momentum": OptimizerState(name: "momentum", step: position?.steps ?? 0, moments: ["velocity": velocities])],
-                                    position: position, history: history)
-        try checkpoint.save(to: path)
+        let arrays = dbn.layers.enumerated().reduce(RBMArrays.empty) { $0.merging($1.element.storedArrays(prefix: Self.prefix(ofLayer: $1.offset))) }
+        try EnergyModelFile.save(config: dbn.config, arrays: arrays, kind: Self.kind, position: position, history: history, to: path)
     }
 
     /// Loads a file written by `save(to:)`: the layers it holds, bottom up; errors name the file
     /// and what is wrong.
     public static func load(from path: String) throws -> DBNFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw ImageModelError.fileNotFound(path) }
-        func bad(_ reason: String) -> ImageModelError { .badFile(path: path, reason: "not a DBN model file: \(reason)") }
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.load(from: path) } catch let error as StorageError { throw bad("\(error)") }
-        guard checkpoint.kind == kind else { throw bad("it is a MolGen model of kind '\(checkpoint.kind)'") }
-        let config: DBNConfig
-        do { config = try JSONDecoder().decode(DBNConfig.self, from: Data(checkpoint.config.utf8)) } catch {
-            throw bad("its config attribute is not a DBN configuration")
-        }
+        let (checkpoint, config, bad) = try EnergyModelFile.load(from: path, kind: kind, name: "a DBN", as: DBNConfig.self)
         var layers: [RBM] = []
         for k in config.hiddenLayers.indices where checkpoint.parameters[prefix(ofLayer: k) + "weight"] != nil {
             guard layers.count == k else { throw bad("it has layer \(k) without layer \(layers.count)") }

@@ -22,34 +22,16 @@ public final class RBMFile {
 
     /// True when `path` is a MolGen model file of kind "rbm" (reads only the root attributes), so
     /// the image commands can tell an RBM from the other image models.
-    public static func holdsRBM(_ path: String) -> Bool {
-        guard HDF5File.isHDF5(at: path), let file = try? HDF5File.open(at: path) else { return false }
-        defer { try? file.close() }
-        return (try? file.stringAttribute("kind")) == kind
-    }
+    public static func holdsRBM(_ path: String) -> Bool { EnergyModelFile.holds(path, kind: kind) }
 
     public func save(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(rbm.config), as: UTF8.self)
-        let arrays = rbm.storedArrays(prefix: "")
-        let checkpoint = Checkpoint(kind: Self.kind, config: json, parameters: arrays.parameters, state: arrays.state,
-                                    optimizers: ["momentum": OptimizerState(name: "momentum", step: position?.steps ?? 0, moments: ["velocity": arrays.velocities])],
-                                    position: position, history: history)
-        try checkpoint.save(to: path)
+        try EnergyModelFile.save(config: rbm.config, arrays: rbm.storedArrays(prefix: ""), kind: Self.kind, position: position,
+                                 history: history, to: path)
     }
 
     /// Loads a file written by `save(to:)`; errors name the file and what is wrong.
     public static func load(from path: String) throws -> RBMFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw ImageModelError.fileNotFound(path) }
-        func bad(_ reason: String) -> ImageModelError { .badFile(path: path, reason: "not an RBM model file: \(reason)") }
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.load(from: path) } catch let error as StorageError { throw bad("\(error)") }
-        guard checkpoint.kind == kind else { throw bad("it is a MolGen model of kind '\(checkpoint.kind)'") }
-        let config: RBMConfig
-        do { config = try JSONDecoder().decode(RBMConfig.self, from: Data(checkpoint.config.utf8)) } catch {
-            throw bad("its config attribute is not an RBM configuration")
-        }
+        let (checkpoint, config, bad) = try EnergyModelFile.load(from: path, kind: kind, name: "an RBM", as: RBMConfig.self)
         let rbm = try RBM.restore(config: config, from: checkpoint, prefix: "", bad: bad)
         return RBMFile(rbm: rbm, history: checkpoint.history, position: checkpoint.position)
     }
@@ -63,6 +45,14 @@ struct RBMArrays {
     var state: [String: StoredArray<Float>]
     /// The momentum velocities by parameter name.
     var velocities: [String: StoredArray<Float>]
+
+    static let empty = RBMArrays(parameters: [:], state: [:], velocities: [:])
+
+    /// Both machines' arrays (their names differ by prefix).
+    func merging(_ other: RBMArrays) -> RBMArrays {
+        RBMArrays(parameters: parameters.merging(other.parameters) { a, _ in a }, state: state.merging(other.state) { a, _ in a },
+                  velocities: velocities.merging(other.velocities) { a, _ in a })
+    }
 }
 
 extension RBM {
