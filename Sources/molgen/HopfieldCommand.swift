@@ -110,7 +110,7 @@ struct HopfieldOptimizeCommand: ParsableCommand {
 
     func run() throws {
         let problem = try withHopfieldErrors { try MaxCut(vertices: vertices, edgeProbability: edgeProbability, seed: seed) }
-        let (state, atOptimum) = try withHopfieldErrors { try problem.solve(restarts: restarts, seed: seed &+ 1) }
+        let (state, endCuts) = try withHopfieldErrors { try problem.solve(restarts: restarts, seed: seed &+ 1) }
         let optimum = problem.optimum()
         let network = problem.network
         print("partition=" + state.map { $0 > 0 ? "+" : "-" }.joined())
@@ -119,7 +119,7 @@ struct HopfieldOptimizeCommand: ParsableCommand {
             ("vertices", Double(vertices)), ("edges", Double(problem.edges.count)),
             ("hopfield_cut", Double(problem.cut(state))), ("hopfield_energy", network.energy(state)),
             ("optimal_cut", Double(optimum.cut)), ("optimal_energy", network.energy(optimum.state)),
-            ("restarts", Double(restarts)), ("restarts_at_optimum", Double(atOptimum)),
+            ("restarts", Double(restarts)), ("restarts_at_optimum", Double(endCuts.filter { $0 == optimum.cut }.count)),
         ])
     }
 }

@@ -100,9 +100,8 @@ public final class DBNTrainer: TrainingTask {
     /// training starts.
     private func layer(_ k: Int) -> (rbm: RBM, train: ImageSet) {
         if current?.layer != k {
-            let below = dbn.layers.prefix(k)
             func inputs(_ images: ImageSet) -> ImageSet {
-                let v = below.reduce(Tensor(images.pixels, shape: [images.count, images.pixelsPerImage])) { $1.hiddenProbabilities($0) }
+                let v = dbn.upward(Tensor(images.pixels, shape: [images.count, images.pixelsPerImage]), through: k)
                 return ImageSet(pixels: v.scalars, labels: images.labels, height: 1, width: v.shape[1])
             }
             let trainInputs = inputs(train)

@@ -8,7 +8,7 @@ public struct HopfieldError: Error, CustomStringConvertible, Equatable {
 }
 
 /// How the units are updated.
-public enum HopfieldUpdate: String, CaseIterable, Sendable {
+public enum HopfieldUpdate: Sendable {
     /// One unit at a time in a fixed order (0, 1, ..., N-1, again): each flip lowers the energy, so
     /// the network ends in a local minimum, a state where no unit changes.
     case asynchronous
