@@ -44,24 +44,12 @@ public enum DBNEvaluation {
 public enum DBNPictures {
     /// A grid of `count` samples: `steps` Gibbs steps in the top RBM, then one downward pass.
     public static func samples(_ dbn: DBN, count: Int, steps: Int, seed: UInt64) -> PNGImage {
-        let (height, width) = dbn.config.data.imageSize
-        let means = dbn.sample(count: count, steps: steps, using: RandomGenerator(seed: seed))
-        let columns = min(count, 10)
-        return imageGrid(means.scalars, count: count, height: height, width: width, rows: (count + columns - 1) / columns, columns: columns)
+        RBMPictures.grid(dbn.sample(count: count, steps: steps, using: RandomGenerator(seed: seed)).scalars, count: count, data: dbn.config.data)
     }
 
     /// One top-level chain over time: `frames` pictures evenly spaced over `steps` Gibbs steps,
     /// each the chain's state carried down to the pixels.
     public static func chain(_ dbn: DBN, frames: Int, steps: Int, seed: UInt64) -> PNGImage {
-        let (height, width) = dbn.config.data.imageSize
-        let frames = min(frames, steps)
-        let shownAfter = Set((1...frames).map { ($0 * steps + frames - 1) / frames })
-        let rng = RandomGenerator(seed: seed)
-        var pixels: [Float] = []
-        _ = dbn.layers.last!.gibbsSample(count: 1, steps: steps, using: rng) { step, means in
-            if shownAfter.contains(step) { pixels += dbn.downward(means, using: rng).scalars }
-        }
-        let columns = min(frames, 10)
-        return imageGrid(pixels, count: frames, height: height, width: width, rows: (frames + columns - 1) / columns, columns: columns)
+        RBMPictures.chain(dbn.layers.last!, frames: frames, steps: steps, seed: seed) { dbn.downward($0, using: $1) }
     }
 }
