@@ -59,7 +59,7 @@ struct RBMTrainOptions: ParsableArguments {
 }
 
 extension ImageTrainCommand {
-    func validateRBM() throws {
+    func validateEnergyModel() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
         for (given, name) in [(labels != nil, "--labels"), (latent != nil, "--latent"), (likelihood != nil, "--likelihood"),
                               (generatorLoss != nil, "--generator-loss"), (channels != nil, "--channels"),

@@ -39,11 +39,11 @@ struct ImageTrainCommand: ParsableCommand {
     @OptionGroup var rbmOptions: RBMTrainOptions
     @Flag(help: "After the last epoch, rewrite --output with the weights only (smaller, for shipping; cannot be resumed).") var weightsOnly = false
 
-    /// The image model to train (nil: the RBM, trained by `runRBM`).
+    /// The image model to train (rbm and dbn take their own path: `runRBM`, `runDBN`).
     var model: ImageModelKind { modelName.imageModel ?? .vae }
 
     func validate() throws {
-        if modelName.isEnergyModel { return try validateRBM() }
+        if modelName.isEnergyModel { return try validateEnergyModel() }
         try rbmOptions.rejectUnlessRBM()
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
         try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
