@@ -31,10 +31,10 @@ enum ImageTrainModel: Equatable, ExpressibleByArgument {
 struct RBMTrainOptions: ParsableArguments {
     @Option(help: "rbm: hidden units (default 500).") var hidden: Int?
     @Option(help: "dbn: hidden layer sizes, bottom up, comma-separated (default 500,500,2000); --epochs is per layer.") var layers: String?
-    @Option(help: "rbm: Gibbs steps of the negative phase, CD-k (default 1).") var cdSteps: Int?
-    @Flag(help: "rbm: persistent contrastive divergence (the negative chains carry over between batches).") var persistent = false
-    @Option(help: "rbm: momentum of the SGD update (default 0.5).") var momentum: Float?
-    @Option(help: "rbm: L2 weight decay on the weights (default 0.0002).") var weightDecay: Float?
+    @Option(help: "rbm, dbn: Gibbs steps of the negative phase, CD-k (default 1).") var cdSteps: Int?
+    @Flag(help: "rbm, dbn: persistent contrastive divergence (the negative chains carry over between batches).") var persistent = false
+    @Option(help: "rbm, dbn: momentum of the SGD update (default 0.5).") var momentum: Float?
+    @Option(help: "rbm, dbn: L2 weight decay on the weights (default 0.0002).") var weightDecay: Float?
 
     var anyGiven: Bool { hidden != nil || layers != nil || cdSteps != nil || persistent || momentum != nil || weightDecay != nil }
 

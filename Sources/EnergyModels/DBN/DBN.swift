@@ -51,8 +51,6 @@ public final class DBN {
 
     public var isComplete: Bool { layers.count == config.hiddenLayers.count }
 
-    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
-
     /// The sizes of every layer, pixels first ("784-500-500-2000").
     public func shapeDescription(visible: Int) -> String {
         ([visible] + config.hiddenLayers).map(String.init).joined(separator: "-")
@@ -65,7 +63,7 @@ public final class DBN {
     }
 
     /// The activities of every layer for `images`: element k is what layer k sees (0: the pixels),
-    /// the last is the top layer's hidden probabilities.
+    /// the last is the top layer's hidden probabilities; feature rows are kept as 1 x n images.
     public func activities(_ images: ImageSet) -> [ImageSet] {
         var v = Tensor(images.pixels, shape: [images.count, images.pixelsPerImage])
         var out = [images]
