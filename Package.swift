@@ -87,7 +87,7 @@ let package = Package(
         // Classical samplers (inverse transform, Metropolis-Hastings, KDE) and the mean-field Ising model.
         .target(name: "Samplers", dependencies: ["Engine", "NN", "Charts", "ImageModels"], swiftSettings: fast),
         // Energy-based models (the restricted Boltzmann machine) on the image data.
-        .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels"], swiftSettings: fast),
+        .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "ImageModels"], swiftSettings: fast),
         // Normalizing flows (RealNVP) and the Boltzmann generator on the double well.
         .target(name: "Flows", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Samplers", "ImageModels"], swiftSettings: fast),
         // The source material's small demonstrations (ring map, manifold VAE, zero-sum game, GAN theory).

@@ -11,7 +11,8 @@ struct ImageSampleCommand: ParsableCommand {
         discussion: """
             For an rbm, each sample is the mean image after --gibbs-steps block Gibbs steps from a \
             random binary start; --chain instead shows one chain over time (-n frames evenly spaced \
-            over the steps).
+            over the steps). For a dbn, the Gibbs steps run in the top RBM, then one downward pass \
+            (binary samples of each layer below) gives the pixels' probabilities.
             """)
 
     @Option(help: "The model file.") var model: String
@@ -21,8 +22,8 @@ struct ImageSampleCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .shortAndLong, help: "The PNG file to write.") var output: String
     @OptionGroup var dataOptions: ImageDataOptions
-    @Option(help: "rbm: block Gibbs steps from the random start (default 1000).") var gibbsSteps: Int?
-    @Flag(help: "rbm: draw one chain over time (-n frames) instead of -n samples.") var chain = false
+    @Option(help: "rbm, dbn: block Gibbs steps from the random start (default 1000).") var gibbsSteps: Int?
+    @Flag(help: "rbm, dbn: draw one chain over time (-n frames) instead of -n samples.") var chain = false
 
     func validate() throws {
         if n < 1 || n > 10_000 { throw ValidationError("-n: \(n) must be between 1 and 10000") }
@@ -32,17 +33,23 @@ struct ImageSampleCommand: ParsableCommand {
 
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
-        if RBMFile.holdsRBM(model) {
-            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: an rbm draws unlabelled samples") }
-            let rbm = try RBMFile.load(from: model).rbm
+        if DBNFile.holdsDBN(model) || RBMFile.holdsRBM(model) {
+            if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: rbm and dbn models draw unlabelled samples") }
             let steps = gibbsSteps ?? 1000
-            let picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed)
-                : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
+            let picture: PNGImage
+            if DBNFile.holdsDBN(model) {
+                let dbn = try DBNFile.load(from: model).dbn
+                guard !dbn.layers.isEmpty else { throw OptionError("--model: \(model) has no trained layer yet") }
+                picture = chain ? DBNPictures.chain(dbn, frames: n, steps: steps, seed: seed) : DBNPictures.samples(dbn, count: n, steps: steps, seed: seed)
+            } else {
+                let rbm = try RBMFile.load(from: model).rbm
+                picture = chain ? RBMPictures.chain(rbm, frames: n, steps: steps, seed: seed) : RBMPictures.samples(rbm, count: n, steps: steps, seed: seed)
+            }
             try picture.write(to: output)
             printError("wrote \(output) (\(picture.width)x\(picture.height))")
             return
         }
-        if chain || gibbsSteps != nil { throw ValidationError("--chain, --gibbs-steps: only an rbm model draws Gibbs chains") }
+        if chain || gibbsSteps != nil { throw ValidationError("--chain, --gibbs-steps: only rbm and dbn models draw Gibbs chains") }
         let file = try ImageModelFile.load(from: model)
         let grid = try SampleGrids.make(file, count: n, label: label, latentGrid: latentGrid, datasets: dataOptions.datasets, seed: seed)
         try grid.write(to: output)

@@ -16,7 +16,11 @@ struct ImageScoreCommand: ParsableCommand {
             separable, 0: copies). *_real_floor lines give both figures for real training images. \
             For an rbm: ais_log_z= (annealed importance sampling from the base-rate model) and its \
             standard error, heldout_log_likelihood= in nats per binarised held-out image with its \
-            standard error over images, pseudo_log_likelihood=, and exact_log_z= up to 20 hidden units.
+            standard error over images, pseudo_log_likelihood=, and exact_log_z= up to 20 hidden units. \
+            For a dbn: layerK_pseudo_log_likelihood= for each layer (on the binarised activities of \
+            the layer below), layer 1's AIS figures when --ais-chains is given, and the held-out \
+            accuracy of a softmax regression on raw pixels and on each layer's hidden probabilities \
+            (raw_pixel_accuracy=, layerK_feature_accuracy=, top_feature_accuracy=).
             """)
 
     @Option(help: "The model file.") var model: String
@@ -24,17 +28,23 @@ struct ImageScoreCommand: ParsableCommand {
     @Option(help: "Directory of the shipped classifiers.") var modelsDirectory = "models"
     @Option(help: "Random seed for the samples.") var seed: UInt64 = 1
     @OptionGroup var dataOptions: ImageDataOptions
-    @Option(help: "rbm: AIS chains (default 100).") var aisChains: Int?
-    @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000).") var aisTemperatures: Int?
+    @Option(help: "rbm: AIS chains (default 100); dbn: AIS of the first layer with this many chains (default: none).") var aisChains: Int?
+    @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000; dbn: 1000).") var aisTemperatures: Int?
 
     func run() throws {
+        if DBNFile.holdsDBN(model) {
+            let dbn = try DBNFile.load(from: model).dbn
+            printFigures(try DBNEvaluation.score(dbn, datasets: dataOptions.datasets, aisChains: aisChains,
+                                                 aisTemperatures: aisTemperatures ?? 1000, seed: seed))
+            return
+        }
         if RBMFile.holdsRBM(model) {
             let rbm = try RBMFile.load(from: model).rbm
             printFigures(try RBMEvaluation.score(rbm, datasets: dataOptions.datasets, chains: aisChains ?? 100,
                                                  temperatures: aisTemperatures ?? 3000, seed: seed))
             return
         }
-        if aisChains != nil || aisTemperatures != nil { throw ValidationError("--ais-chains, --ais-temperatures: only an rbm model is scored by AIS") }
+        if aisChains != nil || aisTemperatures != nil { throw ValidationError("--ais-chains, --ais-temperatures: only rbm and dbn models are scored by AIS") }
         let file = try ImageModelFile.load(from: model)
         let figures = try ImageEvaluation.score(file, datasets: dataOptions.datasets, seed: seed) { data in
             let path = classifier ?? ImageEvaluation.classifierPath(for: data, modelsDirectory: modelsDirectory)

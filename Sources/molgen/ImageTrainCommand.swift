@@ -7,7 +7,7 @@ import Training
 struct ImageTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, or the FID classifier).",
+        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn, or the FID classifier).",
         discussion: """
             Writes FILE.h5 after every epoch (atomically); Ctrl-C or SIGTERM stops after saving, and \
             --resume continues exactly. Epoch figures go to stdout as name=value lines, progress to \
@@ -16,10 +16,12 @@ struct ImageTrainCommand: ParsableCommand {
             `molgen image train classifier --data mnist --weights-only --output models/mnist-classifier.h5` \
             and the same with `--data digits28 --output models/digits28-classifier.h5`. rbm (a \
             Bernoulli restricted Boltzmann machine on binarised images) takes --hidden, --cd-steps, \
-            --persistent, --momentum and --weight-decay.
+            --persistent, --momentum and --weight-decay; dbn (a deep belief net: RBMs stacked and \
+            trained greedily, layer by layer) takes the same with --layers 500,500,2000 instead of \
+            --hidden, and --epochs per layer.
             """)
 
-    @Argument(help: ArgumentHelp("vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm or classifier.", valueName: "model")) var modelName: ImageTrainModel
+    @Argument(help: ArgumentHelp("vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn or classifier.", valueName: "model")) var modelName: ImageTrainModel
     @Option(help: "mnist (28x28), digits (8x8) or digits28 (8x8 upscaled).") var data: ImageDataSource = .mnist
     @Option(name: .shortAndLong, help: "The model file to write (.h5).") var output: String
     @Option(help: "Total epochs (with --resume: the new total).") var epochs: Int?
@@ -37,11 +39,11 @@ struct ImageTrainCommand: ParsableCommand {
     @OptionGroup var rbmOptions: RBMTrainOptions
     @Flag(help: "After the last epoch, rewrite --output with the weights only (smaller, for shipping; cannot be resumed).") var weightsOnly = false
 
-    /// The image model to train (nil: the RBM, trained by `runRBM`).
+    /// The image model to train (rbm and dbn take their own path: `runRBM`, `runDBN`).
     var model: ImageModelKind { modelName.imageModel ?? .vae }
 
     func validate() throws {
-        if modelName == .rbm { return try validateRBM() }
+        if modelName.isEnergyModel { return try validateEnergyModel() }
         try rbmOptions.rejectUnlessRBM()
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
         try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
@@ -70,6 +72,7 @@ struct ImageTrainCommand: ParsableCommand {
 
     func run() throws {
         if modelName == .rbm { return try runRBM() }
+        if modelName == .dbn { return try runDBN() }
         var config: ImageModelConfig?
         if !resume {
             var c = ImageModelConfig.defaults(for: model, data: data)

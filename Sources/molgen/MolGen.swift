@@ -32,6 +32,7 @@ struct MolGen: ParsableCommand {
             IsingCommand.self,
             FlowCommand.self,
             ToyCommand.self,
+            HopfieldCommand.self,
         ]
     )
 

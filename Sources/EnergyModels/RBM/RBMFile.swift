@@ -22,57 +22,75 @@ public final class RBMFile {
 
     /// True when `path` is a MolGen model file of kind "rbm" (reads only the root attributes), so
     /// the image commands can tell an RBM from the other image models.
-    public static func holdsRBM(_ path: String) -> Bool {
-        guard HDF5File.isHDF5(at: path), let file = try? HDF5File.open(at: path) else { return false }
-        defer { try? file.close() }
-        return (try? file.stringAttribute("kind")) == kind
-    }
+    public static func holdsRBM(_ path: String) -> Bool { EnergyModelFile.holds(path, kind: kind) }
 
     public func save(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(rbm.config), as: UTF8.self)
-        var state = storedArrays([("base_rate_bias", rbm.baseRateBias)])
-        if let chains = rbm.chains { state.merge(storedArrays([("persistent_chains", chains)])) { a, _ in a } }
-        let velocity = storedArrays(rbm.velocities.map { (name: $0.key, tensor: $0.value) })
-        let checkpoint = Checkpoint(kind: Self.kind, config: json, parameters: storedArrays(rbm.parameters), state: state,
-                                    optimizers: ["momentum": OptimizerState(name: "momentum", step: position?.steps ?? 0, moments: ["velocity": velocity])],
-                                    position: position, history: history)
-        try checkpoint.save(to: path)
+        try EnergyModelFile.save(config: rbm.config, arrays: rbm.storedArrays(prefix: ""), kind: Self.kind, position: position,
+                                 history: history, to: path)
     }
 
     /// Loads a file written by `save(to:)`; errors name the file and what is wrong.
     public static func load(from path: String) throws -> RBMFile {
-        guard FileManager.default.fileExists(atPath: path) else { throw ImageModelError.fileNotFound(path) }
-        func bad(_ reason: String) -> ImageModelError { .badFile(path: path, reason: "not an RBM model file: \(reason)") }
-        let checkpoint: Checkpoint
-        do { checkpoint = try Checkpoint.load(from: path) } catch let error as StorageError { throw bad("\(error)") }
-        guard checkpoint.kind == kind else { throw bad("it is a MolGen model of kind '\(checkpoint.kind)'") }
-        let config: RBMConfig
-        do { config = try JSONDecoder().decode(RBMConfig.self, from: Data(checkpoint.config.utf8)) } catch {
-            throw bad("its config attribute is not an RBM configuration")
+        let (checkpoint, config, bad) = try EnergyModelFile.load(from: path, kind: kind, name: "an RBM", as: RBMConfig.self)
+        let rbm = try RBM.restore(config: config, from: checkpoint, prefix: "", bad: bad)
+        return RBMFile(rbm: rbm, history: checkpoint.history, position: checkpoint.position)
+    }
+}
+
+/// An RBM's arrays as a model file holds them, every name after a prefix ("" in an RBM's file,
+/// "layer1." in a deep belief net's).
+struct RBMArrays {
+    var parameters: [String: StoredArray<Float>]
+    /// base_rate_bias, and persistent_chains for PCD.
+    var state: [String: StoredArray<Float>]
+    /// The momentum velocities by parameter name.
+    var velocities: [String: StoredArray<Float>]
+
+    static let empty = RBMArrays(parameters: [:], state: [:], velocities: [:])
+
+    /// Both machines' arrays (their names differ by prefix).
+    func merging(_ other: RBMArrays) -> RBMArrays {
+        RBMArrays(parameters: parameters.merging(other.parameters) { a, _ in a }, state: state.merging(other.state) { a, _ in a },
+                  velocities: velocities.merging(other.velocities) { a, _ in a })
+    }
+}
+
+extension RBM {
+    func storedArrays(prefix: String) -> RBMArrays {
+        func named(_ list: [NamedParameter]) -> [String: StoredArray<Float>] {
+            Training.storedArrays(list.map { (name: prefix + $0.name, tensor: $0.tensor) })
         }
+        var state: [NamedParameter] = [("base_rate_bias", baseRateBias)]
+        if let chains { state.append(("persistent_chains", chains)) }
+        return RBMArrays(parameters: named(parameters), state: named(state),
+                         velocities: named(velocities.map { (name: $0.key, tensor: $0.value) }))
+    }
+
+    /// The machine a checkpoint holds under `prefix`, checked against `config`; `bad` words the error.
+    static func restore(config: RBMConfig, from checkpoint: Checkpoint, prefix: String,
+                        bad: (String) -> ImageModelError) throws -> RBM {
         func tensor(_ array: StoredArray<Float>?, _ name: String, _ shape: [Int]?) throws -> Tensor {
-            guard let array else { throw bad("it has no \(name)") }
-            if let shape, array.shape != shape { throw bad("\(name) has shape \(array.shape), expected \(shape)") }
+            guard let array else { throw bad("it has no \(prefix + name)") }
+            if let shape, array.shape != shape { throw bad("\(prefix + name) has shape \(array.shape), expected \(shape)") }
             return Tensor(array.values, shape: array.shape)
         }
-        let weight = try tensor(checkpoint.parameters["weight"], "weight", nil)
-        guard weight.rank == 2, weight.shape[0] == config.hidden else { throw bad("weight has shape \(weight.shape) for \(config.hidden) hidden units") }
+        let weight = try tensor(checkpoint.parameters[prefix + "weight"], "weight", nil)
+        guard weight.rank == 2, weight.shape[0] == config.hidden else {
+            throw bad("\(prefix)weight has shape \(weight.shape) for \(config.hidden) hidden units")
+        }
         let visible = weight.shape[1]
         var velocities: [String: Tensor] = [:]
         let saved = checkpoint.optimizers["momentum"]?.moments["velocity"] ?? [:]
         for (name, shape) in [("weight", weight.shape), ("visible_bias", [visible]), ("hidden_bias", [config.hidden])] {
-            velocities[name] = saved[name] == nil ? Tensor(zeros: shape) : try tensor(saved[name], "velocity of \(name)", shape)
+            velocities[name] = saved[prefix + name] == nil ? Tensor(zeros: shape) : try tensor(saved[prefix + name], "velocity of \(name)", shape)
         }
-        let chains = config.persistent && checkpoint.state["persistent_chains"] != nil
-            ? try tensor(checkpoint.state["persistent_chains"], "persistent_chains", [config.batchSize, visible]) : nil
-        let rbm = RBM(config: config, weight: weight,
-                      visibleBias: try tensor(checkpoint.parameters["visible_bias"], "visible_bias", [visible]),
-                      hiddenBias: try tensor(checkpoint.parameters["hidden_bias"], "hidden_bias", [config.hidden]),
-                      baseRateBias: try tensor(checkpoint.state["base_rate_bias"], "base_rate_bias", [visible]),
-                      velocities: velocities, chains: chains)
-        return RBMFile(rbm: rbm, history: checkpoint.history, position: checkpoint.position)
+        let chains = config.persistent && checkpoint.state[prefix + "persistent_chains"] != nil
+            ? try tensor(checkpoint.state[prefix + "persistent_chains"], "persistent_chains", [config.batchSize, visible]) : nil
+        return RBM(config: config, weight: weight,
+                   visibleBias: try tensor(checkpoint.parameters[prefix + "visible_bias"], "visible_bias", [visible]),
+                   hiddenBias: try tensor(checkpoint.parameters[prefix + "hidden_bias"], "hidden_bias", [config.hidden]),
+                   baseRateBias: try tensor(checkpoint.state[prefix + "base_rate_bias"], "base_rate_bias", [visible]),
+                   velocities: velocities, chains: chains)
     }
 }
 
