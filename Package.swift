@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "WebApp", targets: ["WebApp"]),
         .library(name: "Samplers", targets: ["Samplers"]),
         .library(name: "EnergyModels", targets: ["EnergyModels"]),
+        .library(name: "Autoencoders", targets: ["Autoencoders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -78,11 +79,13 @@ let package = Package(
         .target(name: "Samplers", dependencies: ["Engine", "NN", "ImageModels"], swiftSettings: fast),
         // Energy-based models (the restricted Boltzmann machine) on the image data.
         .target(name: "EnergyModels", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels"], swiftSettings: fast),
+        // The autoencoder family (ae, dae, sae, cae, rae, linear-ae beside PCA, swap) on the image data.
+        .target(name: "Autoencoders", dependencies: ["Engine", "NN", "Storage", "Training", "ImageModels", "Samplers"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
-            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels",
+            "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels", "Autoencoders",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
@@ -97,6 +100,7 @@ let package = Package(
         .testTarget(name: "ImageModelsTests", dependencies: ["ImageModels", "Training", "CZlib", "Engine", "NN"], swiftSettings: fast),
         .testTarget(name: "SamplersTests", dependencies: ["Samplers", "ImageModels", "Engine"], swiftSettings: fast),
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autoencoders
 import EnergyModels
 import Foundation
 import ImageModels
@@ -9,12 +10,15 @@ import Training
 enum ImageTrainModel: Equatable, ExpressibleByArgument {
     case image(ImageModelKind)
     case rbm
+    /// An autoencoder (its own target, Autoencoders).
+    case autoencoder(AutoencoderKind)
 
     init?(argument: String) {
-        if argument == "rbm" { self = .rbm } else if let kind = ImageModelKind(rawValue: argument) { self = .image(kind) } else { return nil }
+        if argument == "rbm" { self = .rbm } else if let kind = ImageModelKind(rawValue: argument) { self = .image(kind) }
+        else if let kind = AutoencoderKind(rawValue: argument) { self = .autoencoder(kind) } else { return nil }
     }
 
-    static var allValueStrings: [String] { ImageModelKind.allCases.map(\.rawValue) + ["rbm"] }
+    static var allValueStrings: [String] { ImageModelKind.allCases.map(\.rawValue) + ["rbm"] + AutoencoderKind.allCases.map(\.rawValue) }
 
     var imageModel: ImageModelKind? { if case .image(let kind) = self { return kind } else { return nil } }
 }
@@ -40,6 +44,7 @@ struct RBMTrainOptions: ParsableArguments {
 extension ImageTrainCommand {
     func validateRBM() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        try autoencoderOptions.rejectUnlessAutoencoder()
         for (given, name) in [(labels != nil, "--labels"), (latent != nil, "--latent"), (likelihood != nil, "--likelihood"),
                               (generatorLoss != nil, "--generator-loss"), (channels != nil, "--channels"),
                               (consistencyWeight != nil, "--consistency-weight"), (weightsOnly, "--weights-only")] where given {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Autoencoders
 import EnergyModels
 import ImageModels
 
@@ -11,7 +12,8 @@ struct ImageSampleCommand: ParsableCommand {
         discussion: """
             For an rbm, each sample is the mean image after --gibbs-steps block Gibbs steps from a \
             random binary start; --chain instead shows one chain over time (-n frames evenly spaced \
-            over the steps).
+            over the steps). An autoencoder decodes codes drawn from a Gaussian fitted to its training \
+            images' codes (one per code unit); swap draws ten digits of each style and their swaps.
             """)
 
     @Option(help: "The model file.") var model: String
@@ -32,6 +34,7 @@ struct ImageSampleCommand: ParsableCommand {
 
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
+        if AutoencoderFile.holdsAutoencoder(model) { return try sampleAutoencoder() }
         if RBMFile.holdsRBM(model) {
             if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: an rbm draws unlabelled samples") }
             let rbm = try RBMFile.load(from: model).rbm

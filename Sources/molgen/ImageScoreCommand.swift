@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Autoencoders
 import EnergyModels
 import ImageModels
 
@@ -16,7 +17,10 @@ struct ImageScoreCommand: ParsableCommand {
             separable, 0: copies). *_real_floor lines give both figures for real training images. \
             For an rbm: ais_log_z= (annealed importance sampling from the base-rate model) and its \
             standard error, heldout_log_likelihood= in nats per binarised held-out image with its \
-            standard error over images, pseudo_log_likelihood=, and exact_log_z= up to 20 hidden units.
+            standard error over images, pseudo_log_likelihood=, and exact_log_z= up to 20 hidden units. \
+            For an autoencoder: reconstruction_mse= (per pixel, held-out images), and denoised_mse= \
+            (dae), pca_reconstruction_mse= and largest_principal_angle_deg= (linear-ae), \
+            class_kept_a_to_b= and class_kept_b_to_a= by the target style's classifier (swap).
             """)
 
     @Option(help: "The model file.") var model: String
@@ -26,8 +30,11 @@ struct ImageScoreCommand: ParsableCommand {
     @OptionGroup var dataOptions: ImageDataOptions
     @Option(help: "rbm: AIS chains (default 100).") var aisChains: Int?
     @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000).") var aisTemperatures: Int?
+    @OptionGroup var autoencoderScoreOptions: AutoencoderScoreOptions
 
     func run() throws {
+        if AutoencoderFile.holdsAutoencoder(model) { return try scoreAutoencoder() }
+        if autoencoderScoreOptions.pictures != nil { throw ValidationError("--pictures: only an autoencoder model writes these pictures") }
         if RBMFile.holdsRBM(model) {
             let rbm = try RBMFile.load(from: model).rbm
             printFigures(try RBMEvaluation.score(rbm, datasets: dataOptions.datasets, chains: aisChains ?? 100,
