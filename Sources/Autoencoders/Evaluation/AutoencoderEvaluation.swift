@@ -135,7 +135,7 @@ public struct LinearAutoencoderComparison {
     }
 
     /// The held-out codes (the autoencoder's or PCA's) on their own first two principal axes, a
-    /// dot per image coloured by digit.
+    /// dot per image (the first 1,000, to keep the file small) coloured by digit.
     public func codeMap(ofAutoencoder: Bool) throws -> LinePlot {
         let k = pca.components, n = heldOut.count
         let codes = ofAutoencoder ? autoencoderCodes : pca.project(heldOut.pixels, count: n).map(Float.init)
@@ -144,7 +144,7 @@ public struct LinearAutoencoderComparison {
         let name = ofAutoencoder ? "linear autoencoder" : "PCA"
         var plot = LinePlot(title: "\(name) codes (k = \(k)) of held-out MNIST, first two principal axes", xLabel: "axis 1", yLabel: "axis 2")
         for digit in 0..<10 {
-            let mine = (0..<n).filter { heldOut.labels[$0] == digit }
+            let mine = (0..<min(n, 1000)).filter { heldOut.labels[$0] == digit }
             plot.series.append(.init(name: "digit \(digit)", points: mine.map { (points[2 * $0], points[2 * $0 + 1]) }, dots: true))
         }
         return plot

@@ -62,14 +62,21 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
         let side = data == .digits ? 8 : 28
         var c = AutoencoderConfig(kind: kind, data: data, otherData: nil, height: side, width: side, code: 32,
                                   hidden: data == .digits ? [64] : [256], channels: 16, recurrentSize: 128, noise: .masking,
-                                  noiseLevel: 0.3, pretrainEpochs: 0, batchSize: 64, learningRate: 1e-3, epochs: 10, seed: 1)
+                                  noiseLevel: 0.3, pretrainEpochs: 0, batchSize: 64, learningRate: 2e-3, epochs: 20, seed: 1)
         if data == .digits { c.code = 16 }
         switch kind {
-        case .ae, .dae, .cae, .rae: break
+        case .ae, .dae: break
         case .sae:
-            c.hidden = data == .digits ? [64, 32] : [256, 128]; c.pretrainEpochs = 2; c.epochs = 12
+            c.hidden = data == .digits ? [64, 32] : [256, 128]; c.pretrainEpochs = 2
+        case .cae:
+            c.epochs = 10
+        case .rae:
+            // Small batches: the GRUs learn per step, and a step of 16 rows costs little less than one of 64.
+            c.batchSize = 16; c.learningRate = 3e-3; c.epochs = 10
         case .linearAE:
-            c.hidden = []; c.code = 2; c.learningRate = 3e-3
+            // Adam settles into the PCA subspace slowly (the pull between the k-th and (k+1)-th
+            // components is proportional to their eigenvalue gap): a large step and many epochs.
+            c.hidden = []; c.code = 2; c.learningRate = 1e-2; c.epochs = 30
         case .swap:
             c.data = .mnist; c.otherData = .digits28; c.height = 28; c.width = 28; c.hidden = [512]
         }
