@@ -1,4 +1,4 @@
-import Autoencoders
+@testable import Autoencoders
 import Engine
 import Foundation
 import ImageModels
@@ -115,6 +115,41 @@ final class AutoencoderTests: XCTestCase {
         XCTAssertLessThan(comparison.anglesInDegrees.max()!, 8)
         XCTAssertEqual(comparison.autoencoderError, comparison.pcaError, accuracy: 0.02 * comparison.pcaError)
         XCTAssertGreaterThanOrEqual(comparison.autoencoderError, comparison.pcaError * 0.999)
+    }
+
+    /// The recurrent autoencoder reads rows: step t of example b is row t of image b, and the
+    /// writer's rows go back to the same places.
+    func testRecurrentAutoencoderReadsRowByRow() {
+        let images = Tensor((0..<2 * 3 * 4).map(Float.init), shape: [2, 3, 4, 1])   // b, y, x -> 12b + 4y + x
+        let rows = RecurrentAutoencoder.rows(of: images)
+        XCTAssertEqual(rows.shape, [3, 2, 4])
+        for t in 0..<3 { for b in 0..<2 { for x in 0..<4 { XCTAssertEqual(rows.scalars[(t * 2 + b) * 4 + x], Float(12 * b + 4 * t + x)) } } }
+        XCTAssertEqual(RecurrentAutoencoder.images(fromRows: rows).scalars, images.scalars)
+        XCTAssertEqual(RecurrentAutoencoder.images(fromRows: rows).shape, images.shape)
+    }
+
+    /// The recurrent autoencoder's row permutations (reshapes and transposes, [B, H, W] <-> [H, B, W])
+    /// pass gradients back to the right pixels: backward against central finite differences.
+    func testRecurrentAutoencoderGradientMatchesFiniteDifferences() throws {
+        var config = AutoencoderConfig.defaults(for: .rae, data: .digits)
+        config.height = 3; config.width = 4; config.code = 2; config.recurrentSize = 5
+        let model = try makeAutoencoder(config)
+        let rng = RandomGenerator(seed: 11)
+        let images = Tensor.randomUniform([2, 3, 4, 1], low: 0, high: 1, using: rng)
+        let target = Tensor.randomUniform([2, 3, 4, 1], low: 0, high: 1, using: rng)
+        func loss(_ x: Tensor) -> Tensor { meanSquaredError(model.decode(model.encode(x)), target) }
+        images.setRequiresGrad(true)
+        let tape = Tape()
+        tape.backward(tape.record { loss(images) })
+        let analytic = images.grad!.scalars
+        let epsilon: Float = 1e-2
+        for i in 0..<images.count {
+            var plus = images.scalars, minus = images.scalars
+            plus[i] += epsilon; minus[i] -= epsilon
+            let numeric = (loss(Tensor(plus, shape: images.shape)).item - loss(Tensor(minus, shape: images.shape)).item) / (2 * epsilon)
+            XCTAssertEqual(analytic[i], numeric, accuracy: 2e-3 + 0.02 * abs(numeric), "pixel \(i)")
+        }
+        XCTAssertGreaterThan(analytic.map(abs).max()!, 1e-4, "the loss should depend on the pixels")
     }
 
     /// Principal angles of known subspaces: a plane against itself in another basis (0), against a

@@ -203,19 +203,24 @@ public final class RecurrentAutoencoder: Autoencoder {
          ("decoder.gru", decoderGRU), ("decoder.head", decoderHead)]
     }
 
-    public func encode(_ images: Tensor) -> Tensor {
-        let b = images.shape[0], h = config.height, w = config.width
-        // [B, H·W] -> [H·W, B] -> [H, W, B] -> [H, B, W]: the rows as time steps.
-        let rows = images.reshaped([b, h * w]).transposedLastTwo().reshaped([h, w, b]).transposedLastTwo()
-        return encoderHead(encoderGRU(rows).finalStates[0])
-    }
+    public func encode(_ images: Tensor) -> Tensor { encoderHead(encoderGRU(Self.rows(of: images)).finalStates[0]) }
 
     public func decode(_ codes: Tensor) -> Tensor {
-        let b = codes.shape[0], h = config.height, w = config.width
+        let b = codes.shape[0], h = config.height
         let inputs = Tensor.concat(Array(repeating: codes.reshaped([1, b, config.code]), count: h), axis: 0)
         let states = decoderGRU(inputs, initialStates: [decoderStart(codes)]).outputs
-        // [H, B, W] -> [H, W, B] -> [H·W, B] -> [B, H·W]: back to images.
-        let rows = decoderHead(states)
+        return Self.images(fromRows: decoderHead(states))
+    }
+
+    /// Images [B, H, W, 1] as time-major rows [H, B, W]: [B, H·W] -> [H·W, B] -> [H, W, B] -> [H, B, W].
+    static func rows(of images: Tensor) -> Tensor {
+        let b = images.shape[0], h = images.shape[1], w = images.shape[2]
+        return images.reshaped([b, h * w]).transposedLastTwo().reshaped([h, w, b]).transposedLastTwo()
+    }
+
+    /// Time-major rows [H, B, W] back to images [B, H, W, 1]: [H, W, B] -> [H·W, B] -> [B, H·W].
+    static func images(fromRows rows: Tensor) -> Tensor {
+        let h = rows.shape[0], b = rows.shape[1], w = rows.shape[2]
         return rows.transposedLastTwo().reshaped([h * w, b]).transposedLastTwo().reshaped([b, h, w, 1])
     }
 }
