@@ -108,7 +108,10 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
                       "--epochs: \(epochs) leaves no fine-tuning after \(pretrainStages) x \(pretrainEpochs) pre-training epochs")
         }
         if kind == .cae { try check(height % 4 == 0 && width % 4 == 0, "--data: cae needs image sides divisible by 4, not \(height)x\(width)") }
-        if kind == .linearAE { try check(hidden.isEmpty, "linear-ae has no hidden layers") }
+        if kind == .linearAE {
+            try check(hidden.isEmpty, "linear-ae has no hidden layers")
+            try check(code <= pixels, "--latent: linear-ae's \(code) units exceed the \(pixels) pixels PCA has components for")
+        }
         if kind == .swap { try check(otherData != nil, "swap needs a second style") }
     }
 }
