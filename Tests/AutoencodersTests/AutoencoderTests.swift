@@ -232,6 +232,9 @@ final class AutoencoderTests: XCTestCase {
         var s = AutoencoderConfig.defaults(for: .sae, data: .mnist)
         s.epochs = 4
         XCTAssertTrue(message { try s.validate() }.hasPrefix("--epochs"))
+        var l = AutoencoderConfig.defaults(for: .linearAE, data: .mnist)
+        l.code = 785
+        XCTAssertTrue(message { try l.validate() }.hasPrefix("--latent"))
         var k = AutoencoderConfig.defaults(for: .cae, data: .digits28)
         k.height = 30; k.width = 30
         XCTAssertTrue(message { try k.validate() }.hasPrefix("--data"))
