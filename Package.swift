@@ -40,6 +40,7 @@ let package = Package(
         .library(name: "EnergyModels", targets: ["EnergyModels"]),
         .library(name: "Flows", targets: ["Flows"]),
         .library(name: "Toys", targets: ["Toys"]),
+        .library(name: "Autoencoders", targets: ["Autoencoders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -92,12 +93,14 @@ let package = Package(
         .target(name: "Flows", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Samplers", "ImageModels"], swiftSettings: fast),
         // The source material's small demonstrations (ring map, manifold VAE, zero-sum game, GAN theory).
         .target(name: "Toys", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "Samplers", "ImageModels"], swiftSettings: fast),
+        // The autoencoder family (ae, dae, sae, cae, rae, linear-ae beside PCA, swap) on the image data.
+        .target(name: "Autoencoders", dependencies: ["Engine", "NN", "Storage", "Training", "Charts", "ImageModels", "Samplers"], swiftSettings: fast),
         // tcmalloc (gperftools, minimal) replaces glibc malloc in the executable: RDKit allocates
         // and frees many small objects per molecule, and `molgen convert` spends a fifth less CPU
         // with it (DESIGN.md, Chem).
         .executableTarget(name: "molgen", dependencies: [
             "ChemVAE", "Benchmarks", "Datasets", "Smiles", "Chem", "ImageModels", "Training", "WebApp", "Samplers", "EnergyModels", "Flows", "Toys",
-            "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Autoencoders", "Cluster", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("tcmalloc_minimal")]),
 
         .testTarget(name: "EngineTests", dependencies: ["Engine"], swiftSettings: fast),
@@ -114,6 +117,7 @@ let package = Package(
         .testTarget(name: "EnergyModelsTests", dependencies: ["EnergyModels", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Samplers", "Training", "Engine", "Storage"], swiftSettings: fast),
         .testTarget(name: "ToysTests", dependencies: ["Toys", "Training", "Engine"], swiftSettings: fast),
+        .testTarget(name: "AutoencodersTests", dependencies: ["Autoencoders", "ImageModels", "Training", "Engine", "Storage"], swiftSettings: fast),
         // Runs the built `molgen` (fault-injection regressions: exit codes, signals, stdout, a full disk).
         .testTarget(name: "CommandLineTests"),
         .testTarget(name: "ChemNetTests", dependencies: ["ChemNet", "Chem"], resources: [.copy("Fixtures")], swiftSettings: fast),

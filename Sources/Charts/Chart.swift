@@ -55,7 +55,7 @@ public struct Chart: Sendable {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.logY = logY
     }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
 
     /// The SVG document.
     public var svg: String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autoencoders
 import EnergyModels
 import Foundation
 import ImageModels
@@ -10,16 +11,20 @@ enum ImageTrainModel: Equatable, ExpressibleByArgument {
     case image(ImageModelKind)
     case rbm
     case dbn
+    /// An autoencoder (its own target, Autoencoders).
+    case autoencoder(AutoencoderKind)
 
     init?(argument: String) {
         switch argument {
         case "rbm": self = .rbm
         case "dbn": self = .dbn
-        default: if let kind = ImageModelKind(rawValue: argument) { self = .image(kind) } else { return nil }
+        default:
+            if let kind = ImageModelKind(rawValue: argument) { self = .image(kind) }
+            else if let kind = AutoencoderKind(rawValue: argument) { self = .autoencoder(kind) } else { return nil }
         }
     }
 
-    static var allValueStrings: [String] { ImageModelKind.allCases.map(\.rawValue) + ["rbm", "dbn"] }
+    static var allValueStrings: [String] { ImageModelKind.allCases.map(\.rawValue) + ["rbm", "dbn"] + AutoencoderKind.allCases.map(\.rawValue) }
 
     /// Trained by EnergyModels' RBM trainer (one machine, or a stack of them).
     var isEnergyModel: Bool { self == .rbm || self == .dbn }
@@ -61,6 +66,7 @@ struct RBMTrainOptions: ParsableArguments {
 extension ImageTrainCommand {
     func validateEnergyModel() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
+        try autoencoderOptions.rejectUnlessAutoencoder()
         for (given, name) in [(labels != nil, "--labels"), (latent != nil, "--latent"), (likelihood != nil, "--likelihood"),
                               (generatorLoss != nil, "--generator-loss"), (channels != nil, "--channels"),
                               (consistencyWeight != nil, "--consistency-weight"), (weightsOnly, "--weights-only")] where given {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Autoencoders
 import EnergyModels
 import ImageModels
 
@@ -12,7 +13,9 @@ struct ImageSampleCommand: ParsableCommand {
             For an rbm, each sample is the mean image after --gibbs-steps block Gibbs steps from a \
             random binary start; --chain instead shows one chain over time (-n frames evenly spaced \
             over the steps). For a dbn, the Gibbs steps run in the top RBM, then one downward pass \
-            (binary samples of each layer below) gives the pixels' probabilities.
+            (binary samples of each layer below) gives the pixels' probabilities. An autoencoder decodes \
+            codes drawn from a Gaussian fitted to its training images' codes (one per code unit); swap \
+            draws ten digits of each style and their swaps.
             """)
 
     @Option(help: "The model file.") var model: String
@@ -33,6 +36,7 @@ struct ImageSampleCommand: ParsableCommand {
 
     func run() throws {
         try Outputs.check(output, "--output", against: [(model, "--model")], extensions: ["png"])
+        if AutoencoderFile.holdsAutoencoder(model) { return try sampleAutoencoder() }
         if DBNFile.holdsDBN(model) || RBMFile.holdsRBM(model) {
             if label != nil || latentGrid { throw ValidationError("--label, --latent-grid: rbm and dbn models draw unlabelled samples") }
             let steps = gibbsSteps ?? 1000

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Autoencoders
 import EnergyModels
 import ImageModels
 
@@ -21,6 +22,9 @@ struct ImageScoreCommand: ParsableCommand {
             the layer below), layer 1's AIS figures when --ais-chains is given, and the held-out \
             accuracy of a softmax regression on raw pixels and on each layer's hidden probabilities \
             (raw_pixel_accuracy=, layerK_feature_accuracy=, top_feature_accuracy=).
+            For an autoencoder: reconstruction_mse= (per pixel, held-out images), and denoised_mse= \
+            (dae), pca_reconstruction_mse= and largest_principal_angle_deg= (linear-ae), \
+            class_kept_a_to_b= and class_kept_b_to_a= by the target style's classifier (swap).
             """)
 
     @Option(help: "The model file.") var model: String
@@ -30,8 +34,11 @@ struct ImageScoreCommand: ParsableCommand {
     @OptionGroup var dataOptions: ImageDataOptions
     @Option(help: "rbm: AIS chains (default 100); dbn: AIS of the first layer with this many chains (default: none).") var aisChains: Int?
     @Option(help: "rbm: AIS inverse temperatures from 0 to 1 (default 3000; dbn: 1000).") var aisTemperatures: Int?
+    @OptionGroup var autoencoderScoreOptions: AutoencoderScoreOptions
 
     func run() throws {
+        if AutoencoderFile.holdsAutoencoder(model) { return try scoreAutoencoder() }
+        if autoencoderScoreOptions.pictures != nil { throw ValidationError("--pictures: only an autoencoder model writes these pictures") }
         if DBNFile.holdsDBN(model) {
             let dbn = try DBNFile.load(from: model).dbn
             printFigures(try DBNEvaluation.score(dbn, datasets: dataOptions.datasets, aisChains: aisChains,

@@ -7,7 +7,7 @@ import Training
 struct ImageTrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn, or the FID classifier).",
+        abstract: "Train an image model (vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn, an autoencoder, or the FID classifier).",
         discussion: """
             Writes FILE.h5 after every epoch (atomically); Ctrl-C or SIGTERM stops after saving, and \
             --resume continues exactly. Epoch figures go to stdout as name=value lines, progress to \
@@ -18,10 +18,12 @@ struct ImageTrainCommand: ParsableCommand {
             Bernoulli restricted Boltzmann machine on binarised images) takes --hidden, --cd-steps, \
             --persistent, --momentum and --weight-decay; dbn (a deep belief net: RBMs stacked and \
             trained greedily, layer by layer) takes the same with --layers 500,500,2000 instead of \
-            --hidden, and --epochs per layer.
+            --hidden, and --epochs per layer. The autoencoders (ae, dae, sae, cae, rae, linear-ae, \
+            swap) take --latent (code units), --channels (cae), --noise and --noise-level (dae) and \
+            --pretrain-epochs (sae); swap always pairs digits28 (style A) with mnist (style B).
             """)
 
-    @Argument(help: ArgumentHelp("vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn or classifier.", valueName: "model")) var modelName: ImageTrainModel
+    @Argument(help: ArgumentHelp("vae, cvae, ssvae, gan, cgan, infogan, dcgan, cyclegan, rbm, dbn, ae, dae, sae, cae, rae, linear-ae, swap or classifier.", valueName: "model")) var modelName: ImageTrainModel
     @Option(help: "mnist (28x28), digits (8x8) or digits28 (8x8 upscaled).") var data: ImageDataSource = .mnist
     @Option(name: .shortAndLong, help: "The model file to write (.h5).") var output: String
     @Option(help: "Total epochs (with --resume: the new total).") var epochs: Int?
@@ -37,6 +39,7 @@ struct ImageTrainCommand: ParsableCommand {
     @OptionGroup var dataOptions: ImageDataOptions
     @Flag(help: "Continue the run saved in --output.") var resume = false
     @OptionGroup var rbmOptions: RBMTrainOptions
+    @OptionGroup var autoencoderOptions: AutoencoderTrainOptions
     @Flag(help: "After the last epoch, rewrite --output with the weights only (smaller, for shipping; cannot be resumed).") var weightsOnly = false
 
     /// The image model to train (rbm and dbn take their own path: `runRBM`, `runDBN`).
@@ -44,7 +47,9 @@ struct ImageTrainCommand: ParsableCommand {
 
     func validate() throws {
         if modelName.isEnergyModel { return try validateEnergyModel() }
+        if case .autoencoder(let kind) = modelName { return try validateAutoencoder(kind) }
         try rbmOptions.rejectUnlessRBM()
+        try autoencoderOptions.rejectUnlessAutoencoder()
         if let epochs, epochs < 1 { throw ValidationError("--epochs: \(epochs) must be at least 1") }
         try OptionLimits.require(epochs, in: 1...OptionLimits.epochs, "--epochs")
         try OptionLimits.require(batchSize, in: 2...OptionLimits.batchSize, "--batch-size")
@@ -73,6 +78,7 @@ struct ImageTrainCommand: ParsableCommand {
     func run() throws {
         if modelName == .rbm { return try runRBM() }
         if modelName == .dbn { return try runDBN() }
+        if case .autoencoder(let kind) = modelName { return try runAutoencoder(kind) }
         var config: ImageModelConfig?
         if !resume {
             var c = ImageModelConfig.defaults(for: model, data: data)
