@@ -151,6 +151,9 @@ public struct SmilesGrammar {
         return tokens
     }
 
+    /// Whether `token` is a ring-closure digit.
+    public func closesRing(_ token: Int) -> Bool { if case .ring = meanings[token] { return true } else { return false } }
+
     /// The completion tokens the search tries: close the newest ring, open a ring, `=O` on an
     /// aromatic carbon, close a branch, `c`, `C`
     /// (inside a char-tokenizer bracket: the next character of each bracket atom that fits).
@@ -197,8 +200,8 @@ public struct SmilesGrammar {
     }
 
     /// The completion: finish a bracket atom, fill a pending bond with `C`, close every ring at
-    /// the current atom (adding `C` atoms where the current one cannot take the ring bond), close
-    /// every branch; true when that is a valid molecule within the budget. A ring between two
+    /// the current atom (adding `C` atoms where the ring cannot close there, closing the branch
+    /// first when the current atom is full), close every branch; true when that is a valid molecule within the budget. A ring between two
     /// aromatic atoms is closed at once or after one more `c` (the Kekulé structure may need the
     /// other parity), tried in that order, depth first, with at most 24 molecules checked.
     func completesDirectly(_ start: SmilesPrefix) -> Bool {
@@ -219,16 +222,24 @@ public struct SmilesGrammar {
                 next = bracketContinuations(buffer).first { t in var q = p; return feed(t, to: &q) }
             } else if p.pendingBond > 0 || p.branchIsEmpty {
                 next = carbon
-            } else if let ring = p.openRings.last, let t = ringToken[ring.label], p.canClose(ring, order: 0) {
+            } else if let ring = p.openRings.last, p.atoms[ring.atom].kind.isAromatic, !p.atoms[p.current].kind.isAromatic,
+                      !p.branches.isEmpty, let b = closeBranch, feeds(b, p) {
+                // An aromatic ring closes through aromatic atoms: back out of the side chain first.
+                next = b
+            } else if let ring = p.openRings.last, let t = ringToken[ring.label], feeds(t, p) {
                 next = t
                 if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
                     var closed = p
                     if feed(t, to: &closed), complete(closed, checks: &checks) { return true }
                     next = c
                 }
-            } else if !p.openRings.isEmpty {
-                next = carbon
+            } else if let ring = p.openRings.last,
+                      let c = p.atoms[ring.atom].kind.isAromatic && p.atoms[p.current].kind.isAromatic ? aromaticCarbon : carbon, feeds(c, p) {
+                // The ring cannot close here (bonded already, after a branch, a full atom): one more
+                // carbon, aromatic inside an aromatic ring.
+                next = c
             } else {
+                // A full atom inside a branch: back to the branch point, then go on.
                 next = closeBranch
             }
             guard let token = next, feed(token, to: &p) else { return false }
@@ -236,6 +247,12 @@ public struct SmilesGrammar {
     }
 
     // MARK: Feeding tokens
+
+    /// Whether `token` may be fed to `p` (on a copy).
+    func feeds(_ token: Int, _ p: SmilesPrefix) -> Bool {
+        var q = p
+        return feed(token, to: &q)
+    }
 
     /// Applies `token` to `p` if the result breaks no rule of syntax or valence; false otherwise
     /// (then `p` is unspecified).

@@ -80,8 +80,8 @@ final class ConstrainedDecodingTests: XCTestCase {
                 emitted.append(vocabulary.tokens[token])
                 XCTAssertLessThan(emitted.count, 5, "finishing must not grow the molecule: \(emitted)")
             }
-            // `)` ranks above `1` but would leave the ring to close after a branch, which the
-            // grammar (as OpenSMILES) does not write: so the ring first, then the branch.
+            // `)` ranks above `1`, but a ring digit cannot follow `)` (OpenSMILES), so closing the
+            // branch first would cost another atom: ring digits come first.
             XCTAssertEqual(emitted, ["1", ")"], "temperature \(temperature)")
         }
     }

@@ -55,4 +55,33 @@ final class SmilesGrammarTests: XCTestCase {
         XCTAssertFalse(try allows("C(C", "C", maxTokens: 4))   // ")" is the only way out
         XCTAssertTrue(try allows("C(C", ")", maxTokens: 4))
     }
+
+    /// The mask never refuses a real molecule: every MOSES molecule in `datasets/` is allowed
+    /// token by token, its end included (a refused token on a valid path costs reconstruction).
+    func testEveryMosesMoleculeIsAllowedTokenByToken() throws {
+        let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
+        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 119)
+        let limit = Int(ProcessInfo.processInfo.environment["MOLGEN_GRAMMAR_MOLECULES"] ?? "") ?? 1000
+        var checked = 0, refused: [String] = []
+        for path in mosesFiles() {
+            let reader = try SmilesFileReader(path: path)
+            while checked < limit, let record = try reader.next() {
+                checked += 1
+                var p = grammar.start()
+                for t in try vocabulary.encode(record.smiles, tokenizer: .atom).map(Int.init) + [Int(Vocabulary.endIndex)] {
+                    guard grammar.allows(t, after: p) else {
+                        refused.append("\(record.smiles) at \(vocabulary.decode(p.tokens == 0 ? [] : try vocabulary.encode(record.smiles, tokenizer: .atom).prefix(p.tokens))) + \(vocabulary.tokens[t])")
+                        break
+                    }
+                    grammar.append(t, to: &p)
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 0)
+        // Known gap (27 of the first 3,000, 0.9%, set MOLGEN_GRAMMAR_MOLECULES=3000; it was 418 before the completion closed branches
+        // first): an explicit bond or branch inside a side chain of an unfinished aromatic ring,
+        // whose completion needs more aromatic atoms than the 24-molecule completion search tries.
+        XCTAssertLessThanOrEqual(Double(refused.count), 0.01 * Double(checked),
+                                 "refused \(refused.count) of \(checked), e.g.\n" + refused.prefix(20).joined(separator: "\n"))
+    }
 }

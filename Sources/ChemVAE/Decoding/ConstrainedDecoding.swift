@@ -61,12 +61,13 @@ extension SmilesGrammar {
     }
 
     /// While finishing: the end if allowed, else the most probable allowed token that closes
-    /// something (an open ring's digit, `)`, an atom after a pending bond); nil when none is allowed.
+    /// something (an open ring's digit before `)`; an atom after a pending bond); nil when none is allowed.
     func finishingChoice(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix) -> Int? {
         let end = Int(SpecialToken.end)
         if allows(end, after: prefix) { return end }
+        // Closing tokens come ring digits first (closing a ring here ends it soonest), then `)`.
         var best: Int?
-        for token in closingTokens(prefix) where best == nil || row[token] > row[best!] {
+        for token in closingTokens(prefix) where best == nil || (row[token] > row[best!] && closesRing(token) == closesRing(best!)) {
             if allows(token, after: prefix) { best = token }
         }
         return best
