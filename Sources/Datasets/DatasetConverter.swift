@@ -29,6 +29,10 @@ public struct ConversionOptions: Sendable {
     /// Longer SMILES (in characters) are rejected as too long before RDKit parses them; nil for
     /// no limit (`--max-smiles-length`). See `SmilesScreen`.
     public var maxSmilesLength: Int? = SmilesScreen.defaultMaxLength
+    /// Standardise each molecule first (largest organic fragment, neutralised, optionally without
+    /// stereo; `--standardize`): a changed molecule is stored as RDKit's canonical SMILES of its
+    /// parent and its properties are the parent's. nil keeps molecules as read.
+    public var standardization: Standardization?
 
     public init() {}
 }
@@ -96,6 +100,9 @@ public struct ConversionSummary: Sendable {
     public var unknownTokens = 0
     /// The first few rejected records of each reason, in input order.
     public var examples: [RejectedRecord] = []
+    /// Converted rows that standardisation changed, and how many times each change was made.
+    public var standardized = 0
+    public var standardizationChanges: [StandardizationChanges: Int] = [:]
     /// The encoding of the rows written.
     public var codec: SmilesCodec
     /// The most tokens in a converted row (without `<end>`).
@@ -164,7 +171,7 @@ public struct DatasetConverter: Sendable {
         try Self.checkWritable(output)
 
         // Open every input first, so a missing file or absent column fails before any work.
-        let readers = try inputs.map { try SmilesFileReader(path: $0, column: options.column) }
+        let readers = try inputs.map { try MoleculeFile.open($0, column: options.column) }
         let totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
 
         let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
@@ -177,7 +184,8 @@ public struct DatasetConverter: Sendable {
             // Why remove the old report before the rename: a kill between the dataset's rename and the
             // report's must leave the new dataset with no report, never with the previous run's.
             try HDF5File.writeAtomically(to: output, beforeRename: { try Self.removeFile(rejectedFile) }) { file in
-                var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil,
+                var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil, standardization: options.standardization,
+                                        canonicalize: options.canonicalize,
                                         writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
                                                                           propertyNames: options.properties.map(\.name)))
                 var inputIndex = 0
@@ -217,6 +225,10 @@ public struct DatasetConverter: Sendable {
                 try state.flush()
                 summary.codec = state.codec
                 guard summary.converted > 0 else {
+                    if summary.read > 0 && summary.invalid == summary.read && inputs.count == 1 {
+                        throw DatasetError.noValidSMILES(message: noValidSMILESMessage(path: inputs[0], column: options.column)
+                            + " (nothing written; the rows are listed in \(rejectedFile))")
+                    }
                     throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
                 }
                 try state.writer.finish(codec: state.codec, source: inputs.joined(separator: ", "), isCanonical: options.canonicalize)
@@ -224,10 +236,12 @@ public struct DatasetConverter: Sendable {
                 try file.setAttribute("rejected", .int(summary.rejected))
             }
         } catch let error as DatasetError {
-            if case .nothingConverted = error {
+            switch error {
+            case .nothingConverted, .noValidSMILES:
                 // Nothing to train on, but the user needs the reasons: keep the rejected list.
                 try rejects.commit()
                 committed = true
+            default: break
             }
             throw error
         }
@@ -285,7 +299,7 @@ public struct DatasetConverter: Sendable {
 
     /// RDKit's verdict on one record: the SMILES to tokenize and its properties, or why not.
     enum Analysis {
-        case valid(smiles: String, properties: [Float])
+        case valid(smiles: String, properties: [Float], changes: StandardizationChanges)
         case invalid(String)
         /// Over the SMILES length limit, never given to RDKit.
         case tooLong(String)
@@ -302,15 +316,19 @@ public struct DatasetConverter: Sendable {
         let canonicalize = options.canonicalize
         let properties = options.properties
         let maxSmilesLength = options.maxSmilesLength
+        let standardization = options.standardization
         return { batch in
             let analyses = batch.records.map { record -> Analysis in
+                if let problem = record.problem { return .invalid(problem) }
                 if let maxSmilesLength, record.smiles.utf8.count > maxSmilesLength {
                     return .tooLong("\(record.smiles.utf8.count) characters exceed --max-smiles-length \(maxSmilesLength)")
                 }
                 do {
-                    let result = try Chem.analyze(smiles: record.smiles, canonicalize: canonicalize, properties: properties,
-                                                  maxLength: nil)
-                    return .valid(smiles: result.canonicalSMILES ?? record.smiles, properties: result.properties.map { Float($0) })
+                    let parent = try standardization?.standardize(record.smiles, maxLength: nil)
+                    let smiles = parent?.smiles ?? record.smiles
+                    let result = try Chem.analyze(smiles: smiles, canonicalize: canonicalize, properties: properties, maxLength: nil)
+                    return .valid(smiles: result.canonicalSMILES ?? smiles, properties: result.properties.map { Float($0) },
+                                  changes: parent?.changes ?? [])
                 } catch let ChemError.invalidSMILES(_, reason) {
                     return .invalid(record.smiles.isEmpty ? "empty SMILES" : reason)
                 } catch {
@@ -328,6 +346,9 @@ public struct DatasetConverter: Sendable {
     struct WriterState {
         var codec: SmilesCodec
         let growsVocabulary: Bool
+        /// What the analyzer did before tokenizing, so an unknown-token message can say what would help.
+        let standardization: Standardization?
+        let canonicalize: Bool
         let writer: MoleculeDatasetWriter
         /// Rows gathered before one append: large appends are much cheaper in HDF5.
         let blockRows = 8192
@@ -336,9 +357,11 @@ public struct DatasetConverter: Sendable {
         var lengths: [Int32] = []
         var properties: [Float] = []
 
-        init(codec: SmilesCodec, growsVocabulary: Bool, writer: MoleculeDatasetWriter) {
+        init(codec: SmilesCodec, growsVocabulary: Bool, standardization: Standardization?, canonicalize: Bool, writer: MoleculeDatasetWriter) {
             self.codec = codec
             self.growsVocabulary = growsVocabulary
+            self.standardization = standardization
+            self.canonicalize = canonicalize
             self.writer = writer
         }
 
@@ -357,7 +380,7 @@ public struct DatasetConverter: Sendable {
                     }
                     try rejects.append(rejected)
                 }
-                guard case let .valid(text, values) = analysis else {
+                guard case let .valid(text, values, changes) = analysis else {
                     if case let .invalid(reason) = analysis { try reject(.invalid, reason) }
                     if case let .tooLong(detail) = analysis { try reject(.tooLong, detail) }
                     continue
@@ -374,13 +397,20 @@ public struct DatasetConverter: Sendable {
                     properties.append(contentsOf: values)
                     summary.converted += 1
                     summary.longestRow = max(summary.longestRow, count)
+                    if !changes.isEmpty {
+                        summary.standardized += 1
+                        for change in [StandardizationChanges.largestFragment, .neutralized, .stereoRemoved] where changes.contains(change) {
+                            summary.standardizationChanges[change, default: 0] += 1
+                        }
+                    }
                 } catch {
                     tokens.removeLast(width)
                     switch error {
                     case let SmilesEncodingError.tooLong(_, tokenCount, maxLength):
                         try reject(.tooLong, "\(tokenCount) tokens + <end> exceed max length \(maxLength)")
-                    case let VocabularyError.unknownToken(token, position, _):
-                        try reject(.unknownToken, "unknown token \"\(token)\" at position \(position)")
+                    case VocabularyError.unknownToken:
+                        try reject(.unknownToken, codec.unknownTokenDetail(tokenized: text, original: record.smiles, applied: standardization,
+                                                                           canonicalize: canonicalize))
                     case let VocabularyError.full(token):
                         try reject(.unknownToken, "vocabulary full (\(Vocabulary.maximumCount) tokens), cannot add \"\(token)\"")
                     default:

@@ -50,6 +50,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Worker threads for the RDKit work (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var standardizeOptions: StandardizeOptions
+
     func validate() throws {
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length: \(maxLength) leaves no room for a token and the end token; use at least 2") }
         try OptionLimits.require(maxLength, in: 2...OptionLimits.rowWidth, "--max-length")
@@ -84,6 +86,7 @@ struct ConvertCommand: ParsableCommand {
             }
             options.fixedCodec = codec
         }
+        options.standardization = standardizeOptions.resolved(default: options.fixedCodec?.neededStandardization)
 
         StopSignal.install(grace: 2)
         let bar = ProgressBar()
@@ -124,6 +127,11 @@ struct ConvertCommand: ParsableCommand {
             ("tokenizer", summary.codec.tokenizer.rawValue),
             ("max_length", "\(summary.codec.maxLength)"),
             ("longest_row", "\(summary.longestRow)"),
+            ("standardization", standardizationName(options.standardization)),
+            ("standardized", "\(summary.standardized)"),
+            ("fragments_removed", "\(summary.standardizationChanges[.largestFragment] ?? 0)"),
+            ("charges_neutralized", "\(summary.standardizationChanges[.neutralized] ?? 0)"),
+            ("stereo_removed", "\(summary.standardizationChanges[.stereoRemoved] ?? 0)"),
             ("vocabulary_size", "\(summary.codec.vocabulary.count)"),
             ("seconds", String(format: "%.2f", summary.seconds)),
             ("molecules_per_s", String(format: "%.0f", rate)),

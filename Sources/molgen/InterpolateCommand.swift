@@ -23,6 +23,7 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Also write an HTML page drawing the path.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         if steps < 2 { throw ValidationError("--steps: \(steps) must be at least 2 (the two ends)") }
@@ -33,6 +34,7 @@ struct InterpolateCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let method = try decoding.decodingMethod()
         _ = try about("--from") { try bundle.encode(smiles: from) }
         _ = try about("--to") { try bundle.encode(smiles: to) }

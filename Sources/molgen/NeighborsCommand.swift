@@ -29,6 +29,7 @@ struct NeighborsCommand: ParsableCommand {
     @Option(help: "Also write an HTML page drawing the neighbours.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(n, in: 1...100_000, "-n")
@@ -41,6 +42,7 @@ struct NeighborsCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let method = try decoding.decodingMethod()
         let hood = try about("--smiles") {
             try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints,

@@ -34,6 +34,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Also write an HTML page with the path and the molecules.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(steps, in: 1...OptionLimits.steps, "--steps")
@@ -51,6 +52,7 @@ struct OptimizeCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         do { _ = try bundle.propertyIndex(objective) } catch let error as ChemVAEError { throw OptionError("--objective: \(error)") }
         if let start { _ = try about("--start") { try bundle.encode(smiles: start) } }
         var options = OptimizationOptions(objective: objective)

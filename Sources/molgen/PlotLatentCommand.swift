@@ -19,6 +19,7 @@ struct PlotLatentCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
     @Option(help: "Plot at most this many molecules.") var limit = 2000
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(limit, in: 2...1_000_000, "--limit")
@@ -27,6 +28,7 @@ struct PlotLatentCommand: ParsableCommand {
     func run() throws {
         try Outputs.check(output, "--output", against: [(data, "input"), (modelOptions.model, "--model")], extensions: ["svg"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let map: LatentMap
         do { map = try bundle.latentMap(of: data, colorBy: colorBy, limit: limit, seed: modelOptions.seed) } catch let error as ChemVAEError {
             if case .incompatibleData(let m) = error, m.contains("no '\(colorBy)' column") { throw OptionError("--color-by: \(m)") }

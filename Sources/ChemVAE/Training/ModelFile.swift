@@ -1,3 +1,4 @@
+import Chem
 import Datasets
 import Engine
 import Foundation
@@ -50,6 +51,9 @@ public final class ChemVAEModel {
     public var position: TrainingPosition?
     /// The aggregate posterior fitted by `molgen fit-prior`, if any (see `GaussianMixture`).
     public var prior: GaussianMixture?
+    /// How SMILES given to this model are standardised before tokenizing (`--standardize`); by
+    /// default what its vocabulary needs (`SmilesCodec.neededStandardization`).
+    public var standardization: Standardization?
 
     /// The family's name in the model file's `kind` attribute.
     public static let kind = "chemvae"
@@ -60,6 +64,7 @@ public final class ChemVAEModel {
                 optimizer: Adam? = nil, position: TrainingPosition? = nil) {
         self.model = model; self.codec = codec; self.normalization = normalization
         self.history = history; self.optimizer = optimizer; self.position = position
+        standardization = codec.neededStandardization
     }
 
     public var config: ChemVAEConfig { model.config }
