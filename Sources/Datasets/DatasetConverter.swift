@@ -33,6 +33,10 @@ public struct ConversionOptions: Sendable {
     /// stereo; `--standardize`): a changed molecule is stored as RDKit's canonical SMILES of its
     /// parent and its properties are the parent's. nil keeps molecules as read.
     public var standardization: Standardization?
+    /// Measured values to carry from each input record into `/properties`, after the RDKit ones:
+    /// columns of a CSV/TSV or SD properties (`--property-column`). A record whose value is missing
+    /// or not a finite number is rejected (`bad_property`).
+    public var propertyColumns: [String] = []
 
     public init() {}
 }
@@ -45,6 +49,8 @@ public enum RejectionReason: String, Sendable, CaseIterable {
     case tooLong = "too_long"
     /// A token is not in the fixed vocabulary, or the built vocabulary is full (256).
     case unknownToken = "unknown_token"
+    /// A measured property (`ConversionOptions.propertyColumns`) is missing or not a number.
+    case badProperty = "bad_property"
 }
 
 /// One record that was not converted.
@@ -98,6 +104,8 @@ public struct ConversionSummary: Sendable {
     public var tooLong = 0
     /// Records with a token outside the vocabulary.
     public var unknownTokens = 0
+    /// Records whose measured property value is missing or not a number.
+    public var badProperties = 0
     /// The first few rejected records of each reason, in input order.
     public var examples: [RejectedRecord] = []
     /// Converted rows that standardisation changed, and how many times each change was made.
@@ -111,7 +119,7 @@ public struct ConversionSummary: Sendable {
     public var seconds = 0.0
 
     /// Records rejected for any reason.
-    public var rejected: Int { invalid + tooLong + unknownTokens }
+    public var rejected: Int { invalid + tooLong + unknownTokens + badProperties }
 
     /// How many examples of each reason are kept.
     public static let examplesPerReason = 3
@@ -171,7 +179,7 @@ public struct DatasetConverter: Sendable {
         try Self.checkWritable(output)
 
         // Open every input first, so a missing file or absent column fails before any work.
-        let readers = try inputs.map { try MoleculeFile.open($0, column: options.column) }
+        let readers = try inputs.map { try MoleculeFile.open($0, column: options.column, values: options.propertyColumns) }
         let totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
 
         let codec = options.fixedCodec ?? SmilesCodec(tokenizer: options.tokenizer, maxLength: options.maxLength)
@@ -187,7 +195,7 @@ public struct DatasetConverter: Sendable {
                 var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil, standardization: options.standardization,
                                         canonicalize: options.canonicalize,
                                         writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
-                                                                          propertyNames: options.properties.map(\.name)))
+                                                                          propertyNames: options.properties.map(\.name) + options.propertyColumns))
                 var inputIndex = 0
                 var finishedBytes: Int64 = 0
                 let analyze = Self.makeAnalyzer(options: options)
@@ -265,6 +273,12 @@ public struct DatasetConverter: Sendable {
                 throw DatasetError.invalidOption(option: "--max-length", reason: "\(options.maxLength) leaves no room for a token and <end>; use at least 2")
             }
         }
+        let rdkitNames = options.properties.map(\.name)
+        for (i, name) in options.propertyColumns.enumerated() {
+            if rdkitNames.contains(name) || options.propertyColumns[..<i].contains(name) {
+                throw DatasetError.invalidOption(option: "--property-column", reason: "'\(name)' would be a second /properties column of that name")
+            }
+        }
         if let limit = options.limit, limit <= 0 {
             throw DatasetError.invalidOption(option: "--limit", reason: "\(limit) must be positive")
         }
@@ -303,6 +317,8 @@ public struct DatasetConverter: Sendable {
         case invalid(String)
         /// Over the SMILES length limit, never given to RDKit.
         case tooLong(String)
+        /// A measured property value is missing or not a number.
+        case badProperty(String)
     }
 
     struct AnalyzedBatch {
@@ -317,9 +333,18 @@ public struct DatasetConverter: Sendable {
         let properties = options.properties
         let maxSmilesLength = options.maxSmilesLength
         let standardization = options.standardization
+        let propertyColumns = options.propertyColumns
         return { batch in
             let analyses = batch.records.map { record -> Analysis in
                 if let problem = record.problem { return .invalid(problem) }
+                var measured: [Float] = []
+                for (name, value) in zip(propertyColumns, record.values) {
+                    guard let value, !value.isEmpty else { return .badProperty("column '\(name)' has no value") }
+                    guard let number = Double(value), Float(number).isFinite else {
+                        return .badProperty("column '\(name)': '\(printableText(String(value.prefix(40))))' is not a number")
+                    }
+                    measured.append(Float(number))
+                }
                 if let maxSmilesLength, record.smiles.utf8.count > maxSmilesLength {
                     return .tooLong("\(record.smiles.utf8.count) characters exceed --max-smiles-length \(maxSmilesLength)")
                 }
@@ -327,7 +352,7 @@ public struct DatasetConverter: Sendable {
                     let parent = try standardization?.standardize(record.smiles, maxLength: nil)
                     let smiles = parent?.smiles ?? record.smiles
                     let result = try Chem.analyze(smiles: smiles, canonicalize: canonicalize, properties: properties, maxLength: nil)
-                    return .valid(smiles: result.canonicalSMILES ?? smiles, properties: result.properties.map { Float($0) },
+                    return .valid(smiles: result.canonicalSMILES ?? smiles, properties: result.properties.map { Float($0) } + measured,
                                   changes: parent?.changes ?? [])
                 } catch let ChemError.invalidSMILES(_, reason) {
                     return .invalid(record.smiles.isEmpty ? "empty SMILES" : reason)
@@ -374,6 +399,7 @@ public struct DatasetConverter: Sendable {
                     case .invalid: summary.invalid += 1
                     case .tooLong: summary.tooLong += 1
                     case .unknownToken: summary.unknownTokens += 1
+                    case .badProperty: summary.badProperties += 1
                     }
                     if summary.examples.lazy.filter({ $0.reason == reason }).count < ConversionSummary.examplesPerReason {
                         summary.examples.append(rejected)
@@ -383,6 +409,7 @@ public struct DatasetConverter: Sendable {
                 guard case let .valid(text, values, changes) = analysis else {
                     if case let .invalid(reason) = analysis { try reject(.invalid, reason) }
                     if case let .tooLong(detail) = analysis { try reject(.tooLong, detail) }
+                    if case let .badProperty(detail) = analysis { try reject(.badProperty, detail) }
                     continue
                 }
                 let rowStart = tokens.count

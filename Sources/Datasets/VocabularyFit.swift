@@ -71,7 +71,7 @@ extension SmilesCodec {
         if tokenizer == .atom, let element = Self.element(of: token), !elements.contains(element) {
             parts.append("element \(element) not in the model's training data")
         }
-        if tokenizer == .char {
+        if tokenizer == .character {
             if token == "+" { parts.append("charge sign") }
             if token == "-" { parts.append("charge sign or explicit single bond") }
             if token == "@" { parts.append("stereocentre mark") }

@@ -7,11 +7,15 @@ public struct SmilesRecord: Sendable, Hashable {
     /// Why the record holds no molecule though the file has one there (an SDF record RDKit could
     /// not read); nil for every record of a SMILES file.
     public var problem: String?
+    /// The fields of the reader's `valueColumns`, in that order, as written (blanks trimmed); nil
+    /// where the record has no such field (a short row, an SD record without that property).
+    public var values: [String?]
 
-    public init(smiles: String, line: Int, problem: String? = nil) {
+    public init(smiles: String, line: Int, problem: String? = nil, values: [String?] = []) {
         self.smiles = smiles
         self.line = line
         self.problem = problem
+        self.values = values
     }
 }
 
@@ -111,6 +115,8 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
     case columnNotFound(path: String, column: String, columns: [String])
     /// An SD file was opened without RDKit's supplier (open it through `Datasets.MoleculeFile`).
     case noSDFParser(path: String)
+    /// Value columns were asked of a file of SMILES lines, which has no columns.
+    case noColumns(path: String, columns: [String])
     /// A quoted field opened on `line` is never closed: the `linesAfter` lines after it, to the
     /// end of the file (or the record size limit), would have been read as one field.
     case unclosedQuote(path: String, line: Int, linesAfter: Int, atEnd: Bool)
@@ -126,6 +132,8 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
         case let .noSmilesColumn(path, columns): return "\(path): no SMILES column (none named \"smiles\"); \(list(columns)); pick one with --column"
         case let .columnNotFound(path, column, columns): return "\(path): no column \"\(column)\"; \(list(columns))"
         case let .noSDFParser(path): return "\(path): an SD file needs RDKit's reader; open it through Datasets.MoleculeFile"
+        case let .noColumns(path, columns):
+            return "\(path): a file of SMILES lines has no column \(columns.map { "'\($0)'" }.joined(separator: ", ")): use a CSV, TSV or SD file"
         case let .unclosedQuote(path, line, linesAfter, atEnd):
             return "\(path):\(line): a quote opened on this line is never closed; the \(linesAfter) line(s) after it"
                 + (atEnd ? " (to the end of the file)" : " (up to the 1 MiB record limit)")
@@ -176,11 +184,15 @@ public final class SmilesFileReader {
     /// - Parameters:
     ///   - format: the layout; by default implied by the file name (see ``SmilesFileFormat/init(path:column:)``).
     /// - Parameter sdfParser: reads SD records (required for `.sdf`; see `Datasets.MoleculeFile`).
-    public init(path: String, format: SmilesFileFormat? = nil, sdfParser: SDFRecordParser? = nil) throws {
+    /// - Parameter values: further columns (SD properties for an SD file) whose fields every record
+    ///   carries in ``SmilesRecord/values``; a table without one of them is an error.
+    public init(path: String, format: SmilesFileFormat? = nil, sdfParser: SDFRecordParser? = nil, values: [String] = []) throws {
         self.path = path
         self.format = format ?? SmilesFileFormat(path: path)
         self.sdfParser = sdfParser
+        valueColumns = values
         if case .sdf = self.format, sdfParser == nil { throw SmilesFileError.noSDFParser(path: path) }
+        if case .lines = self.format, !values.isEmpty { throw SmilesFileError.noColumns(path: path, columns: values) }
         separator = self.format.separator ?? UInt8(ascii: ",")
         lines = try ByteLineReader(path: path)
         switch self.format {
@@ -190,9 +202,14 @@ public final class SmilesFileReader {
     }
 
     /// Opens `path` with the format its name implies, using `column` if it is a CSV file.
-    public convenience init(path: String, column: String?, sdfParser: SDFRecordParser? = nil) throws {
-        try self.init(path: path, format: SmilesFileFormat(path: path, column: column), sdfParser: sdfParser)
+    public convenience init(path: String, column: String?, sdfParser: SDFRecordParser? = nil, values: [String] = []) throws {
+        try self.init(path: path, format: SmilesFileFormat(path: path, column: column), sdfParser: sdfParser, values: values)
     }
+
+    /// The columns whose fields records carry in ``SmilesRecord/values``.
+    public let valueColumns: [String]
+    /// Their indices in a table's header.
+    private var valueIndices: [Int] = []
 
     /// Every record of the file (convenient for small files; large ones should stream with ``next()``).
     public static func readAll(path: String, column: String? = nil) throws -> [SmilesRecord] {
@@ -266,16 +283,18 @@ public final class SmilesFileReader {
         guard count <= Self.maxSDFRecordLines else {
             return SmilesRecord(smiles: "", line: first, problem: "SD record of \(count) lines exceeds the limit of \(Self.maxSDFRecordLines)")
         }
+        let fields = column == nil && valueColumns.isEmpty ? nil : SDFFields(record: text)
+        let values = valueColumns.map { fields!.value(of: $0)?.trimmingBlanks() }
         guard let column else {
             switch sdfParser!(text) {
-            case let .success(smiles): return SmilesRecord(smiles: smiles, line: first)
-            case let .failure(error): return SmilesRecord(smiles: "", line: first, problem: error.reason)
+            case let .success(smiles): return SmilesRecord(smiles: smiles, line: first, values: values)
+            case let .failure(error): return SmilesRecord(smiles: "", line: first, problem: error.reason, values: values)
             }
         }
         // A SMILES kept in an SD property (or the title line): RDKit need not read the mol block.
-        let value = SDFFields(record: text).value(of: column)
+        let value = fields!.value(of: column)
         return SmilesRecord(smiles: value?.trimmingBlanks() ?? "", line: first,
-                            problem: value == nil ? "the record has no SD property '\(column)'" : nil)
+                            problem: value == nil ? "the record has no SD property '\(column)'" : nil, values: values)
     }
 
     // MARK: CSV
@@ -297,30 +316,37 @@ public final class SmilesFileReader {
         }
         columnIndex = found!
         columnName = names[columnIndex]
+        valueIndices = try valueColumns.map { column in
+            guard let index = names.firstIndex(of: column) ?? names.firstIndex(where: { $0.lowercased() == column.lowercased() }) else {
+                throw SmilesFileError.columnNotFound(path: path, column: column, columns: names)
+            }
+            return index
+        }
     }
 
     private func nextCSVRecord() throws -> SmilesRecord? {
         // Fast path: a line without quotes is a whole record, and the field is cut straight from
         // the read buffer. Lines with quotes go through the general parser.
         while true {
-            let fast = try lines.nextLine { bytes -> (smiles: String?, isBlank: Bool)? in
+            let fast = try lines.nextLine { bytes -> (smiles: String?, values: [String?], isBlank: Bool)? in
                 guard !bytes.contains(UInt8(ascii: "\"")) else {
                     pending.removeAll(keepingCapacity: true)
                     pending.append(contentsOf: bytes)
                     return nil
                 }
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, true) }
-                return (Self.unquotedField(columnIndex, of: bytes, separator: separator), false)
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, [], true) }
+                return (Self.unquotedField(columnIndex, of: bytes, separator: separator),
+                        valueIndices.map { Self.unquotedField($0, of: bytes, separator: separator) }, false)
             }
             guard let fast else { return nil }  // end of file
             if let fast {
                 if fast.isBlank { continue }
-                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber)
+                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber, values: fast.values)
             }
             let line = lines.lineNumber
-            guard let record = try nextCSVFields(only: columnIndex, continuing: true) else { return nil }
-            let smiles = columnIndex < record.fields.count ? record.fields[columnIndex].trimmingBlanks() : ""
-            return SmilesRecord(smiles: smiles, line: line)
+            guard let record = try nextCSVFields(only: valueIndices.isEmpty ? columnIndex : nil, continuing: true) else { return nil }
+            func field(_ index: Int) -> String? { index < record.fields.count ? record.fields[index].trimmingBlanks() : nil }
+            return SmilesRecord(smiles: field(columnIndex) ?? "", line: line, values: valueIndices.map(field))
         }
     }
 

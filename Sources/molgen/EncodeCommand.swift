@@ -17,10 +17,10 @@ struct EncodeCommand: ParsableCommand {
             and /line; Z.csv has the columns line,smiles,z0,… (and lv0,…). A summary goes to stdout.
             """)
 
-    @Argument(help: "Molecules: a SMILES file (.smi/.txt/.csv, optionally .gz) or a dataset file converted with the model's vocabulary.")
+    @Argument(help: "Molecules: a molecule file (.smi/.txt/.csv/.tsv/.sdf, optionally .gz) or a dataset file converted with the model's vocabulary.")
     var input: String
     @Option(name: .shortAndLong, help: "The latents file to write: .h5 or .csv.") var output: String
-    @Option(help: "The SMILES column of a CSV input (default: the column named smiles).") var column: String?
+    @Option(help: "The SMILES column of a CSV/TSV input (default: the column named smiles); for an SD file an SD property holding SMILES.") var column: String?
     @Flag(help: "Also write the encoder's log-variances.") var withVariance = false
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var standardizeOptions: StandardizeOptions

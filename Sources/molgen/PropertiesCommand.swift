@@ -17,10 +17,10 @@ struct PropertiesCommand: ParsableCommand {
             compound's columns follow the record's: parent,parent_logp,… A summary goes to stderr.
             """)
 
-    @Argument(help: "A SMILES file: .smi/.txt or .csv, optionally gzipped (.gz).")
+    @Argument(help: "A molecule file: .smi/.txt, .csv/.tsv or .sdf (read by RDKit), optionally gzipped (.gz).")
     var input: String
 
-    @Option(help: "The SMILES column of a CSV input (default: the column named smiles, any case).")
+    @Option(help: "The SMILES column of a CSV/TSV input (default: the column named smiles, any case); for an SD file an SD property holding SMILES.")
     var column: String?
 
     @Option(help: "Worker threads for the RDKit work (default: all cores).")

@@ -21,7 +21,7 @@ char *crd_standardize(const char *smiles, bool strip_stereo, int32_t *changes, c
         if (mol) {
             // Each step is compared by canonical SMILES, so `changes` says only what really changed.
             const std::string input = RDKit::MolToSmiles(*mol);
-            std::unique_ptr<ROMol> parent(RDKit::MolStandardize::LargestFragmentChooser(true).choose(*mol));
+            std::unique_ptr<RDKit::ROMol> parent(RDKit::MolStandardize::LargestFragmentChooser(true).choose(*mol));
             std::string fragment = RDKit::MolToSmiles(*parent);
             if (fragment != input) *changes |= CRDStandardizationLargestFragment;
             parent.reset(RDKit::MolStandardize::Uncharger().uncharge(*parent));

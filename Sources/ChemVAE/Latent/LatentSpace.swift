@@ -72,6 +72,7 @@ public struct UnencodableMolecule: Error, CustomStringConvertible, Equatable {
         case .invalid: return "'\(smiles)' is not a valid molecule (\(detail))"
         case .tooLong: return "'\(smiles)' is too long for this model (\(detail))"
         case .unknownToken: return "'\(smiles)' holds a token outside this model's vocabulary (\(detail))"
+        case .badProperty: return "'\(smiles)' has no usable measured value (\(detail))"
         }
     }
 }
