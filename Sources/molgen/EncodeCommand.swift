@@ -30,6 +30,7 @@ struct EncodeCommand: ParsableCommand {
         let bundle = try modelOptions.load()
         standardizeOptions.apply(to: bundle)
         var read = 0, encoded = 0, rejected = 0, standardized = 0, invalid = 0
+        var domain = DomainTally(model: bundle)
         let isDataset = input.lowercased().hasSuffix(".h5") || input.lowercased().hasSuffix(".hdf5")
         let progress = CountedProgress(total: 1, unit: "molecules")
         StopSignal.install(grace: 2)
@@ -50,6 +51,7 @@ struct EncodeCommand: ParsableCommand {
                     rejected += rejects.count
                     invalid += rejects.filter { $0.reason == .invalid }.count
                     standardized += changed
+                    domain.check(points, file: input)
                     read = total
                     encoded += points.count
                     if points.count > 0 { try append(points) }
@@ -66,6 +68,8 @@ struct EncodeCommand: ParsableCommand {
         print("rejected=\(rejected)")
         print("standardization=\(standardizationName(bundle.standardization))")
         print("standardized=\(standardized)")
+        print("outside_domain=\(domain.summary)")
+        if domain.outside > domain.shown { printError("... \(domain.outside) molecules outside the model's domain in all") }
         print("latent_size=\(bundle.config.latentSize)")
         print("output=\(output)")
     }

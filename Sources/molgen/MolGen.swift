@@ -37,7 +37,7 @@ struct MolGen: ParsableCommand {
     static func main() {
         if let message = misspelledSubcommandMessage(CommandLine.arguments, root: MolGen.self) {
             printError(message)
-            exit(64)  // EX_USAGE, as ArgumentParser's own usage errors
+            Foundation.exit(64)  // EX_USAGE, as ArgumentParser's own usage errors
         }
         do {
             var command = try parseAsRoot()

@@ -44,6 +44,7 @@ struct NeighborsCommand: ParsableCommand {
         let bundle = try modelOptions.load()
         standardizeOptions.apply(to: bundle)
         let method = try decoding.decodingMethod()
+        let warning = domainWarning(bundle, option: "--smiles", smiles: smiles)
         let hood = try about("--smiles") {
             try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints,
                               constrained: !decoding.unconstrained, seed: modelOptions.seed)
@@ -56,7 +57,9 @@ struct NeighborsCommand: ParsableCommand {
         printError("\(hood.query): \(hood.neighbors.count) neighbours from \(hood.pointsDecoded) points (\(hood.validDecodings) valid, \(hood.queryDecodings) decoded to the query)")
         if hood.neighbors.count < n { printError("found only \(hood.neighbors.count) of \(n): try a larger --radius or --max-points") }
         if let report {
-            try LatentReports.neighbors(hood, model: modelOptions.model, radius: radius, shape: shape, seed: modelOptions.seed).write(to: report)
+            var page = LatentReports.neighbors(hood, model: modelOptions.model, radius: radius, shape: shape, seed: modelOptions.seed)
+            if let warning { page.warning(warning) }
+            try page.write(to: report)
             printError("report: \(report)")
         }
     }

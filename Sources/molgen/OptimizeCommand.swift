@@ -55,6 +55,7 @@ struct OptimizeCommand: ParsableCommand {
         standardizeOptions.apply(to: bundle)
         do { _ = try bundle.propertyIndex(objective) } catch let error as ChemVAEError { throw OptionError("--objective: \(error)") }
         if let start { _ = try about("--start") { try bundle.encode(smiles: start) } }
+        let warning = start.flatMap { domainWarning(bundle, option: "--start", smiles: $0) }
         var options = OptimizationOptions(objective: objective)
         options.maximize = !minimize
         options.start = start
@@ -70,6 +71,10 @@ struct OptimizeCommand: ParsableCommand {
         options.seed = modelOptions.seed
         let result = try bundle.optimize(options)
         let first = result.path.first!, last = result.path.last!
+        if !result.hasGroundTruth {
+            printError("note: '\(result.objective)' is a measured property, not one RDKit computes: no ground truth is computed for the decoded "
+                + "molecules; they are ranked by the surrogate's prediction (the 'predicted' column), and 'true' is nan")
+        }
         printError("start (\(result.startKind.rawValue)): \(result.start.smiles) \(result.objective) true \(fixed(result.start.trueValue)) predicted \(fixed(result.start.predicted))")
         printError("surrogate \(fixed(first.predicted)) -> \(fixed(last.predicted)) over \(steps) steps (‖z − z₀‖ = \(fixed(last.distanceFromStart, 2))); "
             + "\(result.validDecodings)/\(result.decodings) valid decodings, \(result.distinctValid) distinct"
@@ -81,7 +86,10 @@ struct OptimizeCommand: ParsableCommand {
         try emitCSV(csv, to: output)
         if result.best.isEmpty { printError("no molecule other than the start was found: try more --steps, a larger --lr or a lower --min-similarity") }
         if let report {
-            try LatentReports.optimization(result, options: options, model: modelOptions.model).write(to: report)
+            var page = LatentReports.optimization(result, options: options, model: modelOptions.model)
+            if let warning { page.warning(warning) }
+            if !result.hasGroundTruth { page.warning("\(result.objective) is a measured property: no ground truth is computed; values are the surrogate's predictions") }
+            try page.write(to: report)
             printError("report: \(report)")
         }
     }
