@@ -95,7 +95,10 @@ extension SmilesCodec {
         for (candidate, flags) in candidates where fits(original, after: candidate, canonicalize: canonicalize) {
             return head + "; \(flags) would fix it"
         }
+        // Why a charge can stay: RDKit's Uncharger leaves groups that have no neutral form.
+        let charged = tokens.contains { meaning(ofUnknownToken: $0).contains("charge") }
         return head + (applied == nil ? "; --standardize would not fix it" : "; standardisation cannot remove it")
+            + (charged ? " (charge-separated groups such as nitro and N-oxides, and quaternary nitrogen, have no neutral form)" : "")
     }
 
     /// Whether `smiles` standardised by `standardization` has only known tokens.

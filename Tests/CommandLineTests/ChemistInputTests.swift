@@ -45,6 +45,20 @@ final class ChemistInputTests: XCTestCase {
         }
     }
 
+    func testTheShippedModelWarnsAboutMoleculesOutsideItsDomain() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Methane and a C40 alkane are far from MOSES (MW 250-350); caffeine's MW 194 is below it too; paroxetine is inside.
+        try "smiles\nC\nCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC\nCN1C=NC2=C1C(=O)N(C(=O)N2C)C\nFc1ccc(cc1)C1CCNCC1COc1ccc2OCOc2c1\n"
+            .write(to: directory.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let run = try molgen(["encode", "m.csv", "--model", model, "-o", "z.h5"], in: directory)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("encoded=4\n"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("outside_domain=3\n"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("m.csv:2: outside the model's domain: heavy atoms 1 outside the training range 10–26; MW 16.0 outside"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("m.csv:5:"), run.stderr)
+    }
+
     func testPropertiesOfTheParentBesideTheRecord() throws {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

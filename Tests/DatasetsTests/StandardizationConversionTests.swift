@@ -64,7 +64,8 @@ final class StandardizationConversionTests: XCTestCase {
         XCTAssertEqual(try detail("C[C@H](N)C(=O)O", applied: Standardization(stripStereo: false)),
                        "unknown token \"[C@H]\" (stereocentre); --strip-stereo would fix it")
         XCTAssertEqual(try detail("C[N+](C)(C)CCOC(C)=O", applied: Standardization(stripStereo: true)),
-                       "unknown token \"[N+]\" (charge +1); standardisation cannot remove it")
+                       "unknown token \"[N+]\" (charge +1); standardisation cannot remove it"
+                       + " (charge-separated groups such as nitro and N-oxides, and quaternary nitrogen, have no neutral form)")
         XCTAssertEqual(codec.meaning(ofUnknownToken: "[13CH3]"), "isotope label")
         XCTAssertEqual(codec.meaning(ofUnknownToken: "/"), "double-bond stereo")
         XCTAssertEqual(codec.meaning(ofUnknownToken: "[Fe+2]"), "charge +2; element Fe not in the model's training data")
