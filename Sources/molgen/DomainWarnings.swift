@@ -1,9 +1,12 @@
 import ChemVAE
 
-/// Warns on stderr about a molecule given as an option (`--from`, `--smiles`, `--start`) that lies
-/// outside the model's applicability domain, and returns the warning for the `--report` page
-/// (nil when it is inside, or the model stores no domain).
+/// Says on stderr what standardisation changed in a molecule given as an option (`--from`,
+/// `--smiles`, `--start`) and warns when it lies outside the model's applicability domain; returns
+/// the warning for the `--report` page (nil when it is inside, or the model stores no domain).
 func domainWarning(_ model: ChemVAEModel, option: String, smiles: String) -> String? {
+    if let standardized = try? model.tokenRow(smiles: smiles), !standardized.changes.isEmpty {
+        printError("note: \(option) standardised to \(standardized.canonical) (\(standardized.changes))")
+    }
     guard model.domain != nil, let point = try? model.encode(smiles: smiles) else { return nil }
     let problems = model.domainProblems(smiles: point.smiles[0], mean: point.mean(0))
     guard !problems.isEmpty else { return nil }

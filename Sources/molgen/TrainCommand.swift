@@ -122,7 +122,16 @@ struct TrainCommand: ParsableCommand {
         let outcome = try trainer.run(progress: report.progress, epochFinished: report.epochFinished)
         report.finish()
         switch outcome {
-        case .finished: printError("done: \(output) (best: \(trainer.bestPath))")
+        case .finished:
+            // The applicability domain goes into both files, so every latent command can warn.
+            for path in [output, trainer.bestPath] where FileManager.default.fileExists(atPath: path) {
+                let model = try ChemVAEModel.load(from: path)
+                let stride = max(1, training.count / 20_000)
+                model.domain = try? model.measureDomain(smiles: Swift.stride(from: 0, to: training.count, by: stride).prefix(20_000).map { training.smiles[$0] })
+                try model.save(to: path)
+                if path == output, let domain = model.domain { printError("applicability domain: \(domain.summary)") }
+            }
+            printError("done: \(output) (best: \(trainer.bestPath))")
         case .interrupted:
             printError("stopped: checkpoint saved in \(output); continue with --resume")
             throw ExitCode(130)
