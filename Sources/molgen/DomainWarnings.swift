@@ -32,6 +32,21 @@ struct DomainTally {
         }
     }
 
+    /// Encodes `smiles` (in one batch) and checks them, naming each by its SMILES.
+    mutating func check(smiles: [String], file: String) {
+        guard model.domain != nil else { return }
+        let rows = smiles.compactMap { try? model.tokenRow(smiles: $0) }
+        guard !rows.isEmpty else { return }
+        let means = model.latentMoments(rows: rows.flatMap(\.row)).means
+        let points = LatentPoints(width: model.config.latentSize, means: means, smiles: rows.map(\.canonical))
+        for i in 0..<points.count {
+            let problems = model.domainProblems(smiles: points.smiles[i], mean: points.mean(i))
+            guard !problems.isEmpty else { continue }
+            outside += 1
+            if outside <= shown { printError("warning: \(file): \(points.smiles[i]) is outside the model's domain: \(problems.joined(separator: "; "))") }
+        }
+    }
+
     /// The summary line's value: the count, or `unknown` for a model without a stored domain.
     var summary: String { model.domain == nil ? "unknown" : "\(outside)" }
 }

@@ -35,7 +35,11 @@ struct PlotLatentCommand: ParsableCommand {
             throw error
         }
         try writeTextAtomically(map.svg(), to: output)
+        var domain = DomainTally(model: bundle)
+        domain.check(smiles: map.smiles, file: data)
+        if domain.outside > domain.shown { printError("... \(domain.outside) molecules outside the model's domain in all") }
         print("molecules=\(map.x.count)")
+        print("outside_domain=\(domain.summary)")
         print("explained_pc1=\(fixed(map.explained.0, 4))")
         print("explained_pc2=\(fixed(map.explained.1, 4))")
         print("output=\(output)")
