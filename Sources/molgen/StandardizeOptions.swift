@@ -2,7 +2,7 @@ import ArgumentParser
 import Chem
 import ChemVAE
 
-/// `--standardize`/`--no-standardize` and `--strip-stereo`/`--keep-stereo`, on every command that
+/// `--standardize`/`--no-standardize` and `--strip-stereo`/`--no-strip-stereo`, on every command that
 /// reads SMILES.
 struct StandardizeOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: """
