@@ -7,7 +7,7 @@ let rdkitInclude: [CXXSetting] = [.unsafeFlags(["-I/usr/include/rdkit", "-std=c+
 let rdkitLibraries = [
     "RDKitSmilesParse", "RDKitGraphMol", "RDKitDescriptors", "RDKitFingerprints", "RDKitSubstructMatch",
     "RDKitMolDraw2D", "RDKitDepictor", "RDKitDataStructs", "RDKitRDGeneral", "RDKitFileParsers",
-    "RDKitChemTransforms", "RDKitRDGeometryLib", "RDKitFMCS",
+    "RDKitChemTransforms", "RDKitRDGeometryLib", "RDKitFMCS", "RDKitMolStandardize",
 ].map { LinkerSetting.linkedLibrary($0) }
 
 /// Numeric targets skip runtime exclusivity checks in their hot loops and, on x86-64, compile for

@@ -30,6 +30,14 @@ public struct ConversionOptions: Sendable {
     /// Longer SMILES (in characters) are rejected as too long before RDKit parses them; nil for
     /// no limit (`--max-smiles-length`). See `SmilesScreen`.
     public var maxSmilesLength: Int? = SmilesScreen.defaultMaxLength
+    /// Standardise each molecule first (largest organic fragment, neutralised, optionally without
+    /// stereo; `--standardize`): a changed molecule is stored as RDKit's canonical SMILES of its
+    /// parent and its properties are the parent's. nil keeps molecules as read.
+    public var standardization: Standardization?
+    /// Measured values to carry from each input record into `/properties`, after the RDKit ones:
+    /// columns of a CSV/TSV or SD properties (`--property-column`). A record whose value is missing
+    /// or not a finite number is rejected (`bad_property`).
+    public var propertyColumns: [String] = []
 
     public init() {}
 }
@@ -42,6 +50,8 @@ public enum RejectionReason: String, Sendable, CaseIterable {
     case tooLong = "too_long"
     /// A token is not in the fixed vocabulary, or the built vocabulary is full (256).
     case unknownToken = "unknown_token"
+    /// A measured property (`ConversionOptions.propertyColumns`) is missing or not a number.
+    case badProperty = "bad_property"
 }
 
 /// One record that was not converted.
@@ -95,8 +105,13 @@ public struct ConversionSummary: Sendable {
     public var tooLong = 0
     /// Records with a token outside the vocabulary.
     public var unknownTokens = 0
+    /// Records whose measured property value is missing or not a number.
+    public var badProperties = 0
     /// The first few rejected records of each reason, in input order.
     public var examples: [RejectedRecord] = []
+    /// Converted rows that standardisation changed, and how many times each change was made.
+    public var standardized = 0
+    public var standardizationChanges: [StandardizationChanges: Int] = [:]
     /// The encoding of the rows written.
     public var codec: SmilesCodec
     /// The most tokens in a converted row (without `<end>`).
@@ -105,7 +120,7 @@ public struct ConversionSummary: Sendable {
     public var seconds = 0.0
 
     /// Records rejected for any reason.
-    public var rejected: Int { invalid + tooLong + unknownTokens }
+    public var rejected: Int { invalid + tooLong + unknownTokens + badProperties }
 
     /// How many examples of each reason are kept.
     public static let examplesPerReason = 3
@@ -189,9 +204,10 @@ public struct DatasetConverter: Sendable {
             // Why remove the old report before the rename: a kill between the dataset's rename and the
             // report's must leave the new dataset with no report, never with the previous run's.
             try HDF5File.writeAtomically(to: output, beforeRename: { try Self.removeFile(rejectedFile) }) { file in
-                var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil,
+                var state = WriterState(codec: codec, growsVocabulary: options.fixedCodec == nil, standardization: options.standardization,
+                                        canonicalize: options.canonicalize,
                                         writer: try MoleculeDatasetWriter(file: file, maxLength: codec.maxLength,
-                                                                          propertyNames: options.properties.map(\.name)))
+                                                                          propertyNames: options.properties.map(\.name) + options.propertyColumns))
                 let analyze = Self.makeAnalyzer(options: options)
                 let pipeline = OrderedParallelMap<WorkBatch, AnalyzedBatch>(
                     workers: options.workers, maxInFlight: options.workers * 4, transform: analyze)
@@ -216,6 +232,10 @@ public struct DatasetConverter: Sendable {
                 summary.read = source.read
                 summary.codec = state.codec
                 guard summary.converted > 0 else {
+                    if summary.read > 0 && summary.invalid == summary.read && inputs.count == 1 {
+                        throw DatasetError.noValidSMILES(message: noValidSMILESMessage(path: inputs[0], column: options.column)
+                            + " (nothing written; the rows are listed in \(rejectedFile))")
+                    }
                     throw DatasetError.nothingConverted(output: output, read: summary.read, rejectedFile: rejectedFile)
                 }
                 try state.writer.finish(codec: state.codec, source: inputs.joined(separator: ", "), isCanonical: options.canonicalize)
@@ -223,10 +243,12 @@ public struct DatasetConverter: Sendable {
                 try file.setAttribute("rejected", .int(summary.rejected))
             }
         } catch let error as DatasetError {
-            if case .nothingConverted = error {
+            switch error {
+            case .nothingConverted, .noValidSMILES:
                 // Nothing to train on, but the user needs the reasons: keep the rejected list.
                 try rejects.commit()
                 committed = true
+            default: break
             }
             throw error
         }
@@ -266,7 +288,7 @@ public struct DatasetConverter: Sendable {
         private var finishedBytes: Int64 = 0
 
         init(inputs: [String], options: ConversionOptions, group: ProcessGroup) throws {
-            readers = try inputs.map { try SmilesFileReader(path: $0, column: options.column) }
+            readers = try inputs.map { try MoleculeFile.open($0, column: options.column, values: options.propertyColumns) }
             self.options = options
             self.group = group
             totalBytes = max(1, readers.reduce(Int64(0)) { $0 + $1.fileSize })
@@ -313,6 +335,12 @@ public struct DatasetConverter: Sendable {
                 throw DatasetError.invalidOption(option: "--max-length", reason: "\(options.maxLength) leaves no room for a token and <end>; use at least 2")
             }
         }
+        let rdkitNames = options.properties.map(\.name)
+        for (i, name) in options.propertyColumns.enumerated() {
+            if rdkitNames.contains(name) || options.propertyColumns[..<i].contains(name) {
+                throw DatasetError.invalidOption(option: "--property-column", reason: "'\(name)' would be a second /properties column of that name")
+            }
+        }
         if let limit = options.limit, limit <= 0 {
             throw DatasetError.invalidOption(option: "--limit", reason: "\(limit) must be positive")
         }
@@ -347,10 +375,12 @@ public struct DatasetConverter: Sendable {
 
     /// RDKit's verdict on one record: the SMILES to tokenize and its properties, or why not.
     enum Analysis {
-        case valid(smiles: String, properties: [Float])
+        case valid(smiles: String, properties: [Float], changes: StandardizationChanges)
         case invalid(String)
         /// Over the SMILES length limit, never given to RDKit.
         case tooLong(String)
+        /// A measured property value is missing or not a number.
+        case badProperty(String)
     }
 
     struct AnalyzedBatch {
@@ -364,15 +394,28 @@ public struct DatasetConverter: Sendable {
         let canonicalize = options.canonicalize
         let properties = options.properties
         let maxSmilesLength = options.maxSmilesLength
+        let standardization = options.standardization
+        let propertyColumns = options.propertyColumns
         return { batch in
             let analyses = batch.records.map { record -> Analysis in
+                if let problem = record.problem { return .invalid(problem) }
+                var measured: [Float] = []
+                for (name, value) in zip(propertyColumns, record.values) {
+                    guard let value, !value.isEmpty else { return .badProperty("column '\(name)' has no value") }
+                    guard let number = Double(value), Float(number).isFinite else {
+                        return .badProperty("column '\(name)': '\(printableText(String(value.prefix(40))))' is not a number")
+                    }
+                    measured.append(Float(number))
+                }
                 if let maxSmilesLength, record.smiles.utf8.count > maxSmilesLength {
                     return .tooLong("\(record.smiles.utf8.count) characters exceed --max-smiles-length \(maxSmilesLength)")
                 }
                 do {
-                    let result = try Chem.analyze(smiles: record.smiles, canonicalize: canonicalize, properties: properties,
-                                                  maxLength: nil)
-                    return .valid(smiles: result.canonicalSMILES ?? record.smiles, properties: result.properties.map { Float($0) })
+                    let parent = try standardization?.standardize(record.smiles, maxLength: nil)
+                    let smiles = parent?.smiles ?? record.smiles
+                    let result = try Chem.analyze(smiles: smiles, canonicalize: canonicalize, properties: properties, maxLength: nil)
+                    return .valid(smiles: result.canonicalSMILES ?? smiles, properties: result.properties.map { Float($0) } + measured,
+                                  changes: parent?.changes ?? [])
                 } catch let ChemError.invalidSMILES(_, reason) {
                     return .invalid(record.smiles.isEmpty ? "empty SMILES" : reason)
                 } catch {
@@ -390,6 +433,9 @@ public struct DatasetConverter: Sendable {
     struct WriterState {
         var codec: SmilesCodec
         let growsVocabulary: Bool
+        /// What the analyzer did before tokenizing, so an unknown-token message can say what would help.
+        let standardization: Standardization?
+        let canonicalize: Bool
         let writer: MoleculeDatasetWriter
         /// Rows gathered before one append: large appends are much cheaper in HDF5.
         let blockRows = 8192
@@ -398,9 +444,11 @@ public struct DatasetConverter: Sendable {
         var lengths: [Int32] = []
         var properties: [Float] = []
 
-        init(codec: SmilesCodec, growsVocabulary: Bool, writer: MoleculeDatasetWriter) {
+        init(codec: SmilesCodec, growsVocabulary: Bool, standardization: Standardization?, canonicalize: Bool, writer: MoleculeDatasetWriter) {
             self.codec = codec
             self.growsVocabulary = growsVocabulary
+            self.standardization = standardization
+            self.canonicalize = canonicalize
             self.writer = writer
         }
 
@@ -413,15 +461,17 @@ public struct DatasetConverter: Sendable {
                     case .invalid: summary.invalid += 1
                     case .tooLong: summary.tooLong += 1
                     case .unknownToken: summary.unknownTokens += 1
+                    case .badProperty: summary.badProperties += 1
                     }
                     if summary.examples.lazy.filter({ $0.reason == reason }).count < ConversionSummary.examplesPerReason {
                         summary.examples.append(rejected)
                     }
                     try rejects.append(rejected)
                 }
-                guard case let .valid(text, values) = analysis else {
+                guard case let .valid(text, values, changes) = analysis else {
                     if case let .invalid(reason) = analysis { try reject(.invalid, reason) }
                     if case let .tooLong(detail) = analysis { try reject(.tooLong, detail) }
+                    if case let .badProperty(detail) = analysis { try reject(.badProperty, detail) }
                     continue
                 }
                 let rowStart = tokens.count
@@ -436,13 +486,20 @@ public struct DatasetConverter: Sendable {
                     properties.append(contentsOf: values)
                     summary.converted += 1
                     summary.longestRow = max(summary.longestRow, count)
+                    if !changes.isEmpty {
+                        summary.standardized += 1
+                        for change in [StandardizationChanges.largestFragment, .neutralized, .stereoRemoved] where changes.contains(change) {
+                            summary.standardizationChanges[change, default: 0] += 1
+                        }
+                    }
                 } catch {
                     tokens.removeLast(width)
                     switch error {
                     case let SmilesEncodingError.tooLong(_, tokenCount, maxLength):
                         try reject(.tooLong, "\(tokenCount) tokens + <end> exceed max length \(maxLength)")
-                    case let VocabularyError.unknownToken(token, position, _):
-                        try reject(.unknownToken, "unknown token \"\(token)\" at position \(position)")
+                    case VocabularyError.unknownToken:
+                        try reject(.unknownToken, codec.unknownTokenDetail(tokenized: text, original: record.smiles, applied: standardization,
+                                                                           canonicalize: canonicalize))
                     case let VocabularyError.full(token):
                         try reject(.unknownToken, "vocabulary full (\(Vocabulary.maximumCount) tokens), cannot add \"\(token)\"")
                     default:

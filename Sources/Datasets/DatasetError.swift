@@ -13,6 +13,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// Every one of the `read` records was rejected, so no dataset was written; the reasons are
     /// in `rejectedFile`.
     case nothingConverted(output: String, read: Int, rejectedFile: String)
+    /// No record of the input is a valid molecule; `message` says which column was read and
+    /// which one probably holds the SMILES (see `noValidSMILESMessage`).
+    case noValidSMILES(message: String)
 
     public var description: String {
         switch self {
@@ -32,6 +35,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return read == 0
                 ? "no molecules in the input, so \(output) was not written: check the input files"
                 : "none of the \(read) molecules read could be converted, so \(output) was not written: see \(rejectedFile) for the reasons"
+        case let .noValidSMILES(message):
+            return message
         }
     }
 }

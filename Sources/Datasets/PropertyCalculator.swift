@@ -12,6 +12,12 @@ public struct MoleculePropertiesRow: Sendable {
     public var values: [Double]?
     /// RDKit's reason for an invalid molecule.
     public var error: String?
+    /// With `PropertyCalculator.standardization`: what standardising the record changed (the
+    /// canonical SMILES and values are then the standardised molecule's).
+    public var changes: StandardizationChanges = []
+    /// With `PropertyCalculator.parent`: the parent compound's canonical SMILES and properties.
+    public var parentSMILES: String?
+    public var parentValues: [Double]?
 
     /// Whether RDKit parsed and sanitized the molecule.
     public var isValid: Bool { values != nil }
@@ -26,6 +32,10 @@ public struct PropertyCalculator: Sendable {
     public var workers: Int
     /// Records per unit of work.
     public var batchSize: Int
+    /// Standardise each record first and describe the standardised molecule instead (`--standardize`).
+    public var standardization: Standardization?
+    /// Also compute the parent compound's properties, beside the record's (`--parent`).
+    public var parent: Standardization?
 
     public init(properties: [MolecularProperty] = MolecularProperty.allCases,
                 workers: Int = ProcessInfo.processInfo.activeProcessorCount, batchSize: Int = 256) {
@@ -38,15 +48,24 @@ public struct PropertyCalculator: Sendable {
     /// the calling thread.
     /// - Throws: `SmilesFileError` for an input that cannot be opened or read, or what `row` throws.
     public func run(input: String, column: String? = nil, row: (MoleculePropertiesRow) throws -> Void) throws {
-        let reader = try SmilesFileReader(path: input, column: column)
-        let properties = self.properties
+        let reader = try MoleculeFile.open(input, column: column)
+        let properties = self.properties, standardization = self.standardization, parent = self.parent
         let pipeline = OrderedParallelMap<[SmilesRecord], [MoleculePropertiesRow]>(
             workers: workers, maxInFlight: workers * 4
         ) { records in
             records.map { record in
+                if let problem = record.problem { return MoleculePropertiesRow(record: record, error: problem) }
                 do {
-                    let analysis = try Chem.analyze(smiles: record.smiles, canonicalize: true, properties: properties)
-                    return MoleculePropertiesRow(record: record, canonicalSMILES: analysis.canonicalSMILES, values: analysis.properties)
+                    let standardized = try standardization?.standardize(record.smiles)
+                    let analysis = try Chem.analyze(smiles: standardized?.smiles ?? record.smiles, canonicalize: true, properties: properties)
+                    var row = MoleculePropertiesRow(record: record, canonicalSMILES: analysis.canonicalSMILES, values: analysis.properties)
+                    row.changes = standardized?.changes ?? []
+                    if let parent {
+                        let compound = try Chem.analyze(smiles: try parent.standardize(record.smiles).smiles, properties: properties)
+                        row.parentSMILES = compound.canonicalSMILES
+                        row.parentValues = compound.properties
+                    }
+                    return row
                 } catch {
                     let reason: String
                     if case let ChemError.invalidSMILES(_, rdkitReason) = error { reason = rdkitReason } else { reason = "\(error)" }

@@ -1,3 +1,4 @@
+import Chem
 import Foundation
 import Smiles
 
@@ -11,11 +12,13 @@ extension DatasetConverter.AnalyzedBatch {
         for (record, analysis) in zip(records, analyses) {
             out.int(record.line); out.string(record.smiles)
             switch analysis {
-            case let .valid(smiles, properties):
+            case let .valid(smiles, properties, changes):
                 out.byte(0); out.string(smiles); out.int(properties.count)
                 for value in properties { out.float(value) }
+                out.int(Int(changes.rawValue))
             case let .invalid(reason): out.byte(1); out.string(reason)
             case let .tooLong(detail): out.byte(2); out.string(detail)
+            case let .badProperty(detail): out.byte(3); out.string(detail)
             }
         }
         return out.bytes
@@ -32,9 +35,11 @@ extension DatasetConverter.AnalyzedBatch {
             case 0:
                 let smiles = try input.string()
                 let properties = try (0..<input.int()).map { _ in try input.float() }
-                analyses.append(.valid(smiles: smiles, properties: properties))
+                let changes = StandardizationChanges(rawValue: Int32(truncatingIfNeeded: try input.int()))
+                analyses.append(.valid(smiles: smiles, properties: properties, changes: changes))
             case 1: analyses.append(.invalid(try input.string()))
-            default: analyses.append(.tooLong(try input.string()))
+            case 2: analyses.append(.tooLong(try input.string()))
+            default: analyses.append(.badProperty(try input.string()))
             }
         }
         self.init(fileIndex: fileIndex, records: records, analyses: analyses, fractionDone: fractionDone)

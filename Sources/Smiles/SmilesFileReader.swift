@@ -4,10 +4,65 @@ public struct SmilesRecord: Sendable, Hashable {
     public var smiles: String
     /// The 1-based line number in the file (for a CSV record spanning lines, its first line).
     public var line: Int
+    /// Why the record holds no molecule though the file has one there (an SDF record RDKit could
+    /// not read); nil for every record of a SMILES file.
+    public var problem: String?
+    /// The fields of the reader's `valueColumns`, in that order, as written (blanks trimmed); nil
+    /// where the record has no such field (a short row, an SD record without that property).
+    public var values: [String?]
 
-    public init(smiles: String, line: Int) {
+    public init(smiles: String, line: Int, problem: String? = nil, values: [String?] = []) {
         self.smiles = smiles
         self.line = line
+        self.problem = problem
+        self.values = values
+    }
+}
+
+/// Reads the molecule of one SD record (its mol block and data lines, without `$$$$`): its SMILES,
+/// or why not. The reader stays free of RDKit: `Datasets.MoleculeFile` hands it RDKit's SD supplier.
+public typealias SDFRecordParser = @Sendable (String) -> Result<String, SDFRecordError>
+
+/// Why RDKit could not read the molecule of an SD record.
+public struct SDFRecordError: Error, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// The title line and the data items (`> <NAME>` then value lines) of one SD record, in file order.
+public struct SDFFields: Sendable, Equatable {
+    public var name: String
+    public var properties: [String: String]
+    public var order: [String]
+
+    /// Reads the fields of `record` (the record's text without `$$$$`). Values of several lines are
+    /// joined with a newline; a repeated name keeps its first value.
+    public init(record: String) {
+        let lines = record.split(separator: "\n", omittingEmptySubsequences: false)
+        name = lines.first.map { String($0).trimmingBlanks() } ?? ""
+        properties = [:]
+        order = []
+        var i = 0
+        while i < lines.count {
+            let line = lines[i]
+            i += 1
+            guard line.hasPrefix(">"), let open = line.firstIndex(of: "<"), let close = line[open...].firstIndex(of: ">") else { continue }
+            let key = String(line[line.index(after: open)..<close])
+            var value: [Substring] = []
+            while i < lines.count, !lines[i].allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                value.append(lines[i])
+                i += 1
+            }
+            if properties[key] == nil {
+                properties[key] = value.joined(separator: "\n")
+                order.append(key)
+            }
+        }
+    }
+
+    /// The value of column `name`: an SD property, else (for `name`, any case) the title line.
+    public func value(of column: String) -> String? {
+        properties[column] ?? (column.lowercased() == "name" ? name : nil)
     }
 }
 
@@ -23,12 +78,29 @@ public enum SmilesFileFormat: Sendable, Hashable {
     /// case. Quoted fields may hold commas, doubled quotes and line breaks. Blank lines are skipped;
     /// a row too short to reach the column gives an empty SMILES.
     case csv(column: String?)
+    /// `.tsv`: as CSV, with tabs between the fields.
+    case tsv(column: String?)
+    /// `.sdf`: MDL SD records ended by `$$$$`, read by RDKit (a ``SDFRecordParser``). The SMILES is
+    /// the molecule's own, or with `column` the SD property of that name (`name`: the title line).
+    case sdf(column: String?)
 
-    /// The format a file name implies: `.csv` or `.csv.gz` is CSV, everything else is lines.
-    /// `column` is used for CSV and ignored for line files.
+    /// The format a file name implies: `.csv` or `.csv.gz` is CSV, `.tsv` (or `.tab`) TSV,
+    /// everything else is lines. `column` is used for CSV and TSV and ignored for line files.
     public init(path: String, column: String? = nil) {
-        let name = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
-        self = name.lowercased().hasSuffix(".csv") ? .csv(column: column) : .lines
+        let name = (path.hasSuffix(".gz") ? String(path.dropLast(3)) : path).lowercased()
+        if name.hasSuffix(".csv") { self = .csv(column: column) }
+        else if name.hasSuffix(".tsv") || name.hasSuffix(".tab") { self = .tsv(column: column) }
+        else if name.hasSuffix(".sdf") || name.hasSuffix(".sd") { self = .sdf(column: column) }
+        else { self = .lines }
+    }
+
+    /// The byte between fields of a table (`,` or tab); nil for line files.
+    var separator: UInt8? {
+        switch self {
+        case .csv: return UInt8(ascii: ",")
+        case .tsv: return 0x09
+        case .lines, .sdf: return nil
+        }
     }
 }
 
@@ -41,6 +113,10 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
     case noSmilesColumn(path: String, columns: [String])
     /// The requested column is not in the header; `columns` lists the header that was found.
     case columnNotFound(path: String, column: String, columns: [String])
+    /// An SD file was opened without RDKit's supplier (open it through `Datasets.MoleculeFile`).
+    case noSDFParser(path: String)
+    /// Value columns were asked of a file of SMILES lines, which has no columns.
+    case noColumns(path: String, columns: [String])
     /// A quoted field opened on `line` is never closed: the `linesAfter` lines after it, to the
     /// end of the file (or the record size limit), would have been read as one field.
     case unclosedQuote(path: String, line: Int, linesAfter: Int, atEnd: Bool)
@@ -55,6 +131,9 @@ public enum SmilesFileError: Error, Equatable, CustomStringConvertible {
         case let .unreadableGzip(path, reason): return "\(path): unreadable gzip: \(reason)"
         case let .noSmilesColumn(path, columns): return "\(path): no SMILES column (none named \"smiles\"); \(list(columns)); pick one with --column"
         case let .columnNotFound(path, column, columns): return "\(path): no column \"\(column)\"; \(list(columns))"
+        case let .noSDFParser(path): return "\(path): an SD file needs RDKit's reader; open it through Datasets.MoleculeFile"
+        case let .noColumns(path, columns):
+            return "\(path): a file of SMILES lines has no column \(columns.map { "'\($0)'" }.joined(separator: ", ")): use a CSV, TSV or SD file"
         case let .unclosedQuote(path, line, linesAfter, atEnd):
             return "\(path):\(line): a quote opened on this line is never closed; the \(linesAfter) line(s) after it"
                 + (atEnd ? " (to the end of the file)" : " (up to the 1 MiB record limit)")
@@ -77,8 +156,10 @@ public final class SmilesFileReader {
     public let path: String
     /// The layout the reader uses.
     public let format: SmilesFileFormat
-    /// For CSV, the header name of the SMILES column.
+    /// For CSV and TSV, the header name of the SMILES column.
     public private(set) var columnName: String?
+    /// For CSV and TSV, every name of the header row.
+    public private(set) var header: [String] = []
 
     /// The size of the file on disk (compressed size for gzip), in bytes.
     public var fileSize: Int64 { lines.fileSize }
@@ -93,6 +174,8 @@ public final class SmilesFileReader {
     /// The longest CSV record with a quoted line break that is accepted (1 MiB).
     static let maxQuotedRecordBytes = 1 << 20
     private var columnIndex = 0
+    /// The field separator of a table (`,` or tab).
+    private let separator: UInt8
     private var isFirstLine = true
     private var pending: [UInt8] = []
 
@@ -100,17 +183,33 @@ public final class SmilesFileReader {
     /// before any work is done.
     /// - Parameters:
     ///   - format: the layout; by default implied by the file name (see ``SmilesFileFormat/init(path:column:)``).
-    public init(path: String, format: SmilesFileFormat? = nil) throws {
+    /// - Parameter sdfParser: reads SD records (required for `.sdf`; see `Datasets.MoleculeFile`).
+    /// - Parameter values: further columns (SD properties for an SD file) whose fields every record
+    ///   carries in ``SmilesRecord/values``; a table without one of them is an error.
+    public init(path: String, format: SmilesFileFormat? = nil, sdfParser: SDFRecordParser? = nil, values: [String] = []) throws {
         self.path = path
         self.format = format ?? SmilesFileFormat(path: path)
+        self.sdfParser = sdfParser
+        valueColumns = values
+        if case .sdf = self.format, sdfParser == nil { throw SmilesFileError.noSDFParser(path: path) }
+        if case .lines = self.format, !values.isEmpty { throw SmilesFileError.noColumns(path: path, columns: values) }
+        separator = self.format.separator ?? UInt8(ascii: ",")
         lines = try ByteLineReader(path: path)
-        if case let .csv(column) = self.format { try readHeader(column: column) }
+        switch self.format {
+        case let .csv(column), let .tsv(column): try readHeader(column: column)
+        case .lines, .sdf: break
+        }
     }
 
     /// Opens `path` with the format its name implies, using `column` if it is a CSV file.
-    public convenience init(path: String, column: String?) throws {
-        try self.init(path: path, format: SmilesFileFormat(path: path, column: column))
+    public convenience init(path: String, column: String?, sdfParser: SDFRecordParser? = nil, values: [String] = []) throws {
+        try self.init(path: path, format: SmilesFileFormat(path: path, column: column), sdfParser: sdfParser, values: values)
     }
+
+    /// The columns whose fields records carry in ``SmilesRecord/values``.
+    public let valueColumns: [String]
+    /// Their indices in a table's header.
+    private var valueIndices: [Int] = []
 
     /// Every record of the file (convenient for small files; large ones should stream with ``next()``).
     public static func readAll(path: String, column: String? = nil) throws -> [SmilesRecord] {
@@ -124,7 +223,8 @@ public final class SmilesFileReader {
     public func next() throws -> SmilesRecord? {
         switch format {
         case .lines: return try nextLineRecord()
-        case .csv: return try nextCSVRecord()
+        case .csv, .tsv: return try nextCSVRecord()
+        case let .sdf(column): return try nextSDFRecord(column: column)
         }
     }
 
@@ -159,6 +259,44 @@ public final class SmilesFileReader {
         return line[start..<end]
     }
 
+    // MARK: SDF
+
+    private let sdfParser: SDFRecordParser?
+    /// The most lines one SD record may have: a mol block of about 1,000 atoms and bonds, far above
+    /// any drug, so a hostile file cannot hand RDKit a huge molecule.
+    static let maxSDFRecordLines = 2_000
+
+    private func nextSDFRecord(column: String?) throws -> SmilesRecord? {
+        var text = "", first = 0, count = 0
+        while true {
+            let line = try lines.nextLine { String(decoding: $0, as: UTF8.self) }
+            guard let line else {
+                // A last record without `$$$$` still counts, unless it is blank.
+                guard count > 0, text.contains(where: { !$0.isWhitespace }) else { return nil }
+                break
+            }
+            if first == 0 { first = lines.lineNumber }
+            if line.hasPrefix("$$$$") { break }
+            count += 1
+            if count <= Self.maxSDFRecordLines { text += line + "\n" }
+        }
+        guard count <= Self.maxSDFRecordLines else {
+            return SmilesRecord(smiles: "", line: first, problem: "SD record of \(count) lines exceeds the limit of \(Self.maxSDFRecordLines)")
+        }
+        let fields = column == nil && valueColumns.isEmpty ? nil : SDFFields(record: text)
+        let values = valueColumns.map { fields!.value(of: $0)?.trimmingBlanks() }
+        guard let column else {
+            switch sdfParser!(text) {
+            case let .success(smiles): return SmilesRecord(smiles: smiles, line: first, values: values)
+            case let .failure(error): return SmilesRecord(smiles: "", line: first, problem: error.reason, values: values)
+            }
+        }
+        // A SMILES kept in an SD property (or the title line): RDKit need not read the mol block.
+        let value = fields!.value(of: column)
+        return SmilesRecord(smiles: value?.trimmingBlanks() ?? "", line: first,
+                            problem: value == nil ? "the record has no SD property '\(column)'" : nil, values: values)
+    }
+
     // MARK: CSV
 
     private func readHeader(column: String?) throws {
@@ -167,6 +305,7 @@ public final class SmilesFileReader {
                 ?? SmilesFileError.noSmilesColumn(path: path, columns: [])
         }
         let names = header.fields.map { $0.trimmingBlanks() }
+        self.header = names
         let found: Int?
         if let column {
             found = names.firstIndex(of: column) ?? names.firstIndex { $0.lowercased() == column.lowercased() }
@@ -177,41 +316,48 @@ public final class SmilesFileReader {
         }
         columnIndex = found!
         columnName = names[columnIndex]
+        valueIndices = try valueColumns.map { column in
+            guard let index = names.firstIndex(of: column) ?? names.firstIndex(where: { $0.lowercased() == column.lowercased() }) else {
+                throw SmilesFileError.columnNotFound(path: path, column: column, columns: names)
+            }
+            return index
+        }
     }
 
     private func nextCSVRecord() throws -> SmilesRecord? {
         // Fast path: a line without quotes is a whole record, and the field is cut straight from
         // the read buffer. Lines with quotes go through the general parser.
         while true {
-            let fast = try lines.nextLine { bytes -> (smiles: String?, isBlank: Bool)? in
+            let fast = try lines.nextLine { bytes -> (smiles: String?, values: [String?], isBlank: Bool)? in
                 guard !bytes.contains(UInt8(ascii: "\"")) else {
                     pending.removeAll(keepingCapacity: true)
                     pending.append(contentsOf: bytes)
                     return nil
                 }
-                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, true) }
-                return (Self.unquotedField(columnIndex, of: bytes), false)
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (nil, [], true) }
+                return (Self.unquotedField(columnIndex, of: bytes, separator: separator),
+                        valueIndices.map { Self.unquotedField($0, of: bytes, separator: separator) }, false)
             }
             guard let fast else { return nil }  // end of file
             if let fast {
                 if fast.isBlank { continue }
-                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber)
+                return SmilesRecord(smiles: fast.smiles ?? "", line: lines.lineNumber, values: fast.values)
             }
             let line = lines.lineNumber
-            guard let record = try nextCSVFields(only: columnIndex, continuing: true) else { return nil }
-            let smiles = columnIndex < record.fields.count ? record.fields[columnIndex].trimmingBlanks() : ""
-            return SmilesRecord(smiles: smiles, line: line)
+            guard let record = try nextCSVFields(only: valueIndices.isEmpty ? columnIndex : nil, continuing: true) else { return nil }
+            func field(_ index: Int) -> String? { index < record.fields.count ? record.fields[index].trimmingBlanks() : nil }
+            return SmilesRecord(smiles: field(columnIndex) ?? "", line: line, values: valueIndices.map(field))
         }
     }
 
     /// Field `index` of a record without quotes, blanks trimmed; `nil` if the record is too short.
-    private static func unquotedField(_ index: Int, of bytes: UnsafeRawBufferPointer) -> String? {
+    private static func unquotedField(_ index: Int, of bytes: UnsafeRawBufferPointer, separator: UInt8) -> String? {
         var start = 0
         for _ in 0..<index {
-            guard let comma = bytes[start...].firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            guard let comma = bytes[start...].firstIndex(of: separator) else { return nil }
             start = comma + 1
         }
-        var end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+        var end = bytes[start...].firstIndex(of: separator) ?? bytes.endIndex
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
         while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
         return String(decoding: bytes[start..<end], as: UTF8.self)
@@ -255,22 +401,23 @@ public final class SmilesFileReader {
                 firstLine = 0
             }
         }
-        return (Self.splitCSV(pending, only: wanted), firstLine)
+        return (Self.splitCSV(pending, only: wanted, separator: separator), firstLine)
     }
 
-    /// Splits one CSV record into its fields, undoing quoting (`"a,b"` → `a,b`, `""` → `"`).
-    static func splitCSV(_ record: [UInt8], only wanted: Int? = nil) -> [String] {
+    /// Splits one CSV (or, with a tab `separator`, TSV) record into its fields, undoing quoting
+    /// (`"a,b"` → `a,b`, `""` → `"`).
+    static func splitCSV(_ record: [UInt8], only wanted: Int? = nil, separator: UInt8 = UInt8(ascii: ",")) -> [String] {
         var fields: [String] = []
         var field: [UInt8] = []
         var index = 0
         var i = 0
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        let quote = UInt8(ascii: "\""), comma = separator
         while true {
             field.removeAll(keepingCapacity: true)
             let keep = wanted == nil || wanted == index
             // A field is quoted when its first non-blank byte is a quote.
             var j = i
-            while j < record.count && (record[j] == 0x20 || record[j] == 0x09) { j += 1 }
+            while j < record.count && (record[j] == 0x20 || (record[j] == 0x09 && separator != 0x09)) { j += 1 }
             if j < record.count && record[j] == quote {
                 i = j + 1
                 while i < record.count {

@@ -18,13 +18,13 @@ struct ConvertCommand: ParsableCommand {
             goes to stdout as name=value lines; progress and examples of rejected rows to stderr.
             """)
 
-    @Argument(help: "SMILES files: .smi/.txt (first field of each line) or .csv (a smiles column), optionally gzipped (.gz).")
+    @Argument(help: "Molecule files: .smi/.txt (first field of each line), .csv/.tsv (a smiles column) or .sdf (read by RDKit), optionally gzipped (.gz).")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "The dataset file to write.")
     var output: String
 
-    @Option(help: "The SMILES column of CSV inputs (default: the column named smiles, any case).")
+    @Option(help: "The SMILES column of CSV/TSV inputs (default: the column named smiles, any case); for SD files an SD property holding SMILES (default: the mol block).")
     var column: String?
 
     @Option(help: "Tokenizer: atom (bracket atoms, Cl, Br, %nn whole) or char (one token per character). Default: atom.")
@@ -39,6 +39,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Properties to compute, comma-separated: logp,qed,sas,mw,plogp.")
     var properties: String?
 
+    @Option(help: "Measured values to carry into /properties after the RDKit ones, comma-separated: columns of a CSV/TSV input or SD properties. Rows whose value is missing or not a number are rejected (bad_property).")
+    var propertyColumn: String?
+
     @Option(help: "Use the vocabulary, tokenizer and max length of this dataset or model file; molecules with other tokens are skipped.")
     var vocab: String?
 
@@ -50,6 +53,8 @@ struct ConvertCommand: ParsableCommand {
 
     @Option(help: "Worker threads for the RDKit work (default: all cores).")
     var threads: Int?
+
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length: \(maxLength) leaves no room for a token and the end token; use at least 2") }
@@ -76,6 +81,7 @@ struct ConvertCommand: ParsableCommand {
         // one machine share its cores.
         let group = ProcessGroup.world
         if group.usesMPI { options.workers = group.threadsPerProcess() }
+        options.propertyColumns = propertyColumn.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
         if let threads { options.workers = threads }
         if let vocab {
             let codec: SmilesCodec
@@ -89,6 +95,7 @@ struct ConvertCommand: ParsableCommand {
             }
             options.fixedCodec = codec
         }
+        options.standardization = standardizeOptions.resolved(default: options.fixedCodec?.neededStandardization)
 
         StopSignal.install(grace: 2)
         let bar = ProgressBar()
@@ -127,9 +134,16 @@ struct ConvertCommand: ParsableCommand {
             ("invalid", "\(summary.invalid)"),
             ("too_long", "\(summary.tooLong)"),
             ("unknown_tokens", "\(summary.unknownTokens)"),
+            ("bad_property", "\(summary.badProperties)"),
+            ("properties", (options.properties.map(\.name) + options.propertyColumns).joined(separator: ",")),
             ("tokenizer", summary.codec.tokenizer.rawValue),
             ("max_length", "\(summary.codec.maxLength)"),
             ("longest_row", "\(summary.longestRow)"),
+            ("standardization", standardizationName(options.standardization)),
+            ("standardized", "\(summary.standardized)"),
+            ("fragments_removed", "\(summary.standardizationChanges[.largestFragment] ?? 0)"),
+            ("charges_neutralized", "\(summary.standardizationChanges[.neutralized] ?? 0)"),
+            ("stereo_removed", "\(summary.standardizationChanges[.stereoRemoved] ?? 0)"),
             ("vocabulary_size", "\(summary.codec.vocabulary.count)"),
             ("seconds", String(format: "%.2f", summary.seconds)),
             ("molecules_per_s", String(format: "%.0f", rate)),

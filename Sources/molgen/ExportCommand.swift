@@ -9,17 +9,39 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "A model file written by molgen train.") var model: String
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
+    @Option(help: "Measure the applicability domain on these training molecules (a dataset file or a molecule file) and store it in the copy.")
+    var domainFrom: String?
+    @Option(help: "With --domain-from, use at most this many molecules (spread evenly over the file).") var domainLimit = 20_000
+
+    func validate() throws {
+        try OptionLimits.require(domainLimit, in: 1...OptionLimits.samples, "--domain-limit")
+    }
 
     func run() throws {
-        try Outputs.check(output, "--output", against: [(model, "model")], extensions: ["h5", "hdf5"])
+        try Outputs.check(output, "--output", against: [(model, "model"), (domainFrom, "--domain-from")], extensions: ["h5", "hdf5"])
         let bundle = try ChemVAEModel.load(from: model)
         bundle.optimizer = nil
         bundle.position = nil
+        if let domainFrom {
+            let all = try TestStatistics.readSmiles(domainFrom)
+            let stride = max(1, all.count / domainLimit)
+            let sample = Swift.stride(from: 0, to: all.count, by: stride).prefix(domainLimit).map { all[$0] }
+            do { bundle.domain = try bundle.measureDomain(smiles: sample) } catch { throw OptionError("--domain-from: \(domainFrom): \(error)") }
+        }
         try bundle.save(to: output)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("output=\(output)")
         print("parameters=\(bundle.model.parameterCount)")
         print("epochs=\(bundle.history.count)")
         print(String(format: "size_mb=%.1f", Double(size) / 1e6))
+        if let domain = bundle.domain {
+            print("domain_molecules=\(domain.molecules)")
+            print(String(format: "domain_heavy_atoms=%.0f-%.0f", domain.heavyAtoms.lowerBound, domain.heavyAtoms.upperBound))
+            print(String(format: "domain_mw=%.1f-%.1f", domain.molecularWeight.lowerBound, domain.molecularWeight.upperBound))
+            print(String(format: "domain_logp=%.2f-%.2f", domain.logP.lowerBound, domain.logP.upperBound))
+            for (level, value) in zip(ApplicabilityDomain.normLevels, domain.latentNormQuantiles) {
+                print(String(format: "domain_latent_norm_q%g=%.3f", level * 100, value))
+            }
+        }
     }
 }

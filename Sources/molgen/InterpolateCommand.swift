@@ -23,6 +23,7 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Also write an HTML page drawing the path.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         if steps < 2 { throw ValidationError("--steps: \(steps) must be at least 2 (the two ends)") }
@@ -33,9 +34,11 @@ struct InterpolateCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let method = try decoding.decodingMethod()
         _ = try about("--from") { try bundle.encode(smiles: from) }
         _ = try about("--to") { try bundle.encode(smiles: to) }
+        let warnings = [domainWarning(bundle, option: "--from", smiles: from), domainWarning(bundle, option: "--to", smiles: to)].compactMap { $0 }
         let path = try bundle.interpolate(from: from, to: to, steps: steps, spherical: spherical, method: method,
                                              constrained: !decoding.unconstrained, seed: modelOptions.seed)
         var csv = "step,t,smiles,valid,new\n"
@@ -45,7 +48,9 @@ struct InterpolateCommand: ParsableCommand {
         try emitCSV(csv, to: output)
         printError("path from \(path.from) to \(path.to): \(path.steps.filter(\.molecule.isValid).count)/\(path.steps.count) valid steps, \(path.distinctMolecules.count) distinct molecules")
         if let report {
-            try LatentReports.interpolation(path, model: modelOptions.model, method: method, seed: modelOptions.seed).write(to: report)
+            var page = LatentReports.interpolation(path, model: modelOptions.model, method: method, seed: modelOptions.seed)
+            warnings.reversed().forEach { page.warning($0) }
+            try page.write(to: report)
             printError("report: \(report)")
         }
     }

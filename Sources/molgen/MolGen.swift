@@ -10,6 +10,7 @@ struct MolGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "molgen",
         abstract: "Generative molecular design: SMILES datasets, a chemical VAE, and its latent space.",
+        version: versionText,
         subcommands: [
             DemoCommand.self,
             ConvertCommand.self,
@@ -39,6 +40,10 @@ struct MolGen: ParsableCommand {
     /// ArgumentParser's `main`, plus a check that standard output was really written: a command
     /// whose results could not be written exits non-zero with an error.
     static func main() {
+        if let message = misspelledSubcommandMessage(CommandLine.arguments, root: MolGen.self) {
+            printError(message)
+            Foundation.exit(64)  // EX_USAGE, as ArgumentParser's own usage errors
+        }
         // Under mpirun (and only there) this starts MPI; the ranks on one machine share its cores.
         let group = ProcessGroup.world
         if group.usesMPI, ProcessInfo.processInfo.environment["MOLGEN_THREADS"] == nil {

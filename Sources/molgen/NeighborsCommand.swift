@@ -29,6 +29,7 @@ struct NeighborsCommand: ParsableCommand {
     @Option(help: "Also write an HTML page drawing the neighbours.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(n, in: 1...100_000, "-n")
@@ -41,7 +42,9 @@ struct NeighborsCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let method = try decoding.decodingMethod()
+        let warning = domainWarning(bundle, option: "--smiles", smiles: smiles)
         let hood = try about("--smiles") {
             try bundle.neighbors(of: smiles, count: n, radius: radius, shape: shape, method: method, maxPoints: maxPoints,
                               constrained: !decoding.unconstrained, seed: modelOptions.seed)
@@ -54,7 +57,9 @@ struct NeighborsCommand: ParsableCommand {
         printError("\(hood.query): \(hood.neighbors.count) neighbours from \(hood.pointsDecoded) points (\(hood.validDecodings) valid, \(hood.queryDecodings) decoded to the query)")
         if hood.neighbors.count < n { printError("found only \(hood.neighbors.count) of \(n): try a larger --radius or --max-points") }
         if let report {
-            try LatentReports.neighbors(hood, model: modelOptions.model, radius: radius, shape: shape, seed: modelOptions.seed).write(to: report)
+            var page = LatentReports.neighbors(hood, model: modelOptions.model, radius: radius, shape: shape, seed: modelOptions.seed)
+            if let warning { page.warning(warning) }
+            try page.write(to: report)
             printError("report: \(report)")
         }
     }

@@ -34,6 +34,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Also write an HTML page with the path and the molecules.") var report: String?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(steps, in: 1...OptionLimits.steps, "--steps")
@@ -51,8 +52,10 @@ struct OptimizeCommand: ParsableCommand {
         try Outputs.check(output, "--output", against: [(modelOptions.model, "--model")], extensions: ["csv"])
         try Outputs.check(report, "--report", against: [(modelOptions.model, "--model"), (output, "--output")], extensions: ["html", "htm"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         do { _ = try bundle.propertyIndex(objective) } catch let error as ChemVAEError { throw OptionError("--objective: \(error)") }
         if let start { _ = try about("--start") { try bundle.encode(smiles: start) } }
+        let warning = start.flatMap { domainWarning(bundle, option: "--start", smiles: $0) }
         var options = OptimizationOptions(objective: objective)
         options.maximize = !minimize
         options.start = start
@@ -68,6 +71,10 @@ struct OptimizeCommand: ParsableCommand {
         options.seed = modelOptions.seed
         let result = try bundle.optimize(options)
         let first = result.path.first!, last = result.path.last!
+        if !result.hasGroundTruth {
+            printError("note: '\(result.objective)' is a measured property, not one RDKit computes: no ground truth is computed for the decoded "
+                + "molecules; they are ranked by the surrogate's prediction (the 'predicted' column), and 'true' is nan")
+        }
         printError("start (\(result.startKind.rawValue)): \(result.start.smiles) \(result.objective) true \(fixed(result.start.trueValue)) predicted \(fixed(result.start.predicted))")
         printError("surrogate \(fixed(first.predicted)) -> \(fixed(last.predicted)) over \(steps) steps (‖z − z₀‖ = \(fixed(last.distanceFromStart, 2))); "
             + "\(result.validDecodings)/\(result.decodings) valid decodings, \(result.distinctValid) distinct"
@@ -79,7 +86,10 @@ struct OptimizeCommand: ParsableCommand {
         try emitCSV(csv, to: output)
         if result.best.isEmpty { printError("no molecule other than the start was found: try more --steps, a larger --lr or a lower --min-similarity") }
         if let report {
-            try LatentReports.optimization(result, options: options, model: modelOptions.model).write(to: report)
+            var page = LatentReports.optimization(result, options: options, model: modelOptions.model)
+            if let warning { page.warning(warning) }
+            if !result.hasGroundTruth { page.warning("\(result.objective) is a measured property: no ground truth is computed; values are the surrogate's predictions") }
+            try page.write(to: report)
             printError("report: \(report)")
         }
     }

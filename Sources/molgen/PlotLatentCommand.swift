@@ -19,6 +19,7 @@ struct PlotLatentCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The SVG file to write.") var output: String
     @Option(help: "Plot at most this many molecules.") var limit = 2000
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(limit, in: 2...1_000_000, "--limit")
@@ -27,13 +28,18 @@ struct PlotLatentCommand: ParsableCommand {
     func run() throws {
         try Outputs.check(output, "--output", against: [(data, "input"), (modelOptions.model, "--model")], extensions: ["svg"])
         let bundle = try modelOptions.load()
+        standardizeOptions.apply(to: bundle)
         let map: LatentMap
         do { map = try bundle.latentMap(of: data, colorBy: colorBy, limit: limit, seed: modelOptions.seed) } catch let error as ChemVAEError {
             if case .incompatibleData(let m) = error, m.contains("no '\(colorBy)' column") { throw OptionError("--color-by: \(m)") }
             throw error
         }
         try map.chart.write(to: output)
+        var domain = DomainTally(model: bundle)
+        domain.check(smiles: map.smiles, file: data)
+        if domain.outside > domain.shown { printError("... \(domain.outside) molecules outside the model's domain in all") }
         print("molecules=\(map.x.count)")
+        print("outside_domain=\(domain.summary)")
         print("explained_pc1=\(fixed(map.explained.0, 4))")
         print("explained_pc2=\(fixed(map.explained.1, 4))")
         print("output=\(output)")

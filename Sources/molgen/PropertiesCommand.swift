@@ -11,17 +11,25 @@ struct PropertiesCommand: ParsableCommand {
         abstract: "Compute canonical SMILES, validity, logP, QED, SAS, MW and penalized logP; CSV on stdout.",
         discussion: """
             One row per input molecule, in input order: smiles,canonical,valid,logp,qed,sas,mw,plogp. \
-            Invalid molecules have valid=false and empty fields (RDKit's reason goes to stderr).
+            Invalid molecules have valid=false and empty fields (RDKit's reason goes to stderr). \
+            With --standardize the columns describe the standardised molecule and a last column, \
+            standardized, says what changed (fragments;charges;stereo). With --parent the parent \
+            compound's columns follow the record's: parent,parent_logp,… A summary goes to stderr.
             """)
 
-    @Argument(help: "A SMILES file: .smi/.txt or .csv, optionally gzipped (.gz).")
+    @Argument(help: "A molecule file: .smi/.txt, .csv/.tsv or .sdf (read by RDKit), optionally gzipped (.gz).")
     var input: String
 
-    @Option(help: "The SMILES column of a CSV input (default: the column named smiles, any case).")
+    @Option(help: "The SMILES column of a CSV/TSV input (default: the column named smiles, any case); for an SD file an SD property holding SMILES.")
     var column: String?
 
     @Option(help: "Worker threads for the RDKit work (default: all cores).")
     var threads: Int?
+
+    @Flag(help: "Also give the parent compound's properties (largest organic fragment, neutralised; without stereo with --strip-stereo) beside the record's.")
+    var parent = false
+
+    @OptionGroup var standardizeOptions: StandardizeOptions
 
     func validate() throws {
         try OptionLimits.require(threads, in: 1...OptionLimits.threads, "--threads")
@@ -31,13 +39,25 @@ struct PropertiesCommand: ParsableCommand {
         let properties: [MolecularProperty] = [.logP, .qed, .sas, .molecularWeight, .penalizedLogP]
         var calculator = PropertyCalculator(properties: properties)
         if let threads { calculator.workers = threads }
+        calculator.standardization = standardizeOptions.resolved(default: nil)
+        if parent { calculator.parent = Standardization(stripStereo: standardizeOptions.stripStereo ?? false) }
         let out = BufferedOutput()
-        try out.write("smiles,canonical,valid," + properties.map(\.name).joined(separator: ",") + "\n")
-        var invalid = 0
+        var header = "smiles,canonical,valid," + properties.map(\.name).joined(separator: ",")
+        if calculator.standardization != nil { header += ",standardized" }
+        if parent { header += ",parent," + properties.map { "parent_\($0.name)" }.joined(separator: ",") }
+        try out.write(header + "\n")
+        var invalid = 0, standardized = 0, read = 0
+        // Shortest round-trip spelling of each Double, so values compare exactly with RDKit Python.
+        func numbers(_ values: [Double]?) -> [String] { (values ?? properties.map { _ in .nan }).map { $0.isFinite ? "\($0)" : "" } }
         try calculator.run(input: input, column: column) { row in
+            read += 1
             var fields = [csvField(row.record.smiles), csvField(row.canonicalSMILES ?? ""), row.isValid ? "true" : "false"]
-            // Shortest round-trip spelling of each Double, so values compare exactly with RDKit Python.
-            fields += (row.values ?? properties.map { _ in .nan }).map { $0.isFinite ? "\($0)" : "" }
+            fields += numbers(row.values)
+            if calculator.standardization != nil {
+                fields.append(row.changes.description)
+                if !row.changes.isEmpty { standardized += 1 }
+            }
+            if parent { fields += [csvField(row.parentSMILES ?? "")] + numbers(row.parentValues) }
             try out.write(fields.joined(separator: ",") + "\n")
             if let error = row.error {
                 invalid += 1
@@ -46,6 +66,10 @@ struct PropertiesCommand: ParsableCommand {
         }
         try out.flush()
         if invalid > 10 { printError("... \(invalid) invalid molecules in all") }
+        if read > 0 && invalid == read { throw OptionError(noValidSMILESMessage(path: input, column: column)) }
+        // The summary goes to stderr: stdout is the table.
+        printError("read=\(read) valid=\(read - invalid) invalid=\(invalid)"
+            + (calculator.standardization.map { " standardization=\(standardizationName($0)) standardized=\(standardized)" } ?? ""))
     }
 }
 

@@ -127,7 +127,17 @@ struct TrainCommand: ParsableCommand {
         let outcome = try group.isRoot ? trainer.run(progress: report.progress, epochFinished: report.epochFinished) : trainer.run()
         report.finish()
         switch outcome {
-        case .finished: if group.isRoot { printError("done: \(output) (best: \(trainer.bestPath))") }
+        case .finished:
+            // The applicability domain goes into both files, so every latent command can warn.
+            guard group.isRoot else { break }
+            for path in [output, trainer.bestPath] where FileManager.default.fileExists(atPath: path) {
+                let model = try ChemVAEModel.load(from: path)
+                let stride = max(1, training.count / 20_000)
+                model.domain = try? model.measureDomain(smiles: Swift.stride(from: 0, to: training.count, by: stride).prefix(20_000).map { training.smiles[$0] })
+                try model.save(to: path)
+                if path == output, let domain = model.domain { printError("applicability domain: \(domain.summary)") }
+            }
+            printError("done: \(output) (best: \(trainer.bestPath))")
         case .interrupted:
             if group.isRoot { printError("stopped: checkpoint saved in \(output); continue with --resume") }
             throw ExitCode(130)

@@ -53,7 +53,7 @@ final class StreamingTests: XCTestCase {
             let path = directory.appendingPathComponent(name).path
             var blocks = 0, rejected = 0
             try LatentFile.write(to: path, model: model, withVariances: true) { append in
-                try model.encode(smilesFile: input, blockSize: 3) { points, rejects, _, _ in
+                try model.encode(smilesFile: input, blockSize: 3) { points, rejects, _, _, _ in
                     blocks += 1
                     rejected += rejects.count
                     try append(points)

@@ -129,7 +129,10 @@ final class DatasetConverterTests: XCTestCase {
         XCTAssertEqual(summary.converted, 2)
         XCTAssertEqual(summary.unknownTokens, 2)
         XCTAssertEqual(summary.examples.map(\.line), [2, 3])
-        XCTAssertEqual(summary.examples.map(\.detail), ["unknown token \"Br\" at position 3", "unknown token \"n\" at position 5"])
+        XCTAssertEqual(summary.examples.map(\.detail), [
+            "unknown token \"Br\" (element Br not in the model's training data); --standardize would not fix it",
+            "unknown token \"n\" (element N not in the model's training data); --standardize would not fix it",
+        ])
         let a = try MoleculeDataset(contentsOf: dir.path("a.h5"))
         let b = try MoleculeDataset(contentsOf: dir.path("b.h5"))
         XCTAssertEqual(b.codec, a.codec)
@@ -232,8 +235,15 @@ final class DatasetConverterTests: XCTestCase {
         let dir = try ScratchDirectory()
         let input = try dir.write("bad.smi", "C1CC\nXyz\n")
         XCTAssertThrowsError(try DatasetConverter().convert(inputs: [input], output: dir.path("out.h5"))) { error in
+            XCTAssertEqual("\(error)", "no line of \(input) is a valid SMILES: each line must start with a SMILES (or name the file .csv/.tsv/.sdf)"
+                           + " (nothing written; the rows are listed in \(dir.path("out.rejected.csv")))")
+        }
+        var options = ConversionOptions()
+        options.maxLength = 3  // every row too long: nothing converted, but the SMILES are fine
+        XCTAssertThrowsError(try DatasetConverter(options: options).convert(inputs: [dir.write("long.smi", "CCCC\nCCCCC\n")], output: dir.path("out.h5"))) { error in
             XCTAssertEqual(error as? DatasetError, .nothingConverted(output: dir.path("out.h5"), read: 2, rejectedFile: dir.path("out.rejected.csv")))
         }
+        try FileManager.default.removeItem(atPath: dir.path("long.smi"))
         XCTAssertEqual(try dir.listing(), ["bad.smi", "out.rejected.csv"])
         XCTAssertEqual(try String(contentsOfFile: dir.path("out.rejected.csv"), encoding: .utf8).split(separator: "\n").count, 3)
     }

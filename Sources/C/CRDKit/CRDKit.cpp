@@ -79,11 +79,7 @@ std::string takeLog() {
     return joined;
 }
 
-char *copyString(const std::string &s) {
-    char *out = static_cast<char *>(std::malloc(s.size() + 1));
-    if (out) std::memcpy(out, s.c_str(), s.size() + 1);
-    return out;
-}
+using crdkit::copyString;
 
 std::string escapeXML(const std::string &text) {
     std::string out;
@@ -104,7 +100,7 @@ std::string escapeXML(const std::string &text) {
 
 /// Parses and sanitizes like Python's `Chem.MolFromSmiles`. Returns null and sets `error`
 /// on failure; the empty string is rejected (it would be a molecule with no atoms).
-std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error) {
+std::unique_ptr<ROMol> parse(const char *smiles, std::string &error) {
     captureRDKitLogs();
     threadLog.clear();
     if (!smiles || !*smiles) {
@@ -135,6 +131,31 @@ std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error) {
     }
     return mol;
 }
+
+}  // namespace
+
+namespace crdkit {
+
+std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error) { return parse(smiles, error); }
+
+void clearLog() {
+    captureRDKitLogs();  // so a call that does not parse SMILES first still keeps RDKit off stderr
+    threadLog.clear();
+}
+
+std::string takeLogLine() { return takeLog(); }
+
+char *copyString(const std::string &s) {
+    char *out = static_cast<char *>(std::malloc(s.size() + 1));
+    if (out) std::memcpy(out, s.c_str(), s.size() + 1);
+    return out;
+}
+
+}  // namespace crdkit
+
+namespace {
+
+using crdkit::parseSmiles;
 
 void morganWords(const ROMol &mol, int32_t radius, int32_t bits, uint64_t *words) {
     std::unique_ptr<ExplicitBitVect> fp(

@@ -42,6 +42,19 @@ namespace crdkit {
 
 using RDKit::ROMol;
 
+/// Parses and sanitizes `smiles` as `Chem.MolFromSmiles` does, RDKit's log captured; null with
+/// `error` set on failure (CRDKit.cpp).
+std::unique_ptr<ROMol> parseSmiles(const char *smiles, std::string &error);
+
+/// Drops what RDKit logged on this thread (warnings of a call that succeeded).
+void clearLog();
+
+/// What RDKit logged on this thread since the last clear, as one line (then cleared).
+std::string takeLogLine();
+
+/// A malloc'd copy of `s` for the C API (the caller frees it with `crd_string_free`).
+char *copyString(const std::string &s);
+
 /// Computes `count` properties of `mol` into `values`. Caches RDKit results on `mol`.
 void computeProperties(ROMol &mol, const CRDProperty *properties, int32_t count, double *values);
 

@@ -55,7 +55,10 @@ public struct TestStatistics: Sendable {
     /// SMILES of a reference file: the `/smiles` of a dataset file, or the molecules of a SMILES file.
     public static func readSmiles(_ path: String) throws -> [String] {
         if path.hasSuffix(".h5") || path.hasSuffix(".hdf5") { return try MoleculeDataset(contentsOf: path).smiles }
-        return try SmilesFileReader.readAll(path: path).map(\.smiles)
+        let reader = try MoleculeFile.open(path)
+        var smiles: [String] = []
+        while let record = try reader.next() { smiles.append(record.smiles) }
+        return smiles
     }
 
     // MARK: - File

@@ -72,6 +72,7 @@ public struct UnencodableMolecule: Error, CustomStringConvertible, Equatable {
         case .invalid: return "'\(smiles)' is not a valid molecule (\(detail))"
         case .tooLong: return "'\(smiles)' is too long for this model (\(detail))"
         case .unknownToken: return "'\(smiles)' holds a token outside this model's vocabulary (\(detail))"
+        case .badProperty: return "'\(smiles)' has no usable measured value (\(detail))"
         }
     }
 }
@@ -83,6 +84,8 @@ public struct LatentEncoding: Sendable {
     public var rejected: [RejectedRecord]
     /// Records read from the input.
     public var read: Int
+    /// Encoded molecules that standardisation changed (`ChemVAEModel.standardization`).
+    public var standardized = 0
 }
 
 extension ChemVAEModel {
@@ -104,13 +107,19 @@ extension ChemVAEModel {
         return (means, logVariances)
     }
 
-    /// The token row this model would see for `smiles`: RDKit's canonical SMILES (as the training
-    /// data was converted), tokenized with the model's codec.
+    /// The token row this model would see for `smiles`: standardised as `standardization` says,
+    /// then RDKit's canonical SMILES (as the training data was converted), tokenized with the
+    /// model's codec; `changes` says what standardisation changed.
     /// - Throws: `UnencodableMolecule` naming the molecule and the reason.
-    public func tokenRow(smiles: String) throws -> (row: [UInt8], canonical: String) {
+    public func tokenRow(smiles: String) throws -> (row: [UInt8], canonical: String, changes: StandardizationChanges) {
         let canonical: String
+        var changes: StandardizationChanges = []
         do {
-            guard let c = try analyze(smiles: smiles).canonicalSMILES else { throw ChemError.invalidSMILES(smiles, reason: "no canonical SMILES") }
+            let parent = try standardization?.standardize(smiles)
+            changes = parent?.changes ?? []
+            guard let c = try analyze(smiles: parent?.smiles ?? smiles).canonicalSMILES else {
+                throw ChemError.invalidSMILES(smiles, reason: "no canonical SMILES")
+            }
             canonical = c
         } catch let error as ChemError {
             let reason: String
@@ -118,19 +127,20 @@ extension ChemVAEModel {
             throw UnencodableMolecule(smiles: smiles, reason: .invalid, detail: Self.oneLine(reason.isEmpty ? "RDKit cannot parse it" : reason))
         }
         do {
-            return (try codec.encode(canonical), canonical)
+            return (try codec.encode(canonical), canonical, changes)
         } catch let error as SmilesEncodingError {
             guard case let .tooLong(_, tokens, maxLength) = error else { throw error }
             throw UnencodableMolecule(smiles: smiles, reason: .tooLong, detail: "\(tokens) tokens + end exceed max length \(maxLength)")
-        } catch let error as VocabularyError {
-            throw UnencodableMolecule(smiles: smiles, reason: .unknownToken, detail: "\(error)")
+        } catch VocabularyError.unknownToken {
+            throw UnencodableMolecule(smiles: smiles, reason: .unknownToken,
+                                      detail: codec.unknownTokenDetail(tokenized: canonical, original: smiles, applied: standardization, canonicalize: true))
         }
     }
 
     /// The latent mean (and log-variance) of one molecule.
     /// - Throws: `UnencodableMolecule` for an invalid SMILES, one too long or with unknown tokens.
     public func encode(smiles: String) throws -> LatentPoints {
-        let (row, canonical) = try tokenRow(smiles: smiles)
+        let (row, canonical, _) = try tokenRow(smiles: smiles)
         let (m, lv) = latentMoments(rows: row)
         return LatentPoints(width: config.latentSize, means: m, logVariances: lv, smiles: [canonical], lines: [0])
     }
@@ -152,7 +162,9 @@ extension ChemVAEModel {
         }
         var all = LatentPoints(width: config.latentSize, means: [], logVariances: keepVariances ? [] : nil, smiles: [], lines: [])
         var rejected: [RejectedRecord] = [], read = 0
-        try encode(smilesFile: path, column: column, keepVariances: keepVariances) { points, rejects, total, _ in
+        var standardized = 0
+        try encode(smilesFile: path, column: column, keepVariances: keepVariances) { points, rejects, total, _, changed in
+            standardized += changed
             all.means += points.means
             if keepVariances { all.logVariances! += points.logVariances! }
             all.smiles += points.smiles
@@ -160,33 +172,39 @@ extension ChemVAEModel {
             rejected += rejects
             read = total
         }
-        return LatentEncoding(points: all, rejected: rejected, read: read)
+        return LatentEncoding(points: all, rejected: rejected, read: read, standardized: standardized)
     }
 
     /// Encodes the molecules of a SMILES file block by block in flat memory: `each` receives each
-    /// block's points, the block's rejected rows, the records read so far and the share of the
-    /// file done (0...1), in file order.
+    /// block's points, the block's rejected rows, the records read so far, the share of the
+    /// file done (0...1) and how many of the block's points standardisation changed, in file order.
     public func encode(smilesFile path: String, column: String? = nil, keepVariances: Bool = true, blockSize: Int = 10_000,
-                       each: (_ points: LatentPoints, _ rejected: [RejectedRecord], _ read: Int, _ fractionDone: Double) throws -> Void) throws {
-        let reader = try SmilesFileReader(path: path, column: column)
+                       each: (_ points: LatentPoints, _ rejected: [RejectedRecord], _ read: Int, _ fractionDone: Double,
+                              _ standardized: Int) throws -> Void) throws {
+        let reader = try MoleculeFile.open(path, column: column)
         var read = 0
         while true {
             let records = try reader.next(upTo: blockSize)
             if records.isEmpty { return }
             read += records.count
-            let (points, rejected) = encode(records, file: path, keepVariances: keepVariances)
-            try each(points, rejected, read, reader.fractionDone)
+            let (points, rejected, standardized) = encode(records, file: path, keepVariances: keepVariances)
+            try each(points, rejected, read, reader.fractionDone, standardized)
         }
     }
 
     /// One block of records: token rows built on every core, then the encoder.
-    private func encode(_ records: [SmilesRecord], file path: String, keepVariances: Bool) -> (LatentPoints, [RejectedRecord]) {
-        var results = [Result<(row: [UInt8], canonical: String), UnencodableMolecule>?](repeating: nil, count: records.count)
+    private func encode(_ records: [SmilesRecord], file path: String, keepVariances: Bool) -> (LatentPoints, [RejectedRecord], Int) {
+        var results = [Result<(row: [UInt8], canonical: String, changes: StandardizationChanges), UnencodableMolecule>?](
+            repeating: nil, count: records.count)
         results.withUnsafeMutableBufferPointer { out in
             // RDKit work on every core; the model only reads its codec here.
             let chunk = 64
             DispatchQueue.concurrentPerform(iterations: (records.count + chunk - 1) / chunk) { c in
                 for i in (c * chunk)..<min(records.count, (c + 1) * chunk) {
+                    if let problem = records[i].problem {
+                        out[i] = .failure(UnencodableMolecule(smiles: records[i].smiles, reason: .invalid, detail: problem))
+                        continue
+                    }
                     do { out[i] = .success(try tokenRow(smiles: records[i].smiles)) } catch let error as UnencodableMolecule {
                         out[i] = .failure(error)
                     } catch {
@@ -195,17 +213,19 @@ extension ChemVAEModel {
                 }
             }
         }
-        var rows: [UInt8] = [], smiles: [String] = [], lines: [Int] = [], rejected: [RejectedRecord] = []
+        var rows: [UInt8] = [], smiles: [String] = [], lines: [Int] = [], rejected: [RejectedRecord] = [], standardized = 0
         for (record, result) in zip(records, results) {
             switch result! {
             case .success(let encoded):
                 rows += encoded.row; smiles.append(encoded.canonical); lines.append(record.line)
+                if !encoded.changes.isEmpty { standardized += 1 }
             case .failure(let error):
                 rejected.append(RejectedRecord(file: path, line: record.line, smiles: record.smiles, reason: error.reason, detail: error.detail))
             }
         }
         let (m, lv) = latentMoments(rows: rows)
-        return (LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil, smiles: smiles, lines: lines), rejected)
+        return (LatentPoints(width: config.latentSize, means: m, logVariances: keepVariances ? lv : nil, smiles: smiles, lines: lines),
+                rejected, standardized)
     }
 
     static func oneLine(_ text: String) -> String {

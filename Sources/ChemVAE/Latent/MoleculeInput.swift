@@ -25,6 +25,7 @@ public struct MoleculeInput {
         }
         var options = ConversionOptions()
         options.fixedCodec = model.codec
+        options.standardization = model.standardization
         options.canonicalize = true
         options.column = column
         options.properties = (properties ?? model.config.propertyNames).compactMap { MolecularProperty(name: $0) }

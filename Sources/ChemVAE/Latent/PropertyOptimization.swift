@@ -56,7 +56,8 @@ public struct OptimizationStep: Equatable, Sendable {
 public struct OptimizedMolecule: Equatable, Sendable {
     /// Canonical SMILES.
     public var smiles: String
-    /// The property computed by RDKit on the molecule.
+    /// The property computed by RDKit on the molecule; NaN for a measured property (see
+    /// `OptimizationResult.hasGroundTruth`).
     public var trueValue: Double
     /// The surrogate's prediction at the first path point that decoded to it.
     public var predicted: Double
@@ -71,6 +72,10 @@ public struct OptimizationResult: Sendable {
     public enum StartKind: String, Sendable { case given, priorSample = "prior_sample" }
     public var objective: String
     public var maximize: Bool
+    /// Whether RDKit computes the objective for decoded molecules. A measured property (a column
+    /// of the training data, `convert --property-column`) has no ground truth: molecules are then
+    /// ranked by the surrogate's prediction and `trueValue` is NaN.
+    public var hasGroundTruth: Bool
     public var startKind: StartKind
     /// The start molecule (canonical) with its true and predicted values.
     public var start: OptimizedMolecule
@@ -145,9 +150,8 @@ extension ChemVAEModel {
         precondition(options.steps >= 0 && options.top >= 1 && options.decodingsPerPoint >= 1, "optimize: invalid options")
         let j = try propertyIndex(options.objective)
         let name = normalization!.names[j]
-        guard let property = MolecularProperty(name: name) else {
-            throw ChemVAEError.incompatibleData("'\(name)' is not a property RDKit computes (known: \(MolecularProperty.allCases.map(\.name).joined(separator: ", "))), so decoded molecules cannot be scored")
-        }
+        // nil: a measured property, which only the surrogate can score.
+        let property = MolecularProperty(name: name)
         let sign: Float = options.maximize ? 1 : -1
         let width = config.latentSize
 
@@ -193,9 +197,9 @@ extension ChemVAEModel {
         var scores: [String: (value: Double, fingerprint: Fingerprint)] = [:]
         func score(_ smiles: String) -> (value: Double, fingerprint: Fingerprint)? {
             if let s = scores[smiles] { return s }
-            guard let a = try? analyze(smiles: smiles, canonicalize: false, properties: [property], fingerprint: true),
+            guard let a = try? analyze(smiles: smiles, canonicalize: false, properties: property.map { [$0] } ?? [], fingerprint: true),
                   let fp = a.fingerprint else { return nil }
-            scores[smiles] = (a.properties[0], fp)
+            scores[smiles] = (a.properties.first ?? .nan, fp)
             return scores[smiles]
         }
         guard let startScore = score(startSmiles) else {
@@ -222,10 +226,12 @@ extension ChemVAEModel {
                                           norm: norm(point), distanceFromStart: norm(zip(point, z0).map { $0 - $1 }), molecule: first))
         }
         let direction = options.maximize ? 1.0 : -1.0
+        let rank: (OptimizedMolecule) -> Double = property == nil ? { $0.predicted } : { $0.trueValue }
         let best = candidates.enumerated().sorted { a, b in
-            a.element.trueValue != b.element.trueValue ? direction * a.element.trueValue > direction * b.element.trueValue : a.offset < b.offset
+            rank(a.element) != rank(b.element) ? direction * rank(a.element) > direction * rank(b.element) : a.offset < b.offset
         }.map(\.element)
-        return OptimizationResult(objective: name, maximize: options.maximize, startKind: startKind, start: start, path: steps,
+        return OptimizationResult(objective: name, maximize: options.maximize, hasGroundTruth: property != nil, startKind: startKind,
+                                  start: start, path: steps,
                                   best: Array(best.prefix(options.top)), decodings: decoded.count, validDecodings: valid,
                                   distinctValid: seen.count, belowSimilarity: below)
     }

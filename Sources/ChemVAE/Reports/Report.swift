@@ -22,6 +22,11 @@ public struct HTMLReport {
 
     public mutating func paragraph(_ text: String) { body.append("<p>\(escapeHTML(text))</p>") }
 
+    /// A warning shown first on the page (an input outside the model's applicability domain).
+    public mutating func warning(_ text: String) {
+        body.insert("<p class=\"warning\" style=\"background:#fff3cd;border:1px solid #e0c060;padding:6px\">⚠ \(escapeHTML(text))</p>", at: 0)
+    }
+
     /// `name: value` pairs as a two-column table.
     public mutating func facts(_ pairs: [(String, String)]) {
         let rows = pairs.map { "<tr><th>\(escapeHTML($0.0))</th><td>\(escapeHTML($0.1))</td></tr>" }.joined()

@@ -1,3 +1,4 @@
+import Chem
 import Datasets
 import Engine
 import Foundation
@@ -50,16 +51,23 @@ public final class ChemVAEModel {
     public var position: TrainingPosition?
     /// The aggregate posterior fitted by `molgen fit-prior`, if any (see `GaussianMixture`).
     public var prior: GaussianMixture?
+    /// How SMILES given to this model are standardised before tokenizing (`--standardize`); by
+    /// default what its vocabulary needs (`SmilesCodec.neededStandardization`).
+    public var standardization: Standardization?
+    /// The training set's applicability domain, when measured (`molgen export --domain-from`);
+    /// latent commands warn about inputs outside it.
+    public var domain: ApplicabilityDomain?
 
     /// The family's name in the model file's `kind` attribute.
     public static let kind = "chemvae"
     /// State arrays that are the family's own, not a layer's.
-    static let familyState = ["properties.", "prior."]
+    static let familyState = ["properties.", "prior.", ApplicabilityDomain.statePrefix]
 
     public init(model: ChemVAE, codec: SmilesCodec, normalization: PropertyNormalization?, history: TrainingHistory = TrainingHistory(),
                 optimizer: Adam? = nil, position: TrainingPosition? = nil) {
         self.model = model; self.codec = codec; self.normalization = normalization
         self.history = history; self.optimizer = optimizer; self.position = position
+        standardization = codec.neededStandardization
     }
 
     public var config: ChemVAEConfig { model.config }
@@ -82,6 +90,7 @@ public final class ChemVAEModel {
             state["prior.means"] = StoredArray(shape: [k, d], values: p.means.map(Float.init))
             state["prior.cholesky"] = StoredArray(shape: [k, d, d], values: p.choleskyFactors.map(Float.init))
         }
+        for (name, array) in domain?.stateArrays ?? [:] { state[name] = StoredArray(shape: array.shape, values: array.values) }
         let checkpoint = Checkpoint(kind: Self.kind, config: configJSON, parameters: storedArrays(model.parameters), state: state,
                                     optimizers: optimizer.map { ["adam": OptimizerState($0)] } ?? [:], position: position,
                                     history: history)
@@ -135,6 +144,9 @@ public final class ChemVAEModel {
         let bundle = ChemVAEModel(model: model, codec: codec, normalization: normalization, history: checkpoint.history,
                                    optimizer: adam, position: checkpoint.position)
         bundle.prior = prior
+        bundle.domain = ApplicabilityDomain(ranges: checkpoint.state["domain.ranges"]?.values,
+                                            quantiles: checkpoint.state["domain.latent_norm_quantiles"]?.values,
+                                            molecules: checkpoint.state["domain.molecules"]?.values)
         return bundle
     }
 }

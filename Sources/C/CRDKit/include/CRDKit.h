@@ -102,6 +102,30 @@ typedef struct CRDAnalysis {
 bool crd_analyze(const char *smiles, bool canonicalize, const CRDProperty *properties,
                  int32_t count, double *values, uint64_t *morgan_words, CRDAnalysis *result);
 
+/// What `crd_standardize` changed, as bits of its `changes`.
+typedef enum CRDStandardizationChange : int32_t {
+    /// Other fragments (salts, solvents, counter-ions) were removed: only the largest organic one is kept.
+    CRDStandardizationLargestFragment = 1,
+    /// Charges were neutralised (RDKit's Uncharger: protons added or removed where a neutral form exists).
+    CRDStandardizationNeutralized = 2,
+    /// Stereochemistry (tetrahedral and double-bond) was removed.
+    CRDStandardizationStereoRemoved = 4,
+} CRDStandardizationChange;
+
+/// The parent compound of `smiles` as canonical SMILES (Standardize.cpp: largest organic fragment,
+/// neutralised, and without stereochemistry when `strip_stereo`); `changes` receives the
+/// `CRDStandardizationChange` bits of what differs from the input. NULL with `error` set (caller
+/// frees) when the SMILES is invalid. Caller frees the result.
+char *crd_standardize(const char *smiles, bool strip_stereo, int32_t *changes, char **error);
+
+/// The canonical SMILES of the molecule of one SD record (mol block and data items, without the
+/// `$$$$` line), read by RDKit's SD supplier; NULL with `error` set (caller frees) when RDKit cannot
+/// read it. Caller frees the result.
+char *crd_sdf_record_smiles(const char *record, char **error);
+
+/// The version of the RDKit library linked (`rdkit.__version__`), a static string.
+const char *crd_rdkit_version(void);
+
 void crd_string_free(char *string);
 
 #ifdef __cplusplus
