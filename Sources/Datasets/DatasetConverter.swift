@@ -193,7 +193,6 @@ public struct DatasetConverter: Sendable {
             return ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
         }
         try Self.checkWritable(output)
-        let totalBytes = source.totalBytes
 
         var summary = ConversionSummary(output: output, rejectedFile: rejectedFile, codec: codec)
         let rejects = try RejectedRecordsWriter(path: rejectedFile, observer: rejected)

