@@ -14,9 +14,10 @@ extension ChemVAEBenchmarks {
     public static let networkBytesPerSecond = 10e9 / 8
     public static let networkLatency = 25e-6
 
-    /// Rank 0 first times `steps` steps on the whole batch alone (the others wait), then every rank
-    /// times `steps` steps on its shard (DataParallel: synchronised batch norm, bucketed gradient
-    /// sums), then `steps` reductions of the gradients alone (pure communication). Rank 0 returns
+    /// `steps` rounds of: rank 0 one step on the whole batch alone (the others wait), then every
+    /// rank one step on its shard (DataParallel: synchronised batch norm, bucketed gradient sums);
+    /// the figures are the median step times. Then `steps` reductions of the gradients alone (pure
+    /// communication). Rank 0 returns
     /// the figures; the other ranks an empty list.
     /// `plot`: an SVG of the estimated efficiency for 2 to 256 ranks.
     public static func dataParallelTrain(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, steps: Int,
@@ -28,12 +29,13 @@ extension ChemVAEBenchmarks {
         let adam = Adam(learningRate: vae.config.learningRate)
         let parallel = DataParallel(group: group)
 
-        // Wall seconds of `steps` calls, and this process's CPU seconds: on a loaded machine the
-        // ranks' CPU time per molecule still tells the cost of parallelism (waiting spins count).
+        // Wall and CPU seconds of one call, between barriers so every rank times the same span (a
+        // waiting rank's spinning counts as CPU: on a loaded machine CPU per molecule still tells
+        // the cost of parallelism).
         func timed(_ body: () -> Void) -> (wall: Double, cpu: Double) {
             group.barrier()
             let start = DispatchTime.now().uptimeNanoseconds, cpu = processCPUSeconds()
-            for _ in 0..<steps { body() }
+            body()
             let used = processCPUSeconds() - cpu
             group.barrier()
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, used)
@@ -63,20 +65,28 @@ extension ChemVAEBenchmarks {
             adam.update(parameters)
         }
 
-        // One process on the whole batch (rank 0; the others wait at the barrier).
+        // One process on the whole batch (rank 0; the others wait at the barrier) and every rank on
+        // its shard, alternating step by step: a virtual machine's speed drifts over seconds, and
+        // interleaving with medians keeps such a drift out of the ratio.
         if group.isRoot { singleStep() }
-        let singleTimes = timed { if group.isRoot { singleStep() } }
-        let single = singleTimes.wall / Double(steps), singleCPU = singleTimes.cpu / Double(steps)
-
-        // Every rank on its shard.
         parallelStep()
         CommunicationLog.reset()
-        let parallelTimes = timed(parallelStep)
-        let parallelSeconds = parallelTimes.wall / Double(steps)
+        var singleWalls = [Double](), parallelWalls = [Double](), singleCPUSum = 0.0, parallelCPUSum = 0.0
+        var parallelLogSeconds = 0.0
+        for _ in 0..<steps {
+            let s = timed { if group.isRoot { singleStep() } }
+            singleWalls.append(s.wall); singleCPUSum += s.cpu
+            let before = CommunicationLog.seconds
+            let p = timed(parallelStep)
+            parallelLogSeconds += CommunicationLog.seconds - before
+            parallelWalls.append(p.wall); parallelCPUSum += p.cpu
+        }
+        let single = median(singleWalls), singleCPU = singleCPUSum / Double(steps)
+        let parallelSeconds = median(parallelWalls)
         let stepCalls = Double(CommunicationLog.calls) / Double(steps)
         let stepBytes = Double(CommunicationLog.bytes) / Double(steps)
-        let stepReduceSeconds = CommunicationLog.seconds / Double(steps)
-        let parallelCPU = parallel.sum([parallelTimes.cpu / Double(steps)])[0]
+        let stepReduceSeconds = parallelLogSeconds / Double(steps)
+        let parallelCPU = parallel.sum([parallelCPUSum / Double(steps)])[0]
 
         // The gradient reductions alone, every rank ready: the communication without waiting.
         for (_, t) in parameters { t.addGradient([Float](repeating: 1e-3, count: t.count)) }
@@ -135,4 +145,9 @@ extension ChemVAEBenchmarks {
         }
         return figures
     }
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted(), middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }

@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Batch size B.") var batch = 128
         @Option(help: "Sequence length T (tokens + end).") var length = 120
         @Option(help: "Vocabulary size V (including the 4 special tokens).") var vocab = 35
-        @Option(help: "Timed steps after one warm-up step.") var steps = 5
+        @Option(help: "Timed steps after one warm-up step (under mpirun: rounds of one single-process and one parallel step).") var steps = 5
         @Option(help: "Under mpirun: also write an SVG of the estimated efficiency for 2 to 256 ranks.") var plot: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 2...OptionLimits.batchSize, "--batch")
