@@ -194,6 +194,7 @@ public final class MoleculeDatasetWriter {
         try codec.write(to: file)
         try file.setAttribute("format", .string(MoleculeDataset.format))
         try file.setAttribute("version", .int(MoleculeDataset.version))
+        try file.setAttribute("written_by", .string(MolGenRelease.writtenBy))
         try file.setAttribute("tokenizer", .string(codec.tokenizer.rawValue))
         try file.setAttribute("max_length", .int(maxLength))
         try file.setAttribute("source", .string(source))

@@ -94,6 +94,7 @@ public struct Checkpoint: Equatable, Sendable {
         try Self.validateNames(state.keys, kind: "state array")
         try file.setAttribute("format", .string(Self.format))
         try file.setAttribute("version", .int(Self.currentVersion))
+        try file.setAttribute("written_by", .string(MolGenRelease.writtenBy))
         try file.setAttribute("kind", .string(kind))
         try file.setAttribute("config", .string(config))
 

@@ -158,6 +158,8 @@ struct EncodeResponse: Codable, Equatable {
     /// Sampled decodings (temperature 1) of the mean, most frequent first; invalid ones count under "".
     var sampled: [CountedMolecule]
     var sampledValid: Int
+    /// Why the molecule is outside the model's applicability domain (empty when it is inside).
+    var domainWarnings: [String]
 }
 
 struct NeighborItem: Codable, Equatable {
@@ -175,6 +177,7 @@ struct NeighborsResponse: Codable, Equatable {
     var pointsDecoded: Int
     var validDecodings: Int
     var queryDecodings: Int
+    var domainWarnings: [String]
 }
 
 struct InterpolationItem: Codable, Equatable {
@@ -190,6 +193,8 @@ struct InterpolateResponse: Codable, Equatable {
     var to: String
     var spherical: Bool
     var steps: [InterpolationItem]
+    /// Ends outside the model's applicability domain, and ends that do not decode to themselves.
+    var domainWarnings: [String]
 }
 
 struct GridResponse: Codable, Equatable {
@@ -197,6 +202,7 @@ struct GridResponse: Codable, Equatable {
     var size: Int
     /// size x size decodings, row by row; the corners are the four molecules' own decodings.
     var rows: [[Decoding]]
+    var domainWarnings: [String]
 }
 
 struct SampleItem: Codable, Equatable {
@@ -241,4 +247,6 @@ struct ModelInfo: Codable, Equatable {
     var predictedProperties: [String]
     var mapData: String?
     var limits: [String: Int]
+    /// What the model was trained on (nil for a model file without a stored domain).
+    var domain: String?
 }

@@ -83,8 +83,10 @@ struct OptimizationSummary: Codable, Equatable {
     var validDecodings: Int
     var distinctValid: Int
     var belowSimilarity: Int
+    /// The given start molecule outside the model's applicability domain.
+    var domainWarnings: [String]
 
-    init(_ r: OptimizationResult) {
+    init(_ r: OptimizationResult, domainWarnings: [String] = []) {
         func found(_ m: OptimizedMolecule) -> Found {
             Found(smiles: m.smiles, trueValue: m.trueValue, predicted: m.predicted, similarity: m.similarity, step: m.step)
         }
@@ -95,6 +97,7 @@ struct OptimizationSummary: Codable, Equatable {
         }
         best = r.best.map(found)
         decodings = r.decodings; validDecodings = r.validDecodings; distinctValid = r.distinctValid; belowSimilarity = r.belowSimilarity
+        self.domainWarnings = domainWarnings
     }
 }
 
@@ -126,7 +129,11 @@ final class JobStore: @unchecked Sendable {
         reporting.onStep = { step, predicted in job.record(step: step, predicted: predicted) }
         let run = reporting
         Thread.detachNewThread {
-            job.finish(Result { OptimizationSummary(try service.model.optimize(run)) })
+            job.finish(Result {
+                let result = try service.model.optimize(run)
+                let warnings = result.startKind == .given ? ((try? service.model.encode(smiles: result.start.smiles)).map { service.domainWarnings($0, field: "start") } ?? []) : []
+                return OptimizationSummary(result, domainWarnings: warnings)
+            })
         }
         return job
     }

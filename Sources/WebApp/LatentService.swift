@@ -25,12 +25,18 @@ public final class LatentService: @unchecked Sendable {
                   mapData: mapDataPath.map { ($0 as NSString).lastPathComponent },
                   limits: ["smiles_length": limits.smilesLength, "neighbors": limits.neighbors, "interpolation_steps": limits.interpolationSteps,
                            "grid_size": limits.gridSize, "optimization_steps": limits.optimizationSteps, "samples": limits.samples,
-                           "map_molecules": limits.mapMolecules])
+                           "map_molecules": limits.mapMolecules],
+                  domain: model.domain?.summary)
     }
 
     /// The latent mean of `smiles`, or a `BadRequest` naming `field` and why the model cannot take it.
     func encoded(_ smiles: String, field: String) throws -> LatentPoints {
         do { return try model.encode(smiles: smiles) } catch let error as UnencodableMolecule { throw BadRequest("\(field): \(error)") }
+    }
+
+    /// `field`'s molecule (encoded at `point`) outside the model's applicability domain: one sentence, or none.
+    func domainWarnings(_ point: LatentPoints, field: String) -> [String] {
+        model.domainWarning(field, smiles: point.smiles[0], mean: point.mean(0)).map { [$0] } ?? []
     }
 
     /// RDKit's values of every property it computes (empty for an invalid molecule).
@@ -69,27 +75,27 @@ public final class LatentService: @unchecked Sendable {
         return EncodeResponse(canonical: canonical, latent: mean, latentNorm: mean.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot(),
                               properties: Self.properties(of: canonical), predicted: predicted,
                               reconstructs: greedy.canonical == canonical, greedy: Self.decoding(greedy), beam: Self.decoding(beam),
-                              sampled: sampled, sampledValid: valid)
+                              sampled: sampled, sampledValid: valid, domainWarnings: domainWarnings(point, field: "smiles"))
     }
 
     func neighbors(_ request: NeighborsRequest) throws -> NeighborsResponse {
-        _ = try encoded(request.smiles, field: "smiles")
+        let point = try encoded(request.smiles, field: "smiles")
         let found = try model.neighbors(of: request.smiles, count: request.count ?? 12, radius: request.radius ?? 1,
                                         shape: NeighborhoodShape(rawValue: request.shape ?? "gaussian")!, seed: request.seed ?? 1)
         return NeighborsResponse(
             query: found.query, queryProperties: Self.properties(of: found.query),
             neighbors: found.neighbors.map { NeighborItem(smiles: $0.smiles, similarity: $0.similarity, distance: $0.distance, count: $0.count,
                                                           properties: Self.properties(of: $0.smiles)) },
-            pointsDecoded: found.pointsDecoded, validDecodings: found.validDecodings, queryDecodings: found.queryDecodings)
+            pointsDecoded: found.pointsDecoded, validDecodings: found.validDecodings, queryDecodings: found.queryDecodings,
+            domainWarnings: domainWarnings(point, field: "smiles"))
     }
 
     func interpolate(_ request: InterpolateRequest) throws -> InterpolateResponse {
-        _ = try encoded(request.from, field: "from")
-        _ = try encoded(request.to, field: "to")
+        let from = try encoded(request.from, field: "from"), to = try encoded(request.to, field: "to")
         let path = try model.interpolate(from: request.from, to: request.to, steps: request.steps ?? 10, spherical: request.spherical ?? false)
         return InterpolateResponse(from: path.from, to: path.to, spherical: path.spherical, steps: path.steps.map {
             InterpolationItem(t: $0.t, smiles: $0.molecule.smiles, canonical: $0.molecule.canonical, valid: $0.molecule.isValid, new: $0.isFirstAppearance)
-        })
+        }, domainWarnings: domainWarnings(from, field: "from") + domainWarnings(to, field: "to") + path.endWarnings)
     }
 
     /// The material's two-dimensional interpolation: z(u, v) = (1−u)(1−v)·a + u(1−v)·b + (1−u)v·c + uv·d
@@ -110,7 +116,8 @@ public final class LatentService: @unchecked Sendable {
             }
         }
         let decoded = model.decode(LatentPoints(width: width, means: means), method: .greedy).map(Self.decoding)
-        return GridResponse(corners: corners.map { $0.smiles[0] }, size: n, rows: (0..<n).map { Array(decoded[($0 * n)..<(($0 + 1) * n)]) })
+        return GridResponse(corners: corners.map { $0.smiles[0] }, size: n, rows: (0..<n).map { Array(decoded[($0 * n)..<(($0 + 1) * n)]) },
+                            domainWarnings: corners.enumerated().flatMap { domainWarnings($0.element, field: "corners[\($0.offset)]") })
     }
 
     func sample(_ request: SampleRequest) throws -> SampleResponse {

@@ -1,11 +1,9 @@
 import ArgumentParser
 import Chem
+import Storage
 
-/// MolGen's release, printed by `molgen --version` beside the RDKit it is linked against.
-let molgenVersion = "0.5.0"
-
-/// `molgen --version`: MolGen's version and RDKit's.
-var versionText: String { "molgen \(molgenVersion) (RDKit \(rdkitVersion))" }
+/// `molgen --version`: MolGen's release and the RDKit it is linked against.
+var versionText: String { "molgen \(MolGenRelease.version) (RDKit \(rdkitVersion))" }
 
 /// The message for a misspelled subcommand (`molgen convrt` → did you mean `convert`?), or nil when
 /// `arguments` (as `CommandLine.arguments`) name real subcommands all the way down.

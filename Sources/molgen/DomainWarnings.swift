@@ -7,11 +7,8 @@ func domainWarning(_ model: ChemVAEModel, option: String, smiles: String) -> Str
     if let standardized = try? model.tokenRow(smiles: smiles), !standardized.changes.isEmpty {
         printError("note: \(option) standardised to \(standardized.canonical) (\(standardized.changes))")
     }
-    guard model.domain != nil, let point = try? model.encode(smiles: smiles) else { return nil }
-    let problems = model.domainProblems(smiles: point.smiles[0], mean: point.mean(0))
-    guard !problems.isEmpty else { return nil }
-    let text = "\(option) \(point.smiles[0]) is outside the model's applicability domain: " + problems.joined(separator: "; ")
-        + ". Its results are extrapolations."
+    guard model.domain != nil, let point = try? model.encode(smiles: smiles),
+          let text = model.domainWarning(option, smiles: point.smiles[0], mean: point.mean(0)) else { return nil }
     printError("warning: " + text)
     return text
 }

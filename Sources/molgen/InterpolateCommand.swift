@@ -46,6 +46,7 @@ struct InterpolateCommand: ParsableCommand {
             csv += "\(k),\(String(format: "%.4f", s.t)),\(csvField(s.molecule.smiles)),\(s.molecule.isValid ? 1 : 0),\(s.isFirstAppearance ? 1 : 0)\n"
         }
         try emitCSV(csv, to: output)
+        path.endWarnings.forEach { printError("warning: \($0)") }
         printError("path from \(path.from) to \(path.to): \(path.steps.filter(\.molecule.isValid).count)/\(path.steps.count) valid steps, \(path.distinctMolecules.count) distinct molecules")
         if let report {
             var page = LatentReports.interpolation(path, model: modelOptions.model, method: method, seed: modelOptions.seed)

@@ -57,6 +57,13 @@ final class ChemistInputTests: XCTestCase {
         XCTAssertTrue(run.stdout.contains("outside_domain=3\n"), run.stdout)
         XCTAssertTrue(run.stderr.contains("m.csv:2: outside the model's domain: heavy atoms 1 outside the training range 10–26; MW 16.0 outside"), run.stderr)
         XCTAssertFalse(run.stderr.contains("m.csv:5:"), run.stderr)
+
+        // evaluate counts the test molecules outside the domain and scores reconstruction without them.
+        let evaluation = try molgen(["evaluate", "--model", model, "--test", "m.csv", "--samples", "20"], in: directory)
+        XCTAssertEqual(evaluation.status, 0, evaluation.stderr)
+        XCTAssertTrue(evaluation.stdout.contains("test_outside_domain=3\n"), evaluation.stdout)
+        XCTAssertTrue(evaluation.stdout.contains("reconstruction_accuracy_inside_domain="), evaluation.stdout)
+        XCTAssertTrue(evaluation.stderr.contains("note: 3 of 4 test molecules are outside the model's applicability domain (e.g. C, "), evaluation.stderr)
     }
 
     func testPropertiesOfTheParentBesideTheRecord() throws {
@@ -101,6 +108,20 @@ final class ChemistInputTests: XCTestCase {
         XCTAssertEqual(version.status, 0)
         XCTAssertTrue(version.stdout.hasPrefix("molgen "), version.stdout)
         XCTAssertTrue(version.stdout.contains("(RDKit 2022."), version.stdout)
+        // The files MolGen writes name the release that wrote them.
+        let release = version.stdout.split(separator: " ")[1]
+        XCTAssertTrue(release.split(separator: ".").count == 3 && release.allSatisfy { $0.isNumber || $0 == "." }, String(release))
+        try "CCO\nc1ccccc1\n".write(to: directory.appendingPathComponent("m.smi"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try molgen(["convert", "m.smi", "-o", "m.h5"], in: directory).status, 0)
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: "/usr/bin/h5dump")
+        dump.arguments = ["-a", "/written_by", directory.appendingPathComponent("m.h5").path]
+        let pipe = Pipe()
+        dump.standardOutput = pipe
+        try dump.run()
+        let attribute = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dump.waitUntilExit()
+        XCTAssertTrue(attribute.contains("\"molgen \(release)\""), attribute)
 
         let typo = try molgen(["convrt", "x.smi"], in: directory)
         XCTAssertEqual(typo.status, 64)

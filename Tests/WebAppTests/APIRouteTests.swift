@@ -85,6 +85,29 @@ final class APIRouteTests: XCTestCase {
         assertBadRequest(call("POST", "/api/interpolate", json: ["from": paracetamol, "to": "C1CC"]), naming: "to")
     }
 
+    func testAnswersWarnWhenAnInputIsOutsideTheModelsDomain() throws {
+        let domain = try XCTUnwrap(TestServer.shared.service.model.domain, "the shipped model stores its applicability domain")
+        XCTAssertEqual(call("GET", "/api/model").json["domain"] as? String, domain.summary)
+        // Paracetamol (MW 151) is lighter than any MOSES molecule; a MOSES test molecule is inside.
+        let moses = "CN(C)S(=O)(=O)c1ccc(Cn2cnc(C3CCC3)cc2=O)o1"
+        let outside = call("POST", "/api/encode", json: ["smiles": paracetamol, "samples": 0])
+        let warnings = try XCTUnwrap(outside.json["domain_warnings"] as? [String], outside.text)
+        XCTAssertEqual(warnings.count, 1)
+        XCTAssertTrue(warnings[0].hasPrefix("smiles \(paracetamol) is outside") && warnings[0].contains("MW 151.2"), warnings[0])
+        XCTAssertEqual(call("POST", "/api/encode", json: ["smiles": moses, "samples": 0]).json["domain_warnings"] as? [String], [])
+        XCTAssertEqual((call("POST", "/api/neighbors", json: ["smiles": paracetamol, "count": 2]).json["domain_warnings"] as? [String])?.count, 1)
+
+        // Interpolation also says when an end does not decode back to itself.
+        let reply = call("POST", "/api/interpolate", json: ["from": paracetamol, "to": moses, "steps": 3])
+        let path = try TestServer.shared.service.model.interpolate(from: paracetamol, to: moses, steps: 3, spherical: false)
+        let pathWarnings = try XCTUnwrap(reply.json["domain_warnings"] as? [String], reply.text)
+        XCTAssertTrue(pathWarnings.first?.hasPrefix("from \(paracetamol) is outside") ?? false, "\(pathWarnings)")
+        XCTAssertEqual(Array(pathWarnings.dropFirst()), path.endWarnings)
+        XCTAssertEqual(path.endWarnings.contains { $0.contains("'from' molecule") }, path.steps.first!.molecule.canonical != paracetamol)
+        let grid = call("POST", "/api/grid", json: ["corners": [moses, paracetamol, moses, moses], "size": 2])
+        XCTAssertEqual((grid.json["domain_warnings"] as? [String])?.map { $0.hasPrefix("corners[1] ") }, [true])
+    }
+
     func testGridDecodesTheBilinearPlaneWithTheCornersMeansAtItsCorners() throws {
         let corners = [paracetamol, sulfonamide, "COc1ccc(CC(=O)N2CCCC2)cc1", "O=C(Nc1ccccc1)c1ccco1"]
         let reply = call("POST", "/api/grid", json: ["corners": corners, "size": 3])

@@ -101,4 +101,13 @@ extension ChemVAEModel {
         guard let domain, let a = try? analyze(smiles: smiles, canonicalize: false, properties: [.molecularWeight, .logP]) else { return [] }
         return domain.problems(heavyAtoms: a.heavyAtomCount, molecularWeight: a.properties[0], logP: a.properties[1], latentNorm: norm(mean))
     }
+
+    /// One sentence for a user when the molecule `smiles` (named `subject`, e.g. "--from") encoded
+    /// at `mean` is outside this model's domain; nil when it is inside or no domain is stored.
+    public func domainWarning(_ subject: String, smiles: String, mean: [Float]) -> String? {
+        let problems = domainProblems(smiles: smiles, mean: mean)
+        guard !problems.isEmpty else { return nil }
+        return "\(subject) \(smiles) is outside the model's applicability domain: " + problems.joined(separator: "; ")
+            + ". Its results are extrapolations."
+    }
 }

@@ -25,6 +25,16 @@ public struct InterpolationPath: Sendable {
 
     /// The valid molecules in the order they first appear along the path.
     public var distinctMolecules: [String] { steps.filter(\.isFirstAppearance).compactMap(\.molecule.canonical) }
+
+    /// One sentence per end whose latent mean does not decode back to the molecule: the path then
+    /// runs between the model's versions of the molecules, which a user should know.
+    public var endWarnings: [String] {
+        [("from", from, steps.first), ("to", to, steps.last)].compactMap { name, smiles, step in
+            guard let step, step.molecule.canonical != smiles else { return nil }
+            let decoded = step.molecule.canonical.map { "decodes to \($0)" } ?? "decodes to an invalid SMILES (\(step.molecule.smiles))"
+            return "the '\(name)' molecule \(smiles) does not decode to itself: its latent mean (t = \(step.t == 0 ? 0 : 1)) \(decoded)"
+        }
+    }
 }
 
 /// How `neighbors` places points around a molecule's mean μ.

@@ -20,6 +20,7 @@ extension LatentFile {
             try HDF5File.writeAtomically(to: path) { file in
                 try file.setAttribute("format", .string(format))
                 try file.setAttribute("version", .int(version))
+                try file.setAttribute("written_by", .string(MolGenRelease.writtenBy))
                 try file.setAttribute("latent_size", .int(width))
                 try file.setAttribute("architecture", .string(model.config.architectureSummary))
                 try file.setAttribute("model", .string(modelPath))

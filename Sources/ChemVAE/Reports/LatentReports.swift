@@ -57,6 +57,10 @@ public enum LatentReports {
         var chart = Chart(title: "Tanimoto similarity of each step's molecule to the ends", xLabel: "step", yLabel: "similarity")
         chart.series = [.init(name: "to 'from'", values: similarities.map(\.0)), .init(name: "to 'to'", values: similarities.map(\.1))]
         report.svg(chart.svg)
+        path.endWarnings.reversed().forEach { report.warning($0) }
+        report.heading("The two molecules as given")
+        report.moleculeGrid([ReportMolecule(smiles: path.from, caption: ["from"] + propertyLines(path.from)),
+                             ReportMolecule(smiles: path.to, caption: ["to"] + propertyLines(path.to))])
         report.heading("The path (new molecules outlined)")
         report.moleculeGrid(path.steps.enumerated().map { k, step in
             ReportMolecule(smiles: step.molecule.canonical ?? step.molecule.smiles,

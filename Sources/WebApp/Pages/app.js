@@ -97,6 +97,11 @@ function moleculeCard(smiles, lines = [], options = {}) {
   return card;
 }
 
+// The server's applicability-domain warnings, shown above a page's results.
+function domainWarnings(result, warnings) {
+  for (const w of warnings || []) result.append(el("p", { class: "warning" }, "⚠ " + w));
+}
+
 function badge(text, kind) { return el("span", { class: "badge" + (kind ? " " + kind : "") }, text); }
 
 function propertiesTable(trueValues, predicted) {
@@ -120,6 +125,7 @@ const PAGES = {
     autoRun: true,
     async run(p, result) {
       const r = await api("/api/encode", { smiles: p.smiles, samples: Number(p.samples) });
+      domainWarnings(result, r.domain_warnings);
       const z = model ? model.latent_size : r.latent.length;
       const facts = el("table", { class: "facts" },
         el("tr", {}, el("th", {}, "canonical SMILES"), el("td", { class: "smiles" }, r.canonical)),
@@ -165,6 +171,7 @@ const PAGES = {
     autoRun: true,
     async run(p, result) {
       const r = await api("/api/neighbors", { smiles: p.smiles, radius: Number(p.radius), count: Number(p.count), shape: p.shape });
+      domainWarnings(result, r.domain_warnings);
       const key = p.sort || "similarity";
       const value = n => key === "similarity" ? n.similarity : key === "distance" ? n.distance : n.properties[key];
       const ascending = key === "distance" || key === "sas";
@@ -193,6 +200,7 @@ const PAGES = {
     autoRun: true,
     async run(p, result) {
       const r = await api("/api/interpolate", { from: p.from, to: p.to, steps: Number(p.steps), spherical: p.spherical === "1" });
+      domainWarnings(result, r.domain_warnings);
       const distinct = new Set(r.steps.filter(s => s.valid).map(s => s.canonical)).size;
       result.append(el("p", { class: "muted" }, `${r.spherical ? "Spherical" : "Linear"} path from ${r.from} to ${r.to}, ${r.steps.length} points: ${r.steps.filter(s => s.valid).length} valid decodings, ${distinct} distinct molecules. `,
         `The ends (t = 0 and 1) are the greedy decodings of the two molecules' latent means, which need not give the molecules back.`));
@@ -217,6 +225,7 @@ const PAGES = {
     async run(p, result) {
       const n = Number(p.size);
       const r = await api("/api/grid", { corners: [p.a, p.b, p.c, p.d], size: n });
+      domainWarnings(result, r.domain_warnings);
       const cells = [];
       r.rows.forEach((row, i) => row.forEach((d, j) => {
         const corner = (i === 0 || i === n - 1) && (j === 0 || j === n - 1);
@@ -276,6 +285,7 @@ const PAGES = {
       bar.style.width = "100%";
       const r = finished.result;
       draw(r);
+      domainWarnings(result, r.domain_warnings);
       result.append(el("p", { class: "muted" },
         `Start: ${r.start_kind === "prior_sample" ? "a prior sample" : "the given molecule"}, ${label} ${fmt(r.start.true_value, 3)} (RDKit). `,
         `${r.decodings} decodings, ${r.valid_decodings} valid, ${r.distinct_valid} distinct; ${r.below_similarity} set aside below the similarity floor.`));
@@ -553,6 +563,7 @@ async function start() {
     model = await api("/api/model");
     document.getElementById("model-info").textContent =
       `model ${model.model} · latent size ${model.latent_size} · predicts ${model.predicted_properties.map(k => PROPERTY[k] ? PROPERTY[k].label : k).join(", ") || "no properties"}`;
+    if (model.domain) document.getElementById("model-info").title = "applicability domain: " + model.domain;
   } catch (error) {
     setStatus("The server did not answer: " + error.message, true);
   }
