@@ -67,7 +67,7 @@ extension ChemVAEBenchmarks {
     /// temperature 1: molecules per second, their ratio, and the validity of each (RDKit).
     public static func constrainedSample(model: ChemVAEModel, batch: Int, repeats: Int) -> [Figure] {
         let z = Tensor.randomNormal([batch, model.config.latentSize], using: RandomGenerator(seed: 4))
-        let grammar = SmilesGrammar(codec: model.codec)
+        let grammar = model.grammar
         var figures = [Figure("batch", Double(batch))]
         for (name, method) in [("greedy", DecodingMethod.greedy), ("sample", .sample(temperature: 1))] {
             var rates: [Double] = []

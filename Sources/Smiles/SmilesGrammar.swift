@@ -38,6 +38,10 @@ public struct SmilesGrammar {
     let tokenizer: SmilesTokenizer
     /// Tokens before `<end>`: the decoder's budget (the row width minus one).
     public let maxTokens: Int
+    /// Atoms after which constrained decoding turns to finishing the molecule (nil: never before
+    /// the token budget). A decoder pushed off its path by the mask can wander without ever
+    /// choosing to end; the largest training molecule is where its data ended too.
+    public var finishAfterAtoms: Int?
     /// Completion tokens the search tries, by index: `)`, `c`, `C`, and every ring label.
     let closeBranch: Int?, aromaticCarbon: Int?, carbon: Int?, doubleBond: Int?, oxygen: Int?
     var ringToken: [Int: Int] = [:]
@@ -48,7 +52,7 @@ public struct SmilesGrammar {
                                    "[NH]", "[CH]", "[CH2]", "[cH]", "[SH]", "[2H]"]
     let bracketAtoms: [(text: [UInt8], kind: AtomKind)]
     /// How deep the completion search goes beyond the deterministic completion.
-    static let searchDepth = 3
+    public static let searchDepth = 3
 
     public init(vocabulary: Vocabulary, tokenizer: SmilesTokenizer, maxTokens: Int) {
         self.tokenizer = tokenizer
@@ -205,46 +209,83 @@ public struct SmilesGrammar {
     /// aromatic atoms is closed at once or after one more `c` (the Kekulé structure may need the
     /// other parity), tried in that order, depth first, with at most 24 molecules checked.
     func completesDirectly(_ start: SmilesPrefix) -> Bool {
-        var checks = 24
-        return complete(start, checks: &checks)
+        var checks = 24, path: [Int]? = nil
+        return complete(start, checks: &checks, path: &path)
     }
 
-    private func complete(_ start: SmilesPrefix, checks: inout Int) -> Bool {
+    /// The tokens of a completion of `prefix` (empty for a complete valid prefix): the
+    /// deterministic one, else the first the search finds (as `isCompletable` looks); nil when
+    /// there is none.
+    public func completion(_ prefix: SmilesPrefix, depth: Int = searchDepth) -> [Int]? {
+        var checks = 24, path: [Int]? = []
+        if complete(prefix, checks: &checks, path: &path) { return path }
+        guard depth > 0, prefix.hasAromaticAtom, prefix.tokens < maxTokens else { return nil }
+        for token in searchTokens(prefix) {
+            var next = prefix
+            if feed(token, to: &next), let rest = completion(next, depth: depth - 1) { return [token] + rest }
+        }
+        return nil
+    }
+
+    /// `path`, when not nil, receives the tokens fed (only those of the completion that worked).
+    private func complete(_ start: SmilesPrefix, checks: inout Int, path: inout [Int]?) -> Bool {
+        let base = path?.count ?? 0
+        func fail() -> Bool { path?.removeSubrange(base...); return false }
         var p = start
         while true {
             if p.isComplete {
                 checks -= 1
-                return checks >= 0 && p.isValidMolecule()
+                return checks >= 0 && p.isValidMolecule() ? true : fail()
             }
-            if p.tokens >= maxTokens || checks <= 0 { return false }
+            if p.tokens >= maxTokens || checks <= 0 { return fail() }
             var next: Int?
-            if let buffer = p.bracketBuffer {
-                next = bracketContinuations(buffer).first { t in var q = p; return feed(t, to: &q) }
-            } else if p.pendingBond > 0 || p.branchIsEmpty {
-                next = carbon
+            if p.bracketBuffer != nil || p.pendingBond > 0 || p.branchIsEmpty {
+                // Finish the bracket atom; fill the bond or the empty branch with `C`.
+                let token = p.bracketBuffer.map { buffer in bracketContinuations(buffer).first { feeds($0, p) } } ?? carbon
+                guard let token, feed(token, to: &p) else { return fail() }
+                path?.append(token)
+                continue
             } else if let ring = p.openRings.last, p.atoms[ring.atom].kind.isAromatic, !p.atoms[p.current].kind.isAromatic,
-                      !p.branches.isEmpty, let b = closeBranch, feeds(b, p) {
+                      !p.branches.isEmpty, let b = closeBranch, tryFeed(b, to: &p) {
                 // An aromatic ring closes through aromatic atoms: back out of the side chain first.
-                next = b
-            } else if let ring = p.openRings.last, let t = ringToken[ring.label], feeds(t, p) {
-                next = t
+                path?.append(b)
+                continue
+            } else if let ring = p.openRings.last, let t = ringToken[ring.label] {
                 if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
+                    // Close the ring here, or (the other Kekulé parity) after one more `c`.
                     var closed = p
-                    if feed(t, to: &closed), complete(closed, checks: &checks) { return true }
-                    next = c
+                    if feed(t, to: &closed) {
+                        let mark = path?.count ?? 0
+                        path?.append(t)
+                        if complete(closed, checks: &checks, path: &path) { return true }
+                        path?.removeSubrange(mark...)
+                        next = c
+                    }
+                } else if tryFeed(t, to: &p) {
+                    path?.append(t)
+                    continue
                 }
-            } else if !p.openRings.isEmpty, let c = carbon, feeds(c, p) {
-                // The ring cannot close here (bonded already, after a branch): one more carbon.
-                next = c
-            } else {
-                // A full atom inside a branch: back to the branch point, then go on.
-                next = closeBranch
             }
-            guard let token = next, feed(token, to: &p) else { return false }
+            if next == nil, !p.openRings.isEmpty, let c = carbon, tryFeed(c, to: &p) {
+                // The ring cannot close here (bonded already, after a branch): one more carbon.
+                path?.append(c)
+                continue
+            }
+            // Else a full atom inside a branch: back to the branch point, then go on.
+            guard let token = next ?? closeBranch, feed(token, to: &p) else { return fail() }
+            path?.append(token)
         }
     }
 
     // MARK: Feeding tokens
+
+    /// Feeds `token` to `p` when it may be fed; otherwise leaves `p` as it was.
+    func tryFeed(_ token: Int, to p: inout SmilesPrefix) -> Bool {
+        var q = p
+        guard feed(token, to: &q) else { return false }
+        p = q
+        return true
+    }
 
     /// Whether `token` may be fed to `p` (on a copy).
     func feeds(_ token: Int, _ p: SmilesPrefix) -> Bool {
@@ -323,6 +364,18 @@ enum OrganicElement: String {
 /// The elements the grammar knows, with RDKit's allowed valences (smallest = default).
 enum Element: UInt8 {
     case H, B, C, N, O, P, S, F, Cl, Br, I
+
+    /// The largest of `valences`, without building the array (it is asked on every bond).
+    var maxValence: Int {
+        switch self {
+        case .H, .F, .Cl, .Br, .I: return 1
+        case .O: return 2
+        case .B, .N: return 3
+        case .C: return 4
+        case .P: return 5
+        case .S: return 6
+        }
+    }
 
     var valences: [Int] {
         switch self {

@@ -10,7 +10,7 @@ public struct SmilesPrefix {
         var degree = 0
 
         /// RDKit's largest valence minus stated hydrogens: what bonds may use.
-        var capacity: Int { kind.element.valences.last! - kind.explicitHydrogens }
+        var capacity: Int { kind.element.maxValence - kind.explicitHydrogens }
         func canTake(_ order: Int) -> Bool { used + order <= capacity }
     }
 
@@ -36,6 +36,8 @@ public struct SmilesPrefix {
     var last = Last.nothing
     /// Char tokenizer: the bytes of a bracket atom being spelled, from its `[`.
     var bracketBuffer: [UInt8]?
+    /// Atoms written so far (bracket hydrogens included).
+    public var atomCount: Int { atoms.count }
     /// Tokens taken so far (not counting `<end>`).
     public internal(set) var tokens = 0
     public internal(set) var ended = false
@@ -241,16 +243,17 @@ public struct SmilesPrefix {
     }
 
     /// Which bonds lie on a cycle (are not bridges), by depth-first search with low-links.
+    /// Adjacency is one flat array (CSR): this runs on every completed prefix the mask checks.
     func ringBonds() -> [Bool] {
         let n = atoms.count
-        var adjacency = [[(to: Int, bond: Int)]](repeating: [], count: n)
-        for (k, b) in bonds.enumerated() { adjacency[b.a].append((b.b, k)); adjacency[b.b].append((b.a, k)) }
+        let adjacency = Adjacency(atoms: n, bonds: bonds) { _ in true }
         var order = [Int](repeating: -1, count: n), low = [Int](repeating: 0, count: n)
         var isBridge = [Bool](repeating: false, count: bonds.count)
         var counter = 0
         func visit(_ v: Int, _ parentBond: Int) {
             order[v] = counter; low[v] = counter; counter += 1
-            for (u, k) in adjacency[v] where k != parentBond {
+            for e in adjacency.edges(of: v) where adjacency.bond[e] != parentBond {
+                let u = adjacency.to[e], k = adjacency.bond[e]
                 if order[u] < 0 {
                     visit(u, k)
                     low[v] = min(low[v], low[u])
@@ -264,28 +267,48 @@ public struct SmilesPrefix {
         return isBridge.map { !$0 }
     }
 
+    /// The bonds kept by a filter, as each atom's neighbours in one flat array.
+    struct Adjacency {
+        var start: [Int], to: [Int], bond: [Int]
+
+        init(atoms n: Int, bonds: [Bond], keep: (Int) -> Bool) {
+            var degree = [Int](repeating: 0, count: n + 1)
+            for (k, b) in bonds.enumerated() where keep(k) { degree[b.a + 1] += 1; degree[b.b + 1] += 1 }
+            for i in 0..<n { degree[i + 1] += degree[i] }
+            start = degree
+            var fill = degree
+            to = [Int](repeating: 0, count: degree[n]); bond = to
+            for (k, b) in bonds.enumerated() where keep(k) {
+                to[fill[b.a]] = b.b; bond[fill[b.a]] = k; fill[b.a] += 1
+                to[fill[b.b]] = b.a; bond[fill[b.b]] = k; fill[b.b] += 1
+            }
+        }
+
+        func edges(of v: Int) -> Range<Int> { start[v]..<start[v + 1] }
+    }
+
     /// A perfect matching of the atoms that need a double bond, over aromatic ring bonds between
     /// two of them: a Kekulé structure. Each connected system is solved on its own by backtracking;
     /// a system that takes more than 10,000 steps counts as failed (a refusal, never a false yes).
     func hasKekuleMatching(candidate: [Bool], inRingBond: [Bool]) -> Bool {
         let n = atoms.count
-        var neighbors = [[Int]](repeating: [], count: n)
-        for (k, b) in bonds.enumerated() where b.order == Self.aromatic && inRingBond[k] && candidate[b.a] && candidate[b.b] {
-            neighbors[b.a].append(b.b); neighbors[b.b].append(b.a)
+        let neighbors = Adjacency(atoms: n, bonds: bonds) { k in
+            bonds[k].order == Self.aromatic && inRingBond[k] && candidate[bonds[k].a] && candidate[bonds[k].b]
         }
         // RDKit's kekulizer backtracks a bounded number of times per fused system and gives up on
         // large ones that have a Kekulé structure (seen at 38 atoms): systems stay at most 20 atoms.
-        var ringNeighbors = [[Int]](repeating: [], count: n)
-        for (k, b) in bonds.enumerated() where b.order == Self.aromatic && inRingBond[k] {
-            ringNeighbors[b.a].append(b.b); ringNeighbors[b.b].append(b.a)
-        }
+        let ringNeighbors = Adjacency(atoms: n, bonds: bonds) { k in bonds[k].order == Self.aromatic && inRingBond[k] }
         var inSystem = [Bool](repeating: false, count: n)
+        var stack: [Int] = []
         for root in 0..<n where atoms[root].kind.isAromatic && !inSystem[root] {
-            var stack = [root], size = 0
+            stack.append(root)
+            var size = 0
             inSystem[root] = true
             while let v = stack.popLast() {
                 size += 1
-                for u in ringNeighbors[v] where !inSystem[u] { inSystem[u] = true; stack.append(u) }
+                for e in ringNeighbors.edges(of: v) where !inSystem[ringNeighbors.to[e]] {
+                    inSystem[ringNeighbors.to[e]] = true; stack.append(ringNeighbors.to[e])
+                }
             }
             if size > Self.largestAromaticSystem { return false }
         }
@@ -298,7 +321,7 @@ public struct SmilesPrefix {
             seen[root] = true
             var head = 0
             while head < system.count {
-                for u in neighbors[system[head]] where !seen[u] { seen[u] = true; system.append(u) }
+                for e in neighbors.edges(of: system[head]) where !seen[neighbors.to[e]] { seen[neighbors.to[e]] = true; system.append(neighbors.to[e]) }
                 head += 1
             }
             if system.count % 2 == 1 { return false }
@@ -309,7 +332,8 @@ public struct SmilesPrefix {
                 while k < system.count && mate[system[k]] >= 0 { k += 1 }
                 if k == system.count { return true }
                 let v = system[k]
-                for u in neighbors[v] where mate[u] < 0 {
+                for e in neighbors.edges(of: v) where mate[neighbors.to[e]] < 0 {
+                    let u = neighbors.to[e]
                     mate[v] = u; mate[u] = v
                     if solve(k + 1) { return true }
                     mate[v] = -1; mate[u] = -1

@@ -2,10 +2,20 @@ import Engine
 import Foundation
 import Smiles
 
+extension ChemVAEModel {
+    /// The grammar constrained decoding uses with this model: its vocabulary and row width, and
+    /// finishing from the largest training molecule's heavy-atom count when the model stores its
+    /// applicability domain.
+    public var grammar: SmilesGrammar {
+        SmilesGrammar(codec: codec, finishAfterAtoms: domain.map { Int($0.heavyAtoms.upperBound.rounded()) })
+    }
+}
+
 extension SmilesGrammar {
-    /// The grammar of a model's vocabulary and row width.
-    public init(codec: SmilesCodec) {
+    /// The grammar of a model's vocabulary and row width; `finishAfterAtoms`: see the property.
+    public init(codec: SmilesCodec, finishAfterAtoms: Int? = nil) {
         self.init(vocabulary: codec.vocabulary, tokenizer: codec.tokenizer, maxTokens: codec.maxLength - 1)
+        self.finishAfterAtoms = finishAfterAtoms
     }
 
     /// One decoding step under the mask: the most probable allowed token (`temperature` 0) or a
@@ -21,8 +31,10 @@ extension SmilesGrammar {
     /// prefix turns `finishing`: from then on the most probable token that closes something is
     /// taken, and the end as soon as it is allowed. Without this the mask's next choice is usually
     /// another atom, and strings the model meant to stop grow long (MW far above the data's).
+    /// The prefix also turns `finishing` once it has `finishAfterAtoms` atoms.
     public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: inout SmilesPrefix, temperature: Float,
                        weights: inout [Float], using rng: RandomGenerator) -> Int {
+        if let limit = finishAfterAtoms, prefix.atomCount >= limit { prefix.finishing = true }
         if prefix.finishing, let choice = finishingChoice(logits: row, after: prefix) { return choice }
         let v = vocabularySize
         let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
@@ -61,7 +73,10 @@ extension SmilesGrammar {
     }
 
     /// While finishing: the end if allowed, else the most probable allowed token that closes
-    /// something (an open ring's digit before `)`; an atom after a pending bond); nil when none is allowed.
+    /// something (an open ring's digit before `)`; an atom after a pending bond), else the next
+    /// token of the grammar's own completion (when, say, an aromatic ring cannot close yet: without
+    /// this the model, off its path, can open ring after ring until the row is full); nil when
+    /// none is allowed.
     func finishingChoice(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix) -> Int? {
         let end = Int(SpecialToken.end)
         if allows(end, after: prefix) { return end }
@@ -70,7 +85,9 @@ extension SmilesGrammar {
         for token in closingTokens(prefix) where best == nil || (row[token] > row[best!] && closesRing(token) == closesRing(best!)) {
             if allows(token, after: prefix) { best = token }
         }
-        return best
+        if let best { return best }
+        if let next = completion(prefix)?.first, allows(next, after: prefix) { return next }
+        return nil
     }
 
     private static func draw(_ weights: [Float], total: Float, using rng: RandomGenerator) -> Int {

@@ -94,7 +94,7 @@ extension ChemVAEModel {
                          progress: (EvaluationProgress) -> Void = { _ in }) throws -> EvaluationReport {
         var report = EvaluationReport()
         let rng = RandomGenerator(seed: seed)
-        let grammar = SmilesGrammar(codec: codec)
+        let grammar = self.grammar
         let n = min(test.count, testLimit)
         let width = test.maxLength, p = test.propertyNames.count
         var exact = 0, correctTokens = 0, tokens = 0

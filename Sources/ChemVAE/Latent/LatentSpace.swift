@@ -265,7 +265,7 @@ extension ChemVAEModel {
     func decode(_ points: LatentPoints, method: DecodingMethod, attempts: Int, constrained: Bool = true, using rng: RandomGenerator) -> [DecodedMolecule] {
         precondition(points.width == config.latentSize, "decode: points of width \(points.width) for a latent space of \(config.latentSize)")
         precondition(attempts >= 1, "decode: attempts must be at least 1")
-        let grammar = constrained ? SmilesGrammar(codec: codec) : nil
+        let grammar = constrained ? self.grammar : nil
         let z = config.latentSize, n = points.count
         var out: [DecodedMolecule] = []
         out.reserveCapacity(n)

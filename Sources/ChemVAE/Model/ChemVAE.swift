@@ -1,3 +1,4 @@
+import Dispatch
 import Engine
 import NN
 import Smiles
@@ -147,24 +148,47 @@ public final class ChemVAE: Layer {
 
     private func decodeStepwise(_ z: Tensor, temperature: Float, grammar: SmilesGrammar?, stopAtEnd: Bool,
                                 using rng: RandomGenerator) -> [[UInt8]] {
-        let b = z.shape[0], v = config.vocabularySize
+        let b = z.shape[0], v = config.vocabularySize, end = Int(SpecialToken.end)
         let stepper = decoder.stepper(z, maxSteps: maxTokens + 1)
         var previous = [Int32](repeating: SpecialToken.start, count: b)
         var outputs = [[UInt8]](repeating: [], count: b)
         var finished = [Bool](repeating: false, count: b)
         var prefixes = grammar.map { [SmilesPrefix](repeating: $0.start(), count: b) } ?? []
+        var choices = [Int](repeating: end, count: b)
+        // Under the grammar the rows are chosen in parallel (its checks cost more than the step's
+        // matrix products), so each row samples from its own generator, seeded in order from `rng`.
+        let rowRandom = grammar != nil && temperature > 0 ? (0..<b).map { _ in RandomGenerator(seed: rng.next()) } : []
         var weights = [Float](repeating: 0, count: v)
         for step in 0...maxTokens {
             // Scoped: the step's logits are a temporary whose buffer returns to the pool when freed.
             stepper.next(previous).withMutableScalars { buffer in
                 let logits = buffer.baseAddress!
+                if let grammar, step < maxTokens {
+                    let live = (0..<b).filter { !finished[$0] }
+                    let parts = min(Parallelism.cores, max(1, live.count / 8))
+                    prefixes.withUnsafeMutableBufferPointer { prefixes in
+                        choices.withUnsafeMutableBufferPointer { choices in
+                            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                                var weights = [Float](repeating: 0, count: v)
+                                // Strided, so finished rows do not leave one thread idle.
+                                for k in stride(from: part, to: live.count, by: parts) {
+                                    let r = live[k]
+                                    let choice = grammar.choose(logits: logits + r * v, after: &prefixes[r], temperature: temperature,
+                                                                weights: &weights, using: temperature > 0 ? rowRandom[r] : rng)
+                                    grammar.append(choice, to: &prefixes[r])
+                                    choices[r] = choice
+                                }
+                            }
+                        }
+                    }
+                }
                 for r in 0..<b where !finished[r] {
                     let row = logits + r * v
-                    var choice = Int(SpecialToken.end)
+                    var choice = end
                     if step == maxTokens {
                         // The row is full: the sequence must end here (the grammar has made sure it can).
-                    } else if let grammar {
-                        choice = grammar.choose(logits: row, after: &prefixes[r], temperature: temperature, weights: &weights, using: rng)
+                    } else if grammar != nil {
+                        choice = choices[r]
                     } else if temperature <= 0 {
                         var best = -Float.infinity
                         for j in 0..<v where isEmittable(j) && row[j] > best { best = row[j]; choice = j }
@@ -180,8 +204,7 @@ public final class ChemVAE: Layer {
                             if u <= 0 { break }
                         }
                     }
-                    if let grammar { grammar.append(choice, to: &prefixes[r]) }
-                    if choice == Int(SpecialToken.end) { finished[r] = true }
+                    if choice == end { finished[r] = true }
                     else { outputs[r].append(UInt8(choice)) }
                     previous[r] = Int32(choice)
                 }
