@@ -3,29 +3,66 @@ import Foundation
 
 /// 2D drawings of molecules as SVG text, by RDKit's `MolDraw2DSVG` (coordinates from RDKit's depictor).
 public enum Depiction {
-    /// One molecule in a `width` × `height` picture, with `legend` beneath it when not empty.
+    /// One molecule in a `width` × `height` picture, with `legend` beneath it when not empty. With
+    /// `bondLength` (pixels) every bond is drawn that long as long as the molecule fits (see
+    /// `commonBondLength`), so molecules drawn with the same length share one scale; without it
+    /// RDKit fits the molecule to the picture.
     /// - Throws: `ChemError.drawingFailed` if RDKit cannot draw it.
-    public static func svg(_ molecule: Molecule, width: Int = 300, height: Int = 300, legend: String = "") throws -> String {
-        guard let svg = takeString(crd_molecule_svg(molecule.handle, Int32(width), Int32(height), legend)) else {
+    public static func svg(_ molecule: Molecule, width: Int = 300, height: Int = 300, legend: String = "",
+                           bondLength: Double? = nil) throws -> String {
+        guard let svg = takeString(crd_molecule_svg(molecule.handle, Int32(width), Int32(height), legend, bondLength ?? 0)) else {
             throw ChemError.drawingFailed(molecule.canonicalSMILES)
         }
         return svg
     }
 
-    /// Parses `smiles` and draws it; see `svg(_:width:height:legend:)`.
-    public static func svg(smiles: String, width: Int = 300, height: Int = 300, legend: String = "") throws -> String {
-        try svg(Molecule(smiles: smiles), width: width, height: height, legend: legend)
+    /// Parses `smiles` and draws it; see `svg(_:width:height:legend:bondLength:)`.
+    public static func svg(smiles: String, width: Int = 300, height: Int = 300, legend: String = "",
+                           bondLength: Double? = nil) throws -> String {
+        try svg(Molecule(smiles: smiles), width: width, height: height, legend: legend, bondLength: bondLength)
     }
 
     /// `molecule` drawn with what differs from `reference` highlighted: the atoms outside their
-    /// maximum common substructure (RDKit FMCS, complete rings only, at most `timeout` seconds of
-    /// search) and the bonds touching them. Nothing is highlighted when the two are the same.
+    /// maximum common substructure (`Molecule.commonSubstructure(with:timeout:)`: RDKit FMCS,
+    /// complete rings only, at most `timeout` seconds of search) and the bonds touching them.
+    /// Nothing is highlighted when the two are the same. `bondLength` as in `svg(_:width:height:legend:bondLength:)`.
     public static func svg(_ molecule: Molecule, highlightingDifferenceFrom reference: Molecule, width: Int = 300, height: Int = 300,
-                           timeout: Double = 2) throws -> String {
-        guard let svg = takeString(crd_molecule_svg_difference(molecule.handle, reference.handle, Int32(width), Int32(height), timeout)) else {
+                           timeout: Double = 1, bondLength: Double? = nil) throws -> String {
+        guard let svg = takeString(crd_molecule_svg_difference(molecule.handle, reference.handle, Int32(width), Int32(height),
+                                                               timeout, bondLength ?? 0)) else {
             throw ChemError.drawingFailed(molecule.canonicalSMILES)
         }
         return svg
+    }
+
+    /// The bond length (pixels) at which every one of `molecules` fits a `width` × `height`
+    /// picture, at most `maximum` (so a grid of small molecules is not blown up): the shortest of
+    /// the lengths RDKit picks when it fits each molecule alone, less 2% for rounding. Drawing them
+    /// all with it (`bondLength:`) gives one scale for the whole grid.
+    public static func commonBondLength(_ molecules: [Molecule], width: Int, height: Int, maximum: Double) -> Double {
+        let fitted = molecules.map { crd_molecule_fitted_bond_length($0.handle, Int32(width), Int32(height)) }.filter { $0 > 0 }
+        return min(maximum, 0.98 * (fitted.min() ?? maximum))
+    }
+
+    /// The atoms an RDKit SVG highlights (its `<ellipse ... class='atom-N'>` discs), increasing.
+    public static func highlightedAtoms(inSVG svg: String) -> [Int] {
+        let pattern = try! NSRegularExpression(pattern: "<ellipse [^>]*class='atom-(\\d+)'")
+        let text = svg as NSString
+        return pattern.matches(in: svg, range: NSRange(location: 0, length: text.length))
+            .map { Int(text.substring(with: $0.range(at: 1)))! }.sorted()
+    }
+
+    /// The bond length (pixels) of an RDKit SVG: its longest straight bond stroke, since a bond
+    /// between two unlabelled carbons is drawn whole. 0 when it has no bond. Reading drawings back
+    /// this way checks that a grid shares one scale.
+    public static func bondLength(inSVG svg: String) -> Double {
+        let number = "([-\\d.]+)"
+        let pattern = try! NSRegularExpression(pattern: "<path class='bond-\\d+ atom-\\d+ atom-\\d+' d='M \(number),\(number) L \(number),\(number)'")
+        let text = svg as NSString
+        return pattern.matches(in: svg, range: NSRange(location: 0, length: text.length)).map { match in
+            let v = (1...4).map { Double(text.substring(with: match.range(at: $0)))! }
+            return ((v[2] - v[0]) * (v[2] - v[0]) + (v[3] - v[1]) * (v[3] - v[1])).squareRoot()
+        }.max() ?? 0
     }
 
     /// An MDL mol block (V2000) with 2D coordinates from RDKit's depictor, for SDF files.
