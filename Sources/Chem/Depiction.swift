@@ -52,17 +52,28 @@ public enum Depiction {
             .map { Int(text.substring(with: $0.range(at: 1)))! }.sorted()
     }
 
-    /// The bond length (pixels) of an RDKit SVG: its longest straight bond stroke, since a bond
-    /// between two unlabelled carbons is drawn whole. 0 when it has no bond. Reading drawings back
-    /// this way checks that a grid shares one scale.
+    /// The bond length (pixels) of an RDKit SVG: the most common length among its bonds' longest
+    /// strokes (lengths within 2% counted together; a tie goes to the longer), since a bond between
+    /// two unlabelled carbons is drawn whole while a bond to a labelled atom is drawn in shortened
+    /// halves and a macrocycle has a few stretched bonds. 0 when it has no bond. Reading drawings
+    /// back this way checks that a grid shares one scale.
     public static func bondLength(inSVG svg: String) -> Double {
         let number = "([-\\d.]+)"
-        let pattern = try! NSRegularExpression(pattern: "<path class='bond-\\d+ atom-\\d+ atom-\\d+' d='M \(number),\(number) L \(number),\(number)'")
+        let pattern = try! NSRegularExpression(pattern: "<path class='bond-(\\d+) atom-\\d+ atom-\\d+' d='M \(number),\(number) L \(number),\(number)'")
         let text = svg as NSString
-        return pattern.matches(in: svg, range: NSRange(location: 0, length: text.length)).map { match in
-            let v = (1...4).map { Double(text.substring(with: match.range(at: $0)))! }
-            return ((v[2] - v[0]) * (v[2] - v[0]) + (v[3] - v[1]) * (v[3] - v[1])).squareRoot()
-        }.max() ?? 0
+        var longest: [Int: Double] = [:]
+        for match in pattern.matches(in: svg, range: NSRange(location: 0, length: text.length)) {
+            let v = (2...5).map { Double(text.substring(with: match.range(at: $0)))! }
+            let length = ((v[2] - v[0]) * (v[2] - v[0]) + (v[3] - v[1]) * (v[3] - v[1])).squareRoot()
+            let bond = Int(text.substring(with: match.range(at: 1)))!
+            longest[bond] = max(longest[bond] ?? 0, length)
+        }
+        var groups: [[Double]] = []
+        for length in longest.values.sorted() {
+            if let first = groups.last?.first, length <= first * 1.02 { groups[groups.count - 1].append(length) } else { groups.append([length]) }
+        }
+        guard let common = groups.reversed().max(by: { $0.count < $1.count }) else { return 0 }
+        return common[common.count / 2]
     }
 
     /// An MDL mol block (V2000) with 2D coordinates from RDKit's depictor, for SDF files.

@@ -99,8 +99,10 @@ final class LatentExplorationTests: XCTestCase {
             XCTAssertGreaterThan(m.improvement, 0)
             XCTAssertFalse(m.predictionOutOfRange, "logP has no bounds")
         }
-        let decodedWorse = Set(result.path.compactMap { $0.trueValue.map { v in v } }).contains { $0 <= result.start.trueValue }
-        XCTAssertTrue(decodedWorse && result.notBetter > 0, "the path decoded molecules no better than the start, and they are not listed")
+        // The distinct molecules of the path no better than the start are counted, not listed.
+        var worse = Set<String>()
+        for s in result.path { if let c = s.molecule.canonical, c != result.start.smiles, s.trueValue! <= result.start.trueValue { worse.insert(c) } }
+        XCTAssertEqual(result.notBetter, worse.count)
         // Descending goes the other way.
         options.maximize = false
         let down = try model.optimize(options).path.map(\.predicted)
@@ -123,9 +125,10 @@ final class LatentExplorationTests: XCTestCase {
         // Searching inside the floor decodes points around the start on top of the same path, so
         // it finds at least what the path found, and more here.
         options.searchNearStart = true
+        options.searchPoints = 20
         let similar = try model.optimize(options)
         XCTAssertEqual(similar.path, pathOnly.path)
-        XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * options.steps * 3)
+        XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * 20 * 3)
         XCTAssertEqual(similar.decodings, pathOnly.decodings + similar.searchDecodings)
         XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= 0.3 && $0.improvement > 0 })
         XCTAssertTrue(similar.best.contains { $0.source == .nearStart }, "\(similar.best)")
@@ -171,7 +174,10 @@ final class LatentExplorationTests: XCTestCase {
         // Long steps without the prior penalty push the QED surrogate past 1, which QED cannot reach.
         let model = LatentFixtures.trained
         var options = OptimizationOptions(objective: "qed")
-        options.start = LatentFixtures.molecules[4]
+        // From the least drug-like of the first 20 training molecules, so that better ones exist.
+        options.start = try LatentFixtures.molecules.prefix(20).min { a, b in
+            try analyze(smiles: a, properties: [.qed]).properties[0] < analyze(smiles: b, properties: [.qed]).properties[0]
+        }
         options.steps = 40
         options.learningRate = 2
         options.priorWeight = 0
@@ -180,7 +186,7 @@ final class LatentExplorationTests: XCTestCase {
         let result = try model.optimize(options)
         XCTAssertGreaterThan(result.path.last!.predicted, 1, "the surrogate extrapolates beyond QED's range")
         for m in result.best { XCTAssertEqual(m.predictionOutOfRange, !(0...1).contains(m.predicted), "\(m)") }
-        XCTAssertTrue(result.best.contains(where: \.predictionOutOfRange), "\(result.best)")
+        XCTAssertTrue(result.best.contains(where: \.predictionOutOfRange), "\(result.best) \(result.start) \(result.path.map(\.predicted))")
         XCTAssertTrue(LatentReports.optimization(result, options: options, model: "m.h5").html.contains("out of range"))
     }
 
@@ -213,7 +219,7 @@ final class LatentExplorationTests: XCTestCase {
         // substructure with the query (RDKit MCS) highlighted.
         let drawings = svgs(in: around)
         let lengths = drawings.map(Depiction.bondLength(inSVG:))
-        XCTAssertTrue(lengths.allSatisfy { abs($0 - lengths[0]) <= 0.01 * lengths[0] }, "\(lengths)")
+        XCTAssertTrue(lengths.allSatisfy { abs($0 - lengths[0]) <= 0.02 * lengths[0] }, "\(lengths)")  // SVG coordinates have 0.1 px
         let query = try Molecule(smiles: hood.query)
         XCTAssertEqual(Depiction.highlightedAtoms(inSVG: drawings[0]), [])
         for (n, svg) in zip(hood.neighbors, drawings.dropFirst()) {
