@@ -52,21 +52,25 @@ public enum Depiction {
             .map { Int(text.substring(with: $0.range(at: 1)))! }.sorted()
     }
 
-    /// The bond length (pixels) of an RDKit SVG: the most common length among its bonds' longest
-    /// strokes (lengths within 2% counted together; a tie goes to the longer), since a bond between
-    /// two unlabelled carbons is drawn whole while a bond to a labelled atom is drawn in shortened
-    /// halves and a macrocycle has a few stretched bonds. 0 when it has no bond. Reading drawings
-    /// back this way checks that a grid shares one scale.
+    /// The bond length (pixels) of an RDKit SVG, read back from its bond strokes: the most common
+    /// length among bonds between two unlabelled atoms (drawn whole; a bond to a labelled atom is
+    /// shortened at the label), lengths within 2% counted together and a tie going to the longer,
+    /// so that a macrocycle's few stretched bonds do not count. 0 when no bond joins two unlabelled
+    /// atoms. Checks that a grid shares one scale.
     public static func bondLength(inSVG svg: String) -> Double {
-        let number = "([-\\d.]+)"
-        let pattern = try! NSRegularExpression(pattern: "<path class='bond-(\\d+) atom-\\d+ atom-\\d+' d='M \(number),\(number) L \(number),\(number)'")
         let text = svg as NSString
-        var longest: [Int: Double] = [:]
-        for match in pattern.matches(in: svg, range: NSRange(location: 0, length: text.length)) {
-            let v = (2...5).map { Double(text.substring(with: match.range(at: $0)))! }
-            let length = ((v[2] - v[0]) * (v[2] - v[0]) + (v[3] - v[1]) * (v[3] - v[1])).squareRoot()
-            let bond = Int(text.substring(with: match.range(at: 1)))!
-            longest[bond] = max(longest[bond] ?? 0, length)
+        let whole = NSRange(location: 0, length: text.length)
+        // Atoms drawn with a label have glyph paths of their own class.
+        let labels = try! NSRegularExpression(pattern: "<path class='atom-(\\d+)'")
+        let labelled = Set(labels.matches(in: svg, range: whole).map { text.substring(with: $0.range(at: 1)) })
+        let number = "([-\\d.]+)"
+        let strokes = try! NSRegularExpression(pattern: "<path class='bond-(\\d+) atom-(\\d+) atom-(\\d+)' d='M \(number),\(number) L \(number),\(number)'")
+        var longest: [String: Double] = [:]
+        for match in strokes.matches(in: svg, range: whole) {
+            guard !labelled.contains(text.substring(with: match.range(at: 2))), !labelled.contains(text.substring(with: match.range(at: 3))) else { continue }
+            let v = (4...7).map { Double(text.substring(with: match.range(at: $0)))! }
+            let bond = text.substring(with: match.range(at: 1))
+            longest[bond] = max(longest[bond] ?? 0, ((v[2] - v[0]) * (v[2] - v[0]) + (v[3] - v[1]) * (v[3] - v[1])).squareRoot())
         }
         var groups: [[Double]] = []
         for length in longest.values.sorted() {

@@ -40,7 +40,7 @@ final class CommonSubstructureTests: XCTestCase {
     }
 
     func testOneBondLengthGivesOneScaleForSmallAndLargeMolecules() throws {
-        let smiles = ["CCO", "CC(=O)Nc1ccc(O)cc1", "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", "CCCCCCCCCCCCCCCCCC",
+        let smiles = ["CCO", "CC(=O)Nc1ccc(O)cc1", "Cn1cnc2c1c(=O)n(C)c(=O)n2C", "OCC(O)C(O)C(O)C(O)C=O", "CN1C(=O)CN=C(c2ccccc2)c2cc(Cl)ccc21", "CCCCCCCCCCCCCCCCCC",
                       "CC(=O)N1CCC(N2CCN3C(=O)N(c4ccccn4)CC3C2)CC1"]
         let molecules = try smiles.map { try Molecule(smiles: $0) }
         // Fitted alone, ethanol is drawn with bonds several times longer than the C18 chain.
@@ -50,6 +50,12 @@ final class CommonSubstructureTests: XCTestCase {
         XCTAssertLessThanOrEqual(length, 30)
         let shared = try molecules.map { Depiction.bondLength(inSVG: try Depiction.svg($0, width: 220, height: 220, bondLength: length)) }
         for (s, l) in zip(smiles, shared) { XCTAssertEqual(l, length, accuracy: 0.01 * length, "\(s): \(shared)") }
+        // Highlights widen a drawing; the common length leaves room for them.
+        for molecule in molecules.dropFirst() {
+            let highlighted = try Depiction.svg(molecule, highlightingDifferenceFrom: molecules[0], width: 220, height: 220, bondLength: length)
+            XCTAssertFalse(Depiction.highlightedAtoms(inSVG: highlighted).isEmpty)
+            XCTAssertEqual(Depiction.bondLength(inSVG: highlighted), length, accuracy: 0.01 * length, molecule.canonicalSMILES)
+        }
         // A grid of small molecules is not blown up beyond the maximum.
         let small = try ["CCO", "CC(C)O"].map { try Molecule(smiles: $0) }
         XCTAssertEqual(Depiction.commonBondLength(small, width: 220, height: 220, maximum: 25), 25)

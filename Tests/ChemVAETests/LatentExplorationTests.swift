@@ -254,13 +254,6 @@ final class LatentExplorationTests: XCTestCase {
                        file: file, line: line)
     }
 
-    /// The inline SVG drawings of molecules in a report (RDKit's, not the charts).
-    func svgs(in html: String) -> [String] {
-        html.components(separatedBy: "<figure class=\"molecule").dropFirst().compactMap { cell in
-            guard let start = cell.range(of: "<svg"), let end = cell.range(of: "</svg>") else { return nil }
-            return String(cell[start.lowerBound..<end.upperBound])
-        }
-    }
 
     func testPCARecoversAKnownDominantDirection() throws {
         let rng = RandomGenerator(seed: 12)

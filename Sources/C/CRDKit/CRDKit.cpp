@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <streambuf>
 #include <vector>
 
@@ -286,8 +287,13 @@ double crd_molecule_fitted_bond_length(const CRDMolecule *molecule, int32_t widt
     try {
         const ROMol &mol = *molecule->mol;
         if (mol.getNumBonds() == 0) return 0;
+        // Fitted with every atom and bond highlighted: highlights widen the drawing, so a molecule
+        // fits at this length whatever part of it a report highlights.
+        std::vector<int> atoms(mol.getNumAtoms()), bonds(mol.getNumBonds());
+        std::iota(atoms.begin(), atoms.end(), 0);
+        std::iota(bonds.begin(), bonds.end(), 0);
         RDKit::MolDraw2DSVG drawer(width, height);
-        drawer.drawMolecule(mol);
+        drawer.drawMolecule(mol, "", &atoms, &bonds);
         threadLog.clear();
         double total = 0;
         for (const auto bond : mol.bonds()) {

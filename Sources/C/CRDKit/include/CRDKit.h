@@ -77,8 +77,9 @@ char *crd_molecule_murcko_scaffold(const CRDMolecule *molecule, int32_t *ring_co
 char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height,
                        const char *legend, double bond_length);
 
-/// The mean bond length in pixels of RDKit's drawing of `molecule` fitted to `width` × `height`:
-/// the longest bonds at which it fits. 0 for a molecule without bonds (it fits at any length).
+/// The mean bond length in pixels of RDKit's drawing of `molecule` fitted to `width` × `height`
+/// with every atom highlighted: the longest bonds at which it fits, highlights or not. 0 for a
+/// molecule without bonds (it fits at any length).
 double crd_molecule_fitted_bond_length(const CRDMolecule *molecule, int32_t width, int32_t height);
 
 /// The number of atoms, hydrogens written as atoms included (RDKit's `GetNumAtoms()`).
