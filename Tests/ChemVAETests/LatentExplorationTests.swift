@@ -125,10 +125,9 @@ final class LatentExplorationTests: XCTestCase {
         // Searching inside the floor decodes points around the start on top of the same path, so
         // it finds at least what the path found, and more here.
         options.searchNearStart = true
-        options.searchPoints = 20
         let similar = try model.optimize(options)
         XCTAssertEqual(similar.path, pathOnly.path)
-        XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * 20 * 3)
+        XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * options.steps * 3, "as many points per round as steps")
         XCTAssertEqual(similar.decodings, pathOnly.decodings + similar.searchDecodings)
         XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= 0.3 && $0.improvement > 0 })
         XCTAssertTrue(similar.best.contains { $0.source == .nearStart }, "\(similar.best)")
