@@ -22,9 +22,9 @@ extension Molecule {
     public var atomCount: Int { Int(crd_molecule_atom_count(handle)) }
 
     /// This molecule's atoms in its maximum common substructure with `other`: RDKit FMCS with ring
-    /// bonds matching ring bonds only and complete rings only (as Python's
-    /// `rdFMCS.FindMCS([self, other], ringMatchesRingOnly=True, completeRingsOnly=True, timeout=...)`),
-    /// the result's query matched back into this molecule. The search stops after `timeout` seconds
+    /// atoms and bonds matching ring ones only and complete rings only (Python's `rdFMCS.FindMCS`
+    /// with those four `MCSParameters` flags set, tools/make-mcs-fixture.py), the result's query
+    /// matched back into this molecule. The search stops after `timeout` seconds
     /// (whole seconds, at least 1), so one pair never takes much longer.
     /// - Throws: `ChemError.drawingFailed` when RDKit fails.
     public func commonSubstructure(with other: Molecule, timeout: Double = 1) throws -> CommonSubstructure {

@@ -86,7 +86,7 @@ double crd_molecule_fitted_bond_length(const CRDMolecule *molecule, int32_t widt
 int32_t crd_molecule_atom_count(const CRDMolecule *molecule);
 
 /// The atoms of `molecule` inside its maximum common substructure with `reference` (RDKit FMCS,
-/// ring bonds matching ring bonds only, complete rings only, the query matched back into
+/// ring atoms and bonds matching ring ones only, complete rings only, the query matched back into
 /// `molecule`), written to `atoms` (room for `crd_molecule_atom_count`) in increasing order. The
 /// search stops after `timeout_seconds` (whole seconds, at least 1) with the best found so far;
 /// `completed` says whether it ran to its end. Returns the count, -1 when RDKit fails.
