@@ -23,6 +23,17 @@ public enum MolecularProperty: String, CaseIterable, Sendable, Codable {
         self.init(rawValue: name.lowercased())
     }
 
+    /// The values the property can take (QED 0...1, SAS 1...10, MW above 0); nil when unbounded
+    /// (logP, penalised logP). A surrogate's prediction outside it is an extrapolation.
+    public var possibleRange: ClosedRange<Double>? {
+        switch self {
+        case .qed: return 0...1
+        case .sas: return 1...10
+        case .molecularWeight: return 0...Double.greatestFiniteMagnitude
+        case .logP, .penalizedLogP: return nil
+        }
+    }
+
     var cValue: CRDProperty {
         switch self {
         case .logP: return CRDPropertyLogP

@@ -14,9 +14,12 @@ struct OptimizeCommand: ParsableCommand {
             ±ŷ(z) − λ‖z‖²/2, ŷ being the property head's normalised prediction and λ = --prior-weight \
             (it keeps z where the decoder was trained); with --trust-radius ρ, z is also kept within \
             ρ of the start. Every point of the path is decoded and the molecules are scored with the \
-            true RDKit property. Prints CSV rank,smiles,true,predicted,similarity,step of the best \
-            distinct valid molecules other than the start (with --min-similarity D only those at \
-            least D similar to the start, Tanimoto on Morgan radius 2, 2048 bits); the start and a \
+            true RDKit property. Prints CSV rank,smiles,true,predicted,improvement,similarity,step,found,flag \
+            of the best distinct valid molecules better than the start (improvement > 0; with \
+            --min-similarity D only those at least D similar to the start, Tanimoto on Morgan radius 2, \
+            2048 bits, and the run then also decodes points around the start, inside the distance where \
+            the path fell below D: found=near_start). flag is predicted_out_of_range when the surrogate \
+            predicts a value the property cannot take (QED above 1, SAS outside 1..10). The start and a \
             summary go to stderr.
             """)
 
@@ -30,6 +33,7 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Only molecules at least this similar to the start count (0...1).") var minSimilarity = 0.0
     @Option(name: .short, help: "How many of the best molecules to report.") var n = 10
     @Option(help: "Decode every path point this many times by sampling (more candidates per point).") var decodings = 1
+    @Flag(help: "With --min-similarity, decode only the gradient path (no search around the start).") var pathOnly = false
     @Option(name: .shortAndLong, help: "Write the CSV here instead of stdout.") var output: String?
     @Option(help: "Also write an HTML page with the path and the molecules.") var report: String?
     @OptionGroup var decoding: DecodingOptions
@@ -66,6 +70,7 @@ struct OptimizeCommand: ParsableCommand {
         options.minSimilarity = minSimilarity
         options.top = n
         options.decodingsPerPoint = decodings
+        options.searchNearStart = !pathOnly
         options.method = try decoding.decodingMethod(attempts: decodings)
         options.constrained = !decoding.unconstrained
         options.seed = modelOptions.seed
@@ -78,13 +83,25 @@ struct OptimizeCommand: ParsableCommand {
         printError("start (\(result.startKind.rawValue)): \(result.start.smiles) \(result.objective) true \(fixed(result.start.trueValue)) predicted \(fixed(result.start.predicted))")
         printError("surrogate \(fixed(first.predicted)) -> \(fixed(last.predicted)) over \(steps) steps (‖z − z₀‖ = \(fixed(last.distanceFromStart, 2))); "
             + "\(result.validDecodings)/\(result.decodings) valid decodings, \(result.distinctValid) distinct"
-            + (minSimilarity > 0 ? ", \(result.belowSimilarity) below --min-similarity" : ""))
-        var csv = "rank,smiles,true,predicted,similarity,step\n"
+            + (minSimilarity > 0 ? ", \(result.belowSimilarity) below --min-similarity" : "")
+            + (result.searchDecodings > 0 ? ", \(result.searchDecodings) decodings near the start (radius "
+                + result.searchRadii.map { fixed($0, 2) }.joined(separator: ", ") + ")" : "")
+            + ", \(result.notBetter) no better than the start")
+        var csv = "rank,smiles,true,predicted,improvement,similarity,step,found,flag\n"
         for (k, m) in result.best.enumerated() {
-            csv += "\(k + 1),\(csvField(m.smiles)),\(fixed(m.trueValue, 4)),\(fixed(m.predicted, 4)),\(fixed(m.similarity, 4)),\(m.step)\n"
+            csv += "\(k + 1),\(csvField(m.smiles)),\(fixed(m.trueValue, 4)),\(fixed(m.predicted, 4)),\(fixed(m.improvement, 4)),"
+                + "\(fixed(m.similarity, 4)),\(m.step),\(m.source.rawValue),\(m.predictionOutOfRange ? "predicted_out_of_range" : "")\n"
         }
         try emitCSV(csv, to: output)
-        if result.best.isEmpty { printError("no molecule other than the start was found: try more --steps, a larger --lr or a lower --min-similarity") }
+        let flagged = result.best.filter(\.predictionOutOfRange).count
+        if flagged > 0 {
+            printError("warning: for \(flagged) of the molecules the surrogate predicts a \(result.objective) the property cannot take "
+                + "(flag predicted_out_of_range): the path went where the property head extrapolates; trust the 'true' column")
+        }
+        // Figures on stderr: stdout may be the CSV.
+        printError("results=\(result.best.count) best_improvement=\(fixed(result.best.first?.improvement ?? 0, 4)) "
+            + "below_similarity=\(result.belowSimilarity) not_better=\(result.notBetter) decodings=\(result.decodings)")
+        if result.best.isEmpty { printError(Self.hint(result, minSimilarity: minSimilarity)) }
         if let report {
             var page = LatentReports.optimization(result, options: options, model: modelOptions.model)
             if let warning { page.warning(warning) }
@@ -92,5 +109,17 @@ struct OptimizeCommand: ParsableCommand {
             try page.write(to: report)
             printError("report: \(report)")
         }
+    }
+
+    /// What to try when nothing better than the start was found.
+    static func hint(_ result: OptimizationResult, minSimilarity: Double) -> String {
+        let goal = "\(result.maximize ? "higher" : "lower") \(result.objective)"
+        guard minSimilarity > 0 else {
+            return "no molecule with a \(goal) than the start was found (\(result.notBetter) decoded, none better): "
+                + "try more --steps, --decodings 10 (more molecules per point) or a larger --lr"
+        }
+        return "no molecule at least \(minSimilarity) similar to the start has a \(goal) (\(result.belowSimilarity) fell below the floor, "
+            + "\(result.notBetter) above it were no better): keep the search near the start with --trust-radius (e.g. 1), "
+            + "decode more molecules per point with --decodings (e.g. 10), take a smaller --lr (e.g. 0.1), or lower --min-similarity"
     }
 }

@@ -89,12 +89,20 @@ final class LatentExplorationTests: XCTestCase {
         // Small steps without the prior penalty: the surrogate rises at every step.
         for k in 1..<predicted.count { XCTAssertGreaterThan(predicted[k], predicted[k - 1] - 1e-6, "step \(k)") }
         XCTAssertGreaterThan(predicted.last!, predicted.first!)
-        // Best first by the true value, each with RDKit's value.
+        // Best first by the true value, each with RDKit's value, and only molecules better than the start.
         XCTAssertEqual(result.best.map(\.trueValue), result.best.map(\.trueValue).sorted(by: >))
+        XCTAssertFalse(result.best.isEmpty)
         for m in result.best {
             XCTAssertEqual(m.trueValue, try analyze(smiles: m.smiles, properties: [.logP]).properties[0], accuracy: 1e-9)
             XCTAssertNotEqual(m.smiles, result.start.smiles)
+            XCTAssertEqual(m.improvement, m.trueValue - result.start.trueValue, accuracy: 1e-12)
+            XCTAssertGreaterThan(m.improvement, 0)
+            XCTAssertFalse(m.predictionOutOfRange, "logP has no bounds")
         }
+        // The distinct molecules of the path no better than the start are counted, not listed.
+        var worse = Set<String>()
+        for s in result.path { if let c = s.molecule.canonical, c != result.start.smiles, s.trueValue! <= result.start.trueValue { worse.insert(c) } }
+        XCTAssertEqual(result.notBetter, worse.count)
         // Descending goes the other way.
         options.maximize = false
         let down = try model.optimize(options).path.map(\.predicted)
@@ -108,10 +116,24 @@ final class LatentExplorationTests: XCTestCase {
         options.method = .sample(temperature: 1)
         let all = try model.optimize(options)
         options.minSimilarity = 0.3
+        options.searchNearStart = false
+        let pathOnly = try model.optimize(options)
+        XCTAssertTrue(pathOnly.best.allSatisfy { $0.similarity >= 0.3 })
+        XCTAssertEqual(all.distinctValid, pathOnly.distinctValid, "the same seed decodes the same molecules")
+        XCTAssertGreaterThan(pathOnly.belowSimilarity, 0, "some decoded molecules are less than 0.3 similar to the start")
+        XCTAssertEqual(pathOnly.searchDecodings, 0)
+        // Searching inside the floor decodes points around the start on top of the same path, so
+        // it finds at least what the path found, and more here.
+        options.searchNearStart = true
         let similar = try model.optimize(options)
-        XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= 0.3 })
-        XCTAssertEqual(all.distinctValid, similar.distinctValid, "the same seed decodes the same molecules")
-        XCTAssertGreaterThan(similar.belowSimilarity, 0, "some decoded molecules are less than 0.3 similar to the start")
+        XCTAssertEqual(similar.path, pathOnly.path)
+        XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * options.steps * 3, "as many points per round as steps")
+        XCTAssertEqual(similar.decodings, pathOnly.decodings + similar.searchDecodings)
+        XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= 0.3 && $0.improvement > 0 })
+        XCTAssertTrue(similar.best.contains { $0.source == .nearStart }, "\(similar.best)")
+        XCTAssertGreaterThanOrEqual(similar.best.count, pathOnly.best.count)
+        XCTAssertGreaterThanOrEqual(similar.best.first?.improvement ?? 0, pathOnly.best.first?.improvement ?? 0)
+        XCTAssertEqual(similar.searchRadii, similar.searchRadii.sorted(by: >), "each round halves the radius")
 
         // A trust region keeps every point near the start; the prior penalty shrinks the norm.
         options.trustRadius = 0.5
@@ -133,6 +155,38 @@ final class LatentExplorationTests: XCTestCase {
         XCTAssertThrowsError(try model.optimize(OptimizationOptions(objective: "plogp"))) { error in
             XCTAssertTrue("\(error)".contains("'plogp' is not a property this model predicts; its properties: logp, qed"), "\(error)")
         }
+    }
+
+    func testPointsNearTheStartStayInsideTheRadiusAndLeanTowardThePath() {
+        let rng = RandomGenerator(seed: 5)
+        let z0 = (0..<24).map { _ in rng.normal() }, target = z0.enumerated().map { $0.element + ($0.offset == 0 ? 4 : 0) }
+        var along = 0.0
+        for _ in 0..<200 {
+            let z = ChemVAEModel.pointNearStart(z0, toward: target, radius: 0.8, rng: rng)
+            XCTAssertLessThanOrEqual(norm(zip(z, z0).map { $0 - $1 }), 0.8 + 1e-5)
+            along += Double(z[0] - z0[0])
+        }
+        XCTAssertGreaterThan(along / 200, 0.2, "on average the points go part of the way toward the path")
+    }
+
+    func testPredictionsOutsideThePropertysRangeAreFlagged() throws {
+        // Long steps without the prior penalty push the QED surrogate past 1, which QED cannot reach.
+        let model = LatentFixtures.trained
+        var options = OptimizationOptions(objective: "qed")
+        // From the least drug-like of the first 20 training molecules, so that better ones exist.
+        options.start = try LatentFixtures.molecules.prefix(20).min { a, b in
+            try analyze(smiles: a, properties: [.qed]).properties[0] < analyze(smiles: b, properties: [.qed]).properties[0]
+        }
+        options.steps = 40
+        options.learningRate = 2
+        options.priorWeight = 0
+        options.decodingsPerPoint = 2
+        options.method = .sample(temperature: 1)
+        let result = try model.optimize(options)
+        XCTAssertGreaterThan(result.path.last!.predicted, 1, "the surrogate extrapolates beyond QED's range")
+        for m in result.best { XCTAssertEqual(m.predictionOutOfRange, !(0...1).contains(m.predicted), "\(m)") }
+        XCTAssertTrue(result.best.contains(where: \.predictionOutOfRange), "\(result.best) \(result.start) \(result.path.map(\.predicted))")
+        XCTAssertTrue(LatentReports.optimization(result, options: options, model: "m.h5").html.contains("out of range"))
     }
 
     func testReportIsOneSelfContainedFileWithOneDrawingPerMolecule() throws {
@@ -160,6 +214,17 @@ final class LatentExplorationTests: XCTestCase {
         let around = LatentReports.neighbors(hood, model: "m.h5", radius: 1, shape: .gaussian, seed: 2).html
         XCTAssertEqual(count("<svg", in: around), 1 + hood.neighbors.count)
         assertSelfContained(around)
+        // One scale for the query and every neighbour; each neighbour's atoms outside its common
+        // substructure with the query (RDKit MCS) highlighted.
+        let drawings = svgs(in: around)
+        let lengths = drawings.map(Depiction.bondLength(inSVG:))
+        XCTAssertTrue(lengths.allSatisfy { abs($0 - lengths[0]) <= 0.02 * lengths[0] }, "\(lengths)")  // SVG coordinates have 0.1 px
+        let query = try Molecule(smiles: hood.query)
+        XCTAssertEqual(Depiction.highlightedAtoms(inSVG: drawings[0]), [])
+        for (n, svg) in zip(hood.neighbors, drawings.dropFirst()) {
+            XCTAssertEqual(Depiction.highlightedAtoms(inSVG: svg), try Molecule(smiles: n.smiles).commonSubstructure(with: query).differingAtoms, n.smiles)
+        }
+        XCTAssertTrue(hood.neighbors.isEmpty || drawings.dropFirst().contains { !Depiction.highlightedAtoms(inSVG: $0).isEmpty })
 
         // Optimisation: the start, the best molecules and the chart of the path.
         var options = OptimizationOptions(objective: "qed")
@@ -179,10 +244,15 @@ final class LatentExplorationTests: XCTestCase {
     func assertSelfContained(_ html: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"), file: file, line: line)
         XCTAssertFalse(html.contains("<?xml"), "XML declarations are stripped from inline SVG", file: file, line: line)
-        for external in ["<script", "<link", "src=", "url(http", "@import"] {
+        for external in ["<script ", "<link", "src=", "url(http", "@import", "fetch(", "XMLHttpRequest"] {
             XCTAssertFalse(html.contains(external), "loads nothing from elsewhere: \(external)", file: file, line: line)
         }
+        // Data tables sort by their headings through the one inline script.
+        XCTAssertEqual(count("<script>", in: html), 1, file: file, line: line)
+        XCTAssertEqual(count("<table class=\"sortable\"><thead>", in: html), count("<table", in: html) - count("<table class=\"facts\"", in: html),
+                       file: file, line: line)
     }
+
 
     func testPCARecoversAKnownDominantDirection() throws {
         let rng = RandomGenerator(seed: 12)

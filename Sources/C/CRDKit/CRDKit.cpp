@@ -2,16 +2,19 @@
 // The properties themselves live in Properties.cpp.
 #include "Internal.h"
 
+#include <GraphMol/Depictor/DepictUtils.h>
 #include <GraphMol/Depictor/RDDepictor.h>
 #include <GraphMol/FMCS/FMCS.h>
 #include <GraphMol/FileParsers/FileParsers.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <numeric>
 #include <streambuf>
 #include <vector>
 
@@ -166,6 +169,37 @@ void morganWords(const ROMol &mol, int32_t radius, int32_t bits, uint64_t *words
     for (int bit : on) words[bit / 64] |= uint64_t(1) << (bit % 64);
 }
 
+/// Draws bonds `pixels` long (RDKit's fixedBondLength counts pixels per coordinate unit, and the
+/// depictor's bonds are BOND_LEN units); 0 or less leaves RDKit's fit to the canvas.
+void fixBondLength(RDKit::MolDraw2DSVG &drawer, double pixels) {
+    if (pixels > 0) drawer.drawOptions().fixedBondLength = pixels / RDDepict::BOND_LEN;
+}
+
+/// Which atoms of `mol` lie in its maximum common substructure with `reference`: RDKit FMCS with
+/// ring bonds matching ring bonds only and rings kept whole (a chemist reads a half-matched ring
+/// as changed), stopped after `timeoutSeconds` (whole seconds, at least 1) with the best found so
+/// far (`completed` false then), and matched back into `mol`.
+std::vector<bool> commonAtoms(const ROMol &mol, const ROMol &reference, double timeoutSeconds, bool &completed) {
+    RDKit::MCSParameters parameters;
+    parameters.Timeout = unsigned(std::max(1.0, std::round(timeoutSeconds)));
+    // Atoms as well as bonds: with the bond flags alone a chain carbon matched a ring carbon, and
+    // a lone ring atom (a pyridine's attachment carbon against a phenyl's) counted as common.
+    parameters.AtomCompareParameters.RingMatchesRingOnly = true;
+    parameters.AtomCompareParameters.CompleteRingsOnly = true;
+    parameters.BondCompareParameters.RingMatchesRingOnly = true;
+    parameters.BondCompareParameters.CompleteRingsOnly = true;
+    std::vector<RDKit::ROMOL_SPTR> pair{boost::make_shared<ROMol>(mol), boost::make_shared<ROMol>(reference)};
+    const RDKit::MCSResult mcs = RDKit::findMCS(pair, &parameters);
+    threadLog.clear();
+    completed = mcs.isCompleted();
+    std::vector<bool> common(mol.getNumAtoms(), false);
+    RDKit::MatchVectType match;
+    if (mcs.QueryMol && mcs.NumAtoms > 0 && RDKit::SubstructMatch(mol, *mcs.QueryMol, match)) {
+        for (const auto &pairing : match) common[size_t(pairing.second)] = true;
+    }
+    return common;
+}
+
 }  // namespace
 
 // MARK: - C API
@@ -235,15 +269,54 @@ char *crd_molecule_murcko_scaffold(const CRDMolecule *molecule, int32_t *ring_co
     }
 }
 
-char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height, const char *legend) {
+char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height, const char *legend,
+                       double bond_length) {
     try {
         RDKit::MolDraw2DSVG drawer(width, height);
+        fixBondLength(drawer, bond_length);
         drawer.drawMolecule(*molecule->mol, legend ? std::string(legend) : std::string());
         drawer.finishDrawing();
         threadLog.clear();
         return copyString(drawer.getDrawingText());
     } catch (...) {
         return nullptr;
+    }
+}
+
+double crd_molecule_fitted_bond_length(const CRDMolecule *molecule, int32_t width, int32_t height) {
+    try {
+        const ROMol &mol = *molecule->mol;
+        if (mol.getNumBonds() == 0) return 0;
+        // Fitted with every atom and bond highlighted: highlights widen the drawing, so a molecule
+        // fits at this length whatever part of it a report highlights.
+        std::vector<int> atoms(mol.getNumAtoms()), bonds(mol.getNumBonds());
+        std::iota(atoms.begin(), atoms.end(), 0);
+        std::iota(bonds.begin(), bonds.end(), 0);
+        RDKit::MolDraw2DSVG drawer(width, height);
+        drawer.drawMolecule(mol, "", &atoms, &bonds);
+        threadLog.clear();
+        double total = 0;
+        for (const auto bond : mol.bonds()) {
+            const auto a = drawer.getDrawCoords(int(bond->getBeginAtomIdx())), b = drawer.getDrawCoords(int(bond->getEndAtomIdx()));
+            total += (a - b).length();
+        }
+        return total / mol.getNumBonds();
+    } catch (...) {
+        return 0;
+    }
+}
+
+int32_t crd_molecule_atom_count(const CRDMolecule *molecule) { return int32_t(molecule->mol->getNumAtoms()); }
+
+int32_t crd_molecule_mcs_atoms(const CRDMolecule *molecule, const CRDMolecule *reference, double timeout_seconds,
+                               int32_t *atoms, bool *completed) {
+    try {
+        const auto common = commonAtoms(*molecule->mol, *reference->mol, timeout_seconds, *completed);
+        int32_t count = 0;
+        for (unsigned i = 0; i < common.size(); ++i) if (common[i]) atoms[count++] = int32_t(i);
+        return count;
+    } catch (...) {
+        return -1;
     }
 }
 
@@ -284,28 +357,18 @@ char *crd_grid_svg(const CRDMolecule *const *molecules, const char *const *legen
 }
 
 char *crd_molecule_svg_difference(const CRDMolecule *molecule, const CRDMolecule *reference, int32_t width,
-                                  int32_t height, double timeout_seconds) {
+                                  int32_t height, double timeout_seconds, double bond_length) {
     try {
-        // The maximum common substructure (RDKit FMCS; rings stay whole), matched back into the
-        // molecule: every atom outside it, and every bond touching one, is what changed.
-        RDKit::MCSParameters parameters;
-        parameters.Timeout = unsigned(std::max(1.0, timeout_seconds));
-        parameters.BondCompareParameters.RingMatchesRingOnly = true;
-        parameters.BondCompareParameters.CompleteRingsOnly = true;
-        std::vector<RDKit::ROMOL_SPTR> pair{boost::make_shared<ROMol>(*molecule->mol),
-                                            boost::make_shared<ROMol>(*reference->mol)};
-        RDKit::MCSResult mcs = RDKit::findMCS(pair, &parameters);
-        std::vector<bool> common(molecule->mol->getNumAtoms(), false);
-        RDKit::MatchVectType match;
-        if (mcs.QueryMol && mcs.NumAtoms > 0 && RDKit::SubstructMatch(*molecule->mol, *mcs.QueryMol, match)) {
-            for (const auto &pairing : match) common[size_t(pairing.second)] = true;
-        }
+        // Every atom outside the common substructure, and every bond touching one, is what changed.
+        bool completed = false;
+        const auto common = commonAtoms(*molecule->mol, *reference->mol, timeout_seconds, completed);
         std::vector<int> atoms, bonds;
         for (unsigned i = 0; i < common.size(); ++i) if (!common[i]) atoms.push_back(int(i));
         for (const auto bond : molecule->mol->bonds()) {
             if (!common[bond->getBeginAtomIdx()] || !common[bond->getEndAtomIdx()]) bonds.push_back(int(bond->getIdx()));
         }
         RDKit::MolDraw2DSVG drawer(width, height);
+        fixBondLength(drawer, bond_length);
         drawer.drawMolecule(*molecule->mol, "", &atoms, &bonds);
         drawer.finishDrawing();
         threadLog.clear();

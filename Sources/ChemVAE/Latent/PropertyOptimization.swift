@@ -20,7 +20,15 @@ public struct OptimizationOptions: Sendable {
     /// ρ of the trust region ‖z − z₀‖ ≤ ρ around the start (nil: none).
     public var trustRadius: Float? = nil
     /// Only decoded molecules at least this similar to the start (Tanimoto, Morgan r2 2048) count.
+    /// Above 0 the run also searches inside the floor (see `searchNearStart`).
     public var minSimilarity: Double = 0
+    /// With a similarity floor, also decode `searchPoints` points around the start, within the
+    /// distance at which the path's molecules fell below the floor (and the trust radius), that
+    /// radius halved for a further round while fewer than `top` better molecules pass the floor
+    /// (at most 3 rounds). The free path alone soon leaves the floor's region.
+    public var searchNearStart = true
+    /// Points decoded per round of that search (nil: as many as the path has steps).
+    public var searchPoints: Int? = nil
     /// How many of the best molecules to report.
     public var top = 10
     /// How path points are decoded.
@@ -52,8 +60,15 @@ public struct OptimizationStep: Equatable, Sendable {
     public var molecule: DecodedMolecule
 }
 
-/// A decoded molecule found along the path.
+/// A decoded molecule found along the path or near the start.
 public struct OptimizedMolecule: Equatable, Sendable {
+    /// Where a molecule was decoded.
+    public enum Source: String, Sendable {
+        /// A point of the gradient path.
+        case path
+        /// A point of the search inside the similarity floor (`OptimizationOptions.searchNearStart`).
+        case nearStart = "near_start"
+    }
     /// Canonical SMILES.
     public var smiles: String
     /// The property computed by RDKit on the molecule; NaN for a measured property (see
@@ -63,8 +78,15 @@ public struct OptimizedMolecule: Equatable, Sendable {
     public var predicted: Double
     /// Tanimoto similarity (Morgan r2 2048) to the start molecule.
     public var similarity: Double
-    /// The first step that decoded to it.
+    /// The first step that decoded to it (near the start: the step whose direction the point followed).
     public var step: Int
+    /// How much better than the start it is, in the property's units and positive when better:
+    /// the true value's gain (the prediction's for a measured property), sign turned when minimising.
+    public var improvement: Double = 0
+    /// The surrogate predicted a value the property cannot take (QED above 1, SAS below 1, ...):
+    /// the point lies where the property head extrapolates.
+    public var predictionOutOfRange = false
+    public var source: Source = .path
 }
 
 /// What `optimize` found.
@@ -80,12 +102,17 @@ public struct OptimizationResult: Sendable {
     /// The start molecule (canonical) with its true and predicted values.
     public var start: OptimizedMolecule
     public var path: [OptimizationStep]
-    /// The best distinct valid molecules other than the start (best first), among those at least
+    /// The best distinct valid molecules better than the start (best first), among those at least
     /// `minSimilarity` similar to the start.
     public var best: [OptimizedMolecule]
-    /// Decodings made, valid ones, distinct valid molecules, and distinct ones set aside by the
-    /// similarity threshold.
+    /// Decodings made (path and search), valid ones, distinct valid molecules, and distinct ones
+    /// set aside by the similarity threshold.
     public var decodings: Int, validDecodings: Int, distinctValid: Int, belowSimilarity: Int
+    /// Distinct molecules at or above the similarity floor set aside because they are no better than the start.
+    public var notBetter = 0
+    /// Decodings of the search near the start (part of `decodings`) and the radius of each of its rounds.
+    public var searchDecodings = 0
+    public var searchRadii: [Double] = []
 }
 
 /// Serialises `propertyGradient`: backward writes the property head's (shared) weight gradients.
@@ -143,7 +170,10 @@ extension ChemVAEModel {
     /// property) and λ = `priorWeight` keeps z where the prior, and so the decoder's training data,
     /// has mass. With `trustRadius` ρ, z is then projected back into the ball ‖z − z₀‖ ≤ ρ. Every point of
     /// the path is decoded, decoded molecules are scored with the true RDKit property, and the best
-    /// distinct valid ones (other than the start, at least `minSimilarity` similar to it) are returned.
+    /// distinct valid ones better than the start (at least `minSimilarity` similar to it) are returned,
+    /// each with its improvement and a flag when the surrogate's prediction is impossible for the
+    /// property. With a similarity floor, points around the start are decoded as well
+    /// (`searchNearStart`): the floor's region is searched rather than only the free path filtered.
     /// - Throws: when the objective is not one of the model's properties, RDKit cannot compute it,
     ///   or the start molecule cannot be encoded.
     public func optimize(_ options: OptimizationOptions) throws -> OptimizationResult {
@@ -184,16 +214,17 @@ extension ChemVAEModel {
             }
             path.append(z)
         }
-        let pathPoints = LatentPoints(width: width, means: path.flatMap { $0 })
-        let predicted = predictedProperties(pathPoints)
+        let predicted = predictedProperties(LatentPoints(width: width, means: path.flatMap { $0 }))
         let p = normalization!.names.count
 
         // Decode every point (several times when asked), then score what came out.
         let repeats = options.decodingsPerPoint
-        let repeated = repeats == 1 ? pathPoints
-            : LatentPoints(width: width, means: path.flatMap { point in (0..<repeats).flatMap { _ in point } })
         let method: DecodingMethod = repeats > 1 && options.method == .greedy ? .sample(temperature: 1) : options.method
-        let decoded = decode(repeated, method: method, constrained: options.constrained, seed: options.seed &+ 7)
+        func decodeEach(_ points: [[Float]], seed: UInt64) -> [DecodedMolecule] {
+            decode(LatentPoints(width: width, means: points.flatMap { point in (0..<repeats).flatMap { _ in point } }),
+                   method: method, constrained: options.constrained, seed: seed)
+        }
+        let decoded = decodeEach(path, seed: options.seed &+ 7)
         var scores: [String: (value: Double, fingerprint: Fingerprint)] = [:]
         func score(_ smiles: String) -> (value: Double, fingerprint: Fingerprint)? {
             if let s = scores[smiles] { return s }
@@ -207,32 +238,89 @@ extension ChemVAEModel {
         }
         let start = OptimizedMolecule(smiles: startSmiles, trueValue: startScore.value, predicted: predicted[j],
                                       similarity: 1, step: 0)
-        var steps: [OptimizationStep] = []
+        // Ranked by RDKit's value; a measured property only has the surrogate's.
+        let direction = options.maximize ? 1.0 : -1.0
+        let rank: (OptimizedMolecule) -> Double = property == nil ? { $0.predicted } : { $0.trueValue }
+        let possible = property?.possibleRange
         var candidates: [OptimizedMolecule] = [], seen = Set<String>()
-        var valid = 0, below = 0
+        var valid = 0, below = 0, notBetter = 0
+        /// Scores one decoding; returns its similarity to the start when it is valid and new.
+        @discardableResult
+        func consider(_ m: DecodedMolecule, predicted value: Double, step: Int, source: OptimizedMolecule.Source) -> Double? {
+            guard let c = m.canonical, let sc = score(c) else { return nil }
+            valid += 1
+            guard seen.insert(c).inserted, c != startSmiles else { return nil }
+            let similarity = sc.fingerprint.tanimoto(to: startScore.fingerprint)
+            if similarity < options.minSimilarity { below += 1; return similarity }
+            var found = OptimizedMolecule(smiles: c, trueValue: sc.value, predicted: value, similarity: similarity, step: step)
+            found.improvement = direction * (rank(found) - rank(start))
+            found.predictionOutOfRange = possible.map { !$0.contains(value) } ?? false
+            found.source = source
+            if found.improvement > 0 { candidates.append(found) } else { notBetter += 1 }
+            return similarity
+        }
+        var steps: [OptimizationStep] = []
+        var floorDistance: Double? = nil  // how far from the start the path's molecules first fell below the floor
         for (s, point) in path.enumerated() {
             let here = decoded[(s * repeats)..<((s + 1) * repeats)]
+            let distance = norm(zip(point, z0).map { $0 - $1 })
             for m in here {
-                guard let c = m.canonical, let sc = score(c) else { continue }
-                valid += 1
-                guard seen.insert(c).inserted, c != startSmiles else { continue }
-                let similarity = sc.fingerprint.tanimoto(to: startScore.fingerprint)
-                if similarity < options.minSimilarity { below += 1; continue }
-                candidates.append(OptimizedMolecule(smiles: c, trueValue: sc.value, predicted: predicted[s * p + j],
-                                                    similarity: similarity, step: s))
+                if let similarity = consider(m, predicted: predicted[s * p + j], step: s, source: .path),
+                   similarity < options.minSimilarity, floorDistance == nil, distance > 0 { floorDistance = distance }
             }
             let first = here.first!
             steps.append(OptimizationStep(step: s, predicted: predicted[s * p + j], trueValue: first.canonical.flatMap { score($0)?.value },
-                                          norm: norm(point), distanceFromStart: norm(zip(point, z0).map { $0 - $1 }), molecule: first))
+                                          norm: norm(point), distanceFromStart: distance, molecule: first))
         }
-        let direction = options.maximize ? 1.0 : -1.0
-        let rank: (OptimizedMolecule) -> Double = property == nil ? { $0.predicted } : { $0.trueValue }
+
+        // Search inside the floor: points around the start, leaning along the path's direction.
+        var searchDecodings = 0, radii: [Double] = []
+        if options.minSimilarity > 0, options.searchNearStart, options.steps > 0 {
+            let reach = steps.map(\.distanceFromStart).max() ?? 0
+            var radius = min(floorDistance ?? reach, options.trustRadius.map(Double.init) ?? .infinity)
+            let count = options.searchPoints ?? options.steps
+            let rng = RandomGenerator(seed: options.seed &+ 11)
+            for round in 0..<3 where radius > 1e-6 && candidates.count < options.top {
+                var points: [[Float]] = [], along: [Int] = []
+                for i in 0..<count {
+                    let s = 1 + i % options.steps
+                    points.append(Self.pointNearStart(z0, toward: path[s], radius: Float(radius), rng: rng))
+                    along.append(s)
+                }
+                let values = predictedProperties(LatentPoints(width: width, means: points.flatMap { $0 }))
+                let molecules = decodeEach(points, seed: options.seed &+ 13 &+ UInt64(round))
+                for (k, m) in molecules.enumerated() {
+                    consider(m, predicted: values[(k / repeats) * p + j], step: along[k / repeats], source: .nearStart)
+                }
+                searchDecodings += molecules.count
+                radii.append(radius)
+                radius /= 2
+            }
+        }
+
         let best = candidates.enumerated().sorted { a, b in
             rank(a.element) != rank(b.element) ? direction * rank(a.element) > direction * rank(b.element) : a.offset < b.offset
         }.map(\.element)
-        return OptimizationResult(objective: name, maximize: options.maximize, hasGroundTruth: property != nil, startKind: startKind,
-                                  start: start, path: steps,
-                                  best: Array(best.prefix(options.top)), decodings: decoded.count, validDecodings: valid,
-                                  distinctValid: seen.count, belowSimilarity: below)
+        var result = OptimizationResult(objective: name, maximize: options.maximize, hasGroundTruth: property != nil, startKind: startKind,
+                                        start: start, path: steps,
+                                        best: Array(best.prefix(options.top)), decodings: decoded.count + searchDecodings, validDecodings: valid,
+                                        distinctValid: seen.count, belowSimilarity: below)
+        result.notBetter = notBetter
+        result.searchDecodings = searchDecodings
+        result.searchRadii = radii
+        return result
+    }
+
+    /// A point within `radius` of `z0`: a random part of the way toward `target` (at most
+    /// `radius`), plus Gaussian noise of about half the radius in norm, projected back into the ball.
+    static func pointNearStart(_ z0: [Float], toward target: [Float], radius: Float, rng: RandomGenerator) -> [Float] {
+        let offset = zip(target, z0).map { $0 - $1 }
+        let length = Float(norm(offset))
+        let along = length > 0 ? min(length, radius * rng.uniform()) / length : 0
+        let spread = 0.5 * radius / Float(z0.count).squareRoot()
+        var point = zip(z0, offset).map { $0 + along * $1 + spread * rng.normal() }
+        let distance = Float(norm(zip(point, z0).map { $0 - $1 }))
+        if distance > radius { point = zip(z0, point).map { $0 + ($1 - $0) * radius / distance } }
+        return point
     }
 }

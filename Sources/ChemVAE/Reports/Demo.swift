@@ -43,12 +43,16 @@ public struct MoleculeDemo {
                 rows.append([drug.name, point.smiles[0], String(format: "%.1f", norm), back.smiles,
                              back.canonical == point.smiles[0] ? "yes" : "no",
                              String(format: "%.2f", truth.properties[0]), p("logp"), String(format: "%.2f", truth.properties[1]), p("qed")])
-                drawn.append(ReportMolecule(smiles: point.smiles[0], caption: [drug.name, "decoded: \(back.smiles)"]))
+                // The drug beside what its latent mean decodes to, the atoms it does not share with the drug highlighted.
+                drawn.append(ReportMolecule(smiles: point.smiles[0], caption: [drug.name], highlighted: true))
+                drawn.append(ReportMolecule(smiles: back.canonical ?? back.smiles,
+                                            caption: ["\(drug.name), decoded: " + (back.canonical == point.smiles[0] ? "the same molecule" : back.isValid ? "a different molecule" : "invalid")],
+                                            differenceFrom: point.smiles[0]))
             } catch {
                 rows.append([drug.name, drug.smiles, "-", "\(error)", "-", "-", "-", "-", "-"])
             }
         }
-        add(Table(title: "Encoding well-known drugs (greedy decoding of the latent mean)",
+        add(Table(title: "Encoding well-known drugs (greedy decoding of the latent mean; each drug outlined, then its decoding)",
                   header: ["drug", "canonical", "|z|", "decoded", "same", "logP", "logP pred", "QED", "QED pred"], rows: rows),
             molecules: drawn)
 
@@ -78,12 +82,15 @@ public struct MoleculeDemo {
             options.top = 6
             let result = try model.optimize(options)
             add(Table(title: String(format: "Optimizing QED from caffeine (QED %.2f) by gradient steps in latent space", result.start.trueValue),
-                      header: ["rank", "smiles", "QED (RDKit)", "QED pred", "similarity", "step"],
+                      header: ["rank", "smiles", "QED (RDKit)", "QED pred", "improvement", "similarity", "step", "flag"],
                       rows: result.best.enumerated().map { i, m in
                           ["\(i + 1)", m.smiles, String(format: "%.3f", m.trueValue), String(format: "%.3f", m.predicted),
-                           String(format: "%.2f", m.similarity), "\(m.step)"]
+                           String(format: "%+.3f", m.improvement), String(format: "%.2f", m.similarity), "\(m.step)",
+                           m.predictionOutOfRange ? "prediction out of range" : ""]
                       }),
-                molecules: result.best.map { ReportMolecule(smiles: $0.smiles, caption: [String(format: "QED %.3f", $0.trueValue)]) })
+                molecules: [ReportMolecule(smiles: result.start.smiles, caption: [String(format: "start, QED %.3f", result.start.trueValue)], highlighted: true)]
+                    + result.best.map { ReportMolecule(smiles: $0.smiles, caption: [String(format: "QED %.3f (%+.3f)", $0.trueValue, $0.improvement)],
+                                                       differenceFrom: result.start.smiles) })
         }
     }
 

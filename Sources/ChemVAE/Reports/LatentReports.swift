@@ -81,12 +81,17 @@ public enum LatentReports {
                       ("seed", "\(seed)"), ("points decoded", "\(hood.pointsDecoded)"),
                       ("valid decodings", "\(hood.validDecodings) (\(percent(hood.validDecodings, hood.pointsDecoded)))"),
                       ("decoded to the query itself", "\(hood.queryDecodings)"), ("distinct neighbours shown", "\(hood.neighbors.count)")])
+        // One scale for the query and its neighbours; what each neighbour changed is highlighted.
+        let length = HTMLReport.bondLength(for: [hood.query] + hood.neighbors.map(\.smiles))
         report.heading("Query")
-        report.moleculeGrid([ReportMolecule(smiles: hood.query, caption: propertyLines(hood.query), highlighted: true)])
-        report.heading("Neighbours, most similar first")
+        report.moleculeGrid([ReportMolecule(smiles: hood.query, caption: propertyLines(hood.query), highlighted: true)], bondLength: length)
+        report.heading("Neighbours, most similar first (atoms not shared with the query highlighted)")
         report.moleculeGrid(hood.neighbors.enumerated().map { k, n in
             ReportMolecule(smiles: n.smiles, caption: [String(format: "#%d similarity %.3f, distance %.2f, ×%d", k + 1, n.similarity, n.distance, n.count)]
-                + propertyLines(n.smiles))
+                + propertyLines(n.smiles), differenceFrom: hood.query)
+        }, bondLength: length)
+        report.table(header: ["rank", "smiles", "similarity", "distance", "count"], rows: hood.neighbors.enumerated().map { k, n in
+            ["\(k + 1)", n.smiles, String(format: "%.3f", n.similarity), String(format: "%.2f", n.distance), "\(n.count)"]
         })
         return report
     }
@@ -108,23 +113,46 @@ public enum LatentReports {
         if options.minSimilarity > 0 {
             facts.append(("minimum similarity", "\(options.minSimilarity) (\(result.belowSimilarity) distinct molecules below it set aside)"))
         }
+        if result.searchDecodings > 0 {
+            facts.append(("search near the start", "\(result.searchDecodings) decodings within radius "
+                + result.searchRadii.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
+        }
+        facts.append(("no better than the start", "\(result.notBetter) distinct molecules (not listed)"))
         facts.append(("seed", "\(options.seed)"))
         report.facts(facts)
+        let flagged = result.best.filter(\.predictionOutOfRange).count
+        if flagged > 0 {
+            report.paragraph("For \(flagged) molecule(s) the surrogate predicts a \(result.objective) the property cannot take "
+                + "(marked 'out of range'): those points lie where the property head extrapolates; the RDKit value is the one to trust.")
+        }
         var chart = Chart(title: "\(result.objective) along the path", xLabel: "step", yLabel: result.objective)
         chart.series = [.init(name: "surrogate", values: result.path.map { $0.predicted }),
                         .init(name: "RDKit (decoded)", values: result.path.map(\.trueValue), style: .dots)]
         report.svg(chart.svg)
+        // One scale for the start and the results; what each result changed is highlighted.
+        let length = HTMLReport.bondLength(for: [result.start.smiles] + result.best.map(\.smiles))
         report.heading("Start")
         report.moleculeGrid([ReportMolecule(smiles: result.start.smiles, caption: [
             String(format: "%@ true %.3f, predicted %.3f", result.objective, result.start.trueValue, result.start.predicted),
-        ] + propertyLines(result.start.smiles), highlighted: true)])
-        report.heading(result.best.isEmpty ? "No molecule other than the start was found" : "Best molecules found (by the true value)")
+        ] + propertyLines(result.start.smiles), highlighted: true)], bondLength: length)
+        report.heading(result.best.isEmpty ? "No molecule better than the start was found"
+            : "Best molecules found (by the \(result.hasGroundTruth ? "true value" : "prediction"); atoms not shared with the start highlighted)")
         report.moleculeGrid(result.best.enumerated().map { k, m in
             ReportMolecule(smiles: m.smiles, caption: [
-                String(format: "#%d %@ true %.3f, predicted %.3f", k + 1, result.objective, m.trueValue, m.predicted),
-                String(format: "similarity %.3f, step %d", m.similarity, m.step),
-            ] + propertyLines(m.smiles))
-        })
+                String(format: "#%d %@ true %.3f, predicted %.3f%@", k + 1, result.objective, m.trueValue, m.predicted,
+                       m.predictionOutOfRange ? " (out of range)" : ""),
+                String(format: "improvement %+.3f, similarity %.3f, step %d%@", m.improvement, m.similarity, m.step,
+                       m.source == .nearStart ? " (near the start)" : ""),
+            ] + propertyLines(m.smiles), differenceFrom: result.start.smiles)
+        }, bondLength: length)
+        if !result.best.isEmpty {
+            report.table(header: ["rank", "smiles", "true", "predicted", "improvement", "similarity", "step", "found", "flag"],
+                         rows: result.best.enumerated().map { k, m in
+                             ["\(k + 1)", m.smiles, String(format: "%.3f", m.trueValue), String(format: "%.3f", m.predicted),
+                              String(format: "%.3f", m.improvement), String(format: "%.3f", m.similarity), "\(m.step)",
+                              m.source == .nearStart ? "near the start" : "path", m.predictionOutOfRange ? "out of range" : ""]
+                         })
+        }
         report.heading("Path")
         report.table(header: ["step", "predicted", "true", "‖z‖", "‖z − z₀‖", "smiles"], rows: result.path.map { s in
             ["\(s.step)", String(format: "%.3f", s.predicted), s.trueValue.map { String(format: "%.3f", $0) } ?? "invalid",

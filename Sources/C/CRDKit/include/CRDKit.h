@@ -71,9 +71,27 @@ char *crd_molecule_brics_fragments(const CRDMolecule *molecule);
 /// an acyclic molecule) and its ring count in `ring_count`; NULL when RDKit fails. Caller frees.
 char *crd_molecule_murcko_scaffold(const CRDMolecule *molecule, int32_t *ring_count);
 
-/// An SVG drawing (RDKit MolDraw2DSVG) with an optional legend; caller frees.
+/// An SVG drawing (RDKit MolDraw2DSVG) with an optional legend; caller frees. Bonds are
+/// `bond_length` pixels long when it is positive and the molecule fits at that length (RDKit
+/// shrinks one that does not); otherwise RDKit fits the molecule to the picture.
 char *crd_molecule_svg(const CRDMolecule *molecule, int32_t width, int32_t height,
-                       const char *legend);
+                       const char *legend, double bond_length);
+
+/// The mean bond length in pixels of RDKit's drawing of `molecule` fitted to `width` × `height`
+/// with every atom highlighted: the longest bonds at which it fits, highlights or not. 0 for a
+/// molecule without bonds (it fits at any length).
+double crd_molecule_fitted_bond_length(const CRDMolecule *molecule, int32_t width, int32_t height);
+
+/// The number of atoms, hydrogens written as atoms included (RDKit's `GetNumAtoms()`).
+int32_t crd_molecule_atom_count(const CRDMolecule *molecule);
+
+/// The atoms of `molecule` inside its maximum common substructure with `reference` (RDKit FMCS,
+/// ring atoms and bonds matching ring ones only, complete rings only, the query matched back into
+/// `molecule`), written to `atoms` (room for `crd_molecule_atom_count`) in increasing order. The
+/// search stops after `timeout_seconds` (whole seconds, at least 1) with the best found so far;
+/// `completed` says whether it ran to its end. Returns the count, -1 when RDKit fails.
+int32_t crd_molecule_mcs_atoms(const CRDMolecule *molecule, const CRDMolecule *reference, double timeout_seconds,
+                               int32_t *atoms, bool *completed);
 
 /// One SVG holding `count` molecules in rows of `columns` cells of the given size. A NULL
 /// molecule leaves its cell empty but for its legend (in grey). `legends` may be NULL.
@@ -82,9 +100,10 @@ char *crd_grid_svg(const CRDMolecule *const *molecules, const char *const *legen
 
 /// A drawing of `molecule` with what differs from `reference` highlighted: the atoms outside
 /// their maximum common substructure (RDKit FMCS, complete rings only, stopped after
-/// `timeout_seconds`) and the bonds touching them. Caller frees; NULL on failure.
+/// `timeout_seconds`, see `crd_molecule_mcs_atoms`) and the bonds touching them; `bond_length` as in
+/// `crd_molecule_svg`. Caller frees; NULL on failure.
 char *crd_molecule_svg_difference(const CRDMolecule *molecule, const CRDMolecule *reference, int32_t width,
-                                  int32_t height, double timeout_seconds);
+                                  int32_t height, double timeout_seconds, double bond_length);
 
 /// A V2000 MDL mol block with 2D coordinates from RDKit's depictor (for SDF files); caller frees.
 char *crd_molecule_molblock(const CRDMolecule *molecule);
