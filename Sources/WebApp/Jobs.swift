@@ -72,6 +72,10 @@ struct OptimizationSummary: Codable, Equatable {
         var predicted: Double
         var similarity: Double
         var step: Int
+        /// Over the start (RDKit's value; a drop when minimising), and whether the surrogate's
+        /// prediction lies outside the property's possible range (QED above 1).
+        var improvement: Double
+        var predictionOutOfRange: Bool
     }
     var objective: String
     var maximize: Bool
@@ -88,7 +92,8 @@ struct OptimizationSummary: Codable, Equatable {
 
     init(_ r: OptimizationResult, domainWarnings: [String] = []) {
         func found(_ m: OptimizedMolecule) -> Found {
-            Found(smiles: m.smiles, trueValue: m.trueValue, predicted: m.predicted, similarity: m.similarity, step: m.step)
+            Found(smiles: m.smiles, trueValue: m.trueValue, predicted: m.predicted, similarity: m.similarity, step: m.step,
+                  improvement: m.improvement, predictionOutOfRange: m.predictionOutOfRange)
         }
         objective = r.objective; maximize = r.maximize; start = found(r.start); startKind = r.startKind.rawValue
         path = r.path.map {

@@ -121,4 +121,58 @@ final class ConstrainedDecodingTests: XCTestCase {
             XCTAssertLessThan(ChemVAEModel.canonicalize(free).compactMap { $0 }.count, 8, "an untrained decoder should mostly fail unmasked")
         }
     }
+
+    /// Rows are chosen in parallel under the mask, each sampling from its own generator: the same
+    /// seed gives the same molecules on one thread and on several.
+    func testConstrainedDecodingIsTheSameOnOneThreadAndOnSeveral() throws {
+        let vocabulary = try Self.vocabulary(Self.mosesTokens)
+        let config = ChemVAEConfig.preset(.tiny, vocabularySize: vocabulary.count, maxLength: 40, tokenizer: "atom")
+        let model = try ChemVAE(config, seed: 3)
+        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 39)
+        let z = Tensor.randomNormal([64, config.latentSize], using: RandomGenerator(seed: 9))
+        let cores = Parallelism.cores
+        defer { Parallelism.cores = cores }
+        for method in [DecodingMethod.greedy, .sample(temperature: 1)] {
+            Parallelism.cores = 1
+            let one = model.decode(z, method: method, grammar: grammar, using: RandomGenerator(seed: 1))
+            Parallelism.cores = 2
+            let two = model.decode(z, method: method, grammar: grammar, using: RandomGenerator(seed: 1))
+            XCTAssertEqual(one, two, "\(method)")
+            XCTAssertGreaterThan(Set(one).count, 32, "\(method): rows must not share a generator's draws")
+        }
+    }
+
+    /// With an atom budget the prefix turns to finishing at that many atoms, and finishing follows
+    /// the grammar's own completion when no closing token is allowed: an open aromatic ring after
+    /// an aliphatic side chain ends within a few tokens however much the model wants more atoms.
+    func testTheAtomBudgetFinishesTheMoleculeThroughTheCompletion() throws {
+        let vocabulary = try Self.vocabulary(Self.mosesTokens)
+        var grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 100)
+        grammar.finishAfterAtoms = 8
+        let index = { (token: String) in vocabulary.tokens.firstIndex(of: token)! }
+        var prefix = grammar.start()
+        // c1ccc(cc ... : ring 1 is aromatic and open; the current atom sits in a branch-free chain.
+        for token in ["C", "c", "1", "c", "c", "c", "-", "C", "C"] { grammar.append(index(token), to: &prefix) }
+        XCTAssertEqual(prefix.atomCount, 7)
+        var weights = [Float](repeating: 0, count: vocabulary.count)
+        var emitted: [String] = []
+        while true {
+            // The model always ranks `C` first and refuses to end.
+            var logits = [Float](repeating: -5, count: vocabulary.count)
+            logits[index("C")] = 10
+            logits[Int(Vocabulary.endIndex)] = -20
+            let token = logits.withUnsafeMutableBufferPointer {
+                grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: 0, weights: &weights, using: RandomGenerator(seed: 1))
+            }
+            grammar.append(token, to: &prefix)
+            if token == Int(Vocabulary.endIndex) { break }
+            emitted.append(vocabulary.tokens[token])
+            XCTAssertLessThan(emitted.count, 12, "the budget must end the molecule: \(emitted)")
+            if emitted.count >= 12 { break }
+        }
+        XCTAssertTrue(prefix.finishing)
+        let smiles = "Cc1ccc-CC" + emitted.joined()
+        XCTAssertNotNil(ChemVAEModel.canonicalize([smiles])[0], smiles)
+        XCTAssertLessThanOrEqual(prefix.atomCount, 12, smiles)
+    }
 }

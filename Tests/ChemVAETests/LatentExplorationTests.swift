@@ -115,12 +115,14 @@ final class LatentExplorationTests: XCTestCase {
         options.decodingsPerPoint = 3
         options.method = .sample(temperature: 1)
         let all = try model.optimize(options)
-        options.minSimilarity = 0.3
+        // (The 12-epoch fixture decodes few improving molecules near its start: a floor of 0.2.)
+        let floor = 0.2
+        options.minSimilarity = floor
         options.searchNearStart = false
         let pathOnly = try model.optimize(options)
-        XCTAssertTrue(pathOnly.best.allSatisfy { $0.similarity >= 0.3 })
+        XCTAssertTrue(pathOnly.best.allSatisfy { $0.similarity >= floor })
         XCTAssertEqual(all.distinctValid, pathOnly.distinctValid, "the same seed decodes the same molecules")
-        XCTAssertGreaterThan(pathOnly.belowSimilarity, 0, "some decoded molecules are less than 0.3 similar to the start")
+        XCTAssertGreaterThan(pathOnly.belowSimilarity, 0, "some decoded molecules are less than \(floor) similar to the start")
         XCTAssertEqual(pathOnly.searchDecodings, 0)
         // Searching inside the floor decodes points around the start on top of the same path, so
         // it finds at least what the path found, and more here.
@@ -129,7 +131,7 @@ final class LatentExplorationTests: XCTestCase {
         XCTAssertEqual(similar.path, pathOnly.path)
         XCTAssertEqual(similar.searchDecodings, similar.searchRadii.count * options.steps * 3, "as many points per round as steps")
         XCTAssertEqual(similar.decodings, pathOnly.decodings + similar.searchDecodings)
-        XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= 0.3 && $0.improvement > 0 })
+        XCTAssertTrue(similar.best.allSatisfy { $0.similarity >= floor && $0.improvement > 0 })
         XCTAssertTrue(similar.best.contains { $0.source == .nearStart }, "\(similar.best)")
         XCTAssertGreaterThanOrEqual(similar.best.count, pathOnly.best.count)
         XCTAssertGreaterThanOrEqual(similar.best.first?.improvement ?? 0, pathOnly.best.first?.improvement ?? 0)
@@ -206,7 +208,8 @@ final class LatentExplorationTests: XCTestCase {
         // Interpolation: one drawing per valid step plus the similarity chart.
         let interpolation = try model.interpolate(from: LatentFixtures.molecules[0], to: LatentFixtures.molecules[1], steps: 6)
         let page = LatentReports.interpolation(interpolation, model: "m.h5", method: .greedy, seed: 1).html
-        XCTAssertEqual(count("<svg", in: page), interpolation.steps.filter(\.molecule.isValid).count + 1)
+        // (plus the two molecules as given, drawn above the path)
+        XCTAssertEqual(count("<svg", in: page), interpolation.steps.filter(\.molecule.isValid).count + 3)
         assertSelfContained(page)
 
         // Neighbours: the query and each neighbour.

@@ -205,6 +205,12 @@ final class APIRouteTests: XCTestCase {
         options.start = paracetamol; options.steps = 10; options.minSimilarity = 0.2; options.top = 20
         let expected = try TestServer.shared.service.model.optimize(options)
         XCTAssertEqual((result["best"] as? [[String: Any]])?.map { $0["smiles"] as! String }, expected.best.map(\.smiles))
+        for (found, truth) in zip(try XCTUnwrap(result["best"] as? [[String: Any]]), expected.best) {
+            XCTAssertEqual(found["improvement"] as! Double, truth.improvement, accuracy: 1e-12)   // JSON keeps 15-17 digits
+        }
+        XCTAssertEqual((result["best"] as? [[String: Any]])?.map { $0["prediction_out_of_range"] as! Bool }, expected.best.map(\.predictionOutOfRange))
+        XCTAssertEqual(result["domain_warnings"] as? [String], [try TestServer.shared.service.model.domainWarning(
+            "start", smiles: paracetamol, mean: try TestServer.shared.service.model.encode(smiles: paracetamol).mean(0))!])
         XCTAssertEqual((result["path"] as? [[String: Any]])?.count, 11)
 
         let events = call("GET", "/api/jobs/\(id)/events")

@@ -292,9 +292,10 @@ const PAGES = {
       result.append(el("h2", {}, `Best molecules by RDKit ${label}`));
       result.append(el("div", { class: "grid" },
         moleculeCard(r.start.smiles, ["start", `${label} ${fmt(r.start.true_value, 3)}`], { extraClass: "query" }),
-        r.best.map((m, i) => moleculeCard(m.smiles, [`#${i + 1} · ${label} ${fmt(m.true_value, 3)}`, `predicted ${fmt(m.predicted, 3)} · similarity ${fmt(m.similarity, 2)} · step ${m.step}`], { against: r.start.smiles }))));
+        r.best.map((m, i) => moleculeCard(m.smiles, [`#${i + 1} · ${label} ${fmt(m.true_value, 3)} (${m.improvement >= 0 ? "+" : ""}${fmt(m.improvement, 3)})`,
+          `predicted ${fmt(m.predicted, 3)}${m.prediction_out_of_range ? " (impossible value)" : ""} · similarity ${fmt(m.similarity, 2)} · step ${m.step}`], { against: r.start.smiles }))));
       if (!r.best.length) result.append(el("p", {}, "No molecule above the similarity floor was found: lower the floor or take more steps."));
-      shown = { name: `optimisation-${p.objective}.csv`, rows: r.best.map((m, i) => ({ rank: i + 1, smiles: m.smiles, true: m.true_value, predicted: m.predicted, similarity: m.similarity, step: m.step })) };
+      shown = { name: `optimisation-${p.objective}.csv`, rows: r.best.map((m, i) => ({ rank: i + 1, smiles: m.smiles, true: m.true_value, predicted: m.predicted, improvement: m.improvement, similarity: m.similarity, step: m.step, flag: m.prediction_out_of_range ? "predicted_out_of_range" : "" })) };
     },
   },
 
