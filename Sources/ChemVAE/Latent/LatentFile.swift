@@ -175,9 +175,11 @@ public enum LatentFile {
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }.makeIterator()
         guard let (_, headerLine) = rows.next() else { throw ChemVAEError.invalidLatent("\(path) is empty") }
         let header = splitCSVLine(String(headerLine)).map { $0.trimmingCharacters(in: .whitespaces) }
+        // A dictionary, not firstIndex(of:) per column: a header of 100,000 z columns took minutes.
+        let columnIndex = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func columns(_ prefix: String) -> [Int] {
             var indices: [Int] = []
-            while let i = header.firstIndex(of: "\(prefix)\(indices.count)") { indices.append(i) }
+            while let i = columnIndex["\(prefix)\(indices.count)"] { indices.append(i) }
             return indices
         }
         let zColumns = columns("z"), lvColumns = columns("lv")
