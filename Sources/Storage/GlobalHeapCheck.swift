@@ -7,14 +7,15 @@ import Foundation
 /// variable-length strings live: SMILES, vocabularies, names) and copies that many bytes. One
 /// flipped bit in a size (0x2b became 0x0800002b) made it copy 128 MiB past its buffer and crash
 /// `encode`, `decode` and model loading with SIGSEGV (found by flipping bits in files without a
-/// checksum, see `DamagedFileCommandTests`). A file with MolGen's checksum is verified whole
+/// checksum, see `DamagedFileCommandTests`), and a free space of size 0 made it loop for ever
+/// (found by `tools/fuzz hdf5`). A file with MolGen's checksum is verified whole
 /// (`FileChecksum`); for others this walks every collection as libhdf5 will and refuses one whose
-/// objects run past its end.
+/// objects run past its end or do not move forward.
 ///
 /// Layout (HDF5 file format spec, "Global Heap"): "GCOL", version 1, three reserved bytes, the
 /// collection size (8 bytes, the size of lengths every MolGen and h5py file uses), then objects
-/// of a 2-byte index (0: the free space that ends the list), a 2-byte reference count, 4 reserved
-/// bytes, an 8-byte size and the data padded to 8 bytes.
+/// of a 2-byte index (0: free space), a 2-byte reference count, 4 reserved bytes, an 8-byte size
+/// and the data padded to 8 bytes.
 enum GlobalHeapCheck {
     private static let signature: [UInt8] = Array("GCOL".utf8) + [1, 0, 0, 0]
     private static let headerSize = 16
@@ -41,16 +42,22 @@ enum GlobalHeapCheck {
         guard size >= headerSize, size <= file.count - start else {
             return "the global heap collection at byte \(start) claims \(size) bytes, past the end of the file"
         }
+        // Walked as libhdf5 walks it (H5HG__cache_heap_deserialize): every object, the free
+        // space (index 0, whose size includes its header) too, each step forward and inside.
         var offset = headerSize
         while offset + objectHeaderSize <= size {
             let index = file.loadUnaligned(fromByteOffset: start + offset, as: UInt16.self).littleEndian
             let objectSize = file.loadUnaligned(fromByteOffset: start + offset + 8, as: UInt64.self).littleEndian
-            if index == 0 { break }  // the free space: nothing after it is read
-            let padded = objectSize > UInt64(size) ? UInt64.max : (objectSize + 7) & ~7
-            guard padded <= UInt64(size - offset - objectHeaderSize) else {
-                return "object \(index) of the global heap collection at byte \(start) claims \(objectSize) bytes, past the collection's end (\(size) bytes)"
+            let remaining = UInt64(size - offset)
+            let step = index == 0 ? objectSize : objectSize > remaining ? .max : UInt64(objectHeaderSize) + (objectSize + 7) & ~7
+            if index == 0 && objectSize == 0 {
+                return "the free space of the global heap collection at byte \(start) has size 0"  // libhdf5 loops for ever
             }
-            offset += objectHeaderSize + Int(padded)
+            guard step <= remaining else {
+                let what = index == 0 ? "the free space" : "object \(index)"
+                return "\(what) of the global heap collection at byte \(start) claims \(objectSize) bytes, past the collection's end (\(size) bytes)"
+            }
+            offset += Int(step)
         }
         return nil
     }

@@ -109,4 +109,21 @@ final class DamagedFileCommandTests: XCTestCase {
             XCTAssertTrue(run.stderr.contains("past the collection's end"), "\(kind): \(run.stderr)")
         }
     }
+
+    /// What `tools/fuzz hdf5` found: a global heap whose free space has size 0 sent libhdf5 into
+    /// an endless loop reading a model's vocabulary.
+    func testAGlobalHeapFreeSpaceOfSizeZeroIsAnErrorNotAHang() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try makeFiles(in: directory)
+        var bytes = try Data(contentsOf: directory.appendingPathComponent("model.h5"))
+        guard let collection = bytes.range(of: Data("GCOL".utf8) + Data([1, 0, 0, 0]))?.lowerBound else { return XCTFail("no global heap") }
+        func number(_ at: Int, _ width: Int) -> Int { (0..<width).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        var object = collection + 16
+        while number(object, 2) != 0 { object += 16 + (number(object + 8, 8) + 7) / 8 * 8 }  // to the free space
+        bytes.replaceSubrange((object + 8)..<(object + 16), with: [UInt8](repeating: 0, count: 8))
+        let run = try load("model", bytes, "free space of size 0", in: directory)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("the free space of the global heap collection at byte \(collection) has size 0"), run.stderr)
+    }
 }
