@@ -16,13 +16,15 @@ public struct MoleculeAnalysis: Sendable, Equatable {
 /// properties and optionally its Morgan fingerprint, all from one call into RDKit.
 ///
 /// Safe to call from many threads at once: this is the entry point for bulk conversion.
-/// - Parameter maxLength: longer SMILES are rejected before RDKit parses them (`SmilesScreen`).
+/// - Parameters:
+///   - maxLength: longer SMILES are rejected before RDKit parses them (`SmilesScreen`).
+///   - maxAtoms: so are SMILES with more atoms.
 /// - Throws: `ChemError.invalidSMILES` with RDKit's reason, or the screen's.
 public func analyze(
     smiles: String, canonicalize: Bool = true, properties: [MolecularProperty] = [], fingerprint: Bool = false,
-    maxLength: Int? = SmilesScreen.defaultMaxLength
+    maxLength: Int? = SmilesScreen.defaultMaxLength, maxAtoms: Int? = SmilesScreen.defaultMaxAtoms
 ) throws -> MoleculeAnalysis {
-    if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength) { throw ChemError.invalidSMILES(smiles, reason: problem) }
+    if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength, maxAtoms: maxAtoms) { throw ChemError.invalidSMILES(smiles, reason: problem) }
     let kinds = properties.cValues
     var values = [Double](repeating: 0, count: kinds.count)
     var words = fingerprint ? [UInt64](repeating: 0, count: Fingerprint.defaultBitCount / 64) : []

@@ -12,8 +12,8 @@ public final class Molecule {
     /// Parses and sanitizes `smiles` as `Chem.MolFromSmiles` does.
     /// - Throws: `ChemError.invalidSMILES` with RDKit's reason (or `SmilesScreen`'s, checked
     ///   first); an empty string is invalid.
-    public init(smiles: String, maxLength: Int? = SmilesScreen.defaultMaxLength) throws {
-        if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength) { throw ChemError.invalidSMILES(smiles, reason: problem) }
+    public init(smiles: String, maxLength: Int? = SmilesScreen.defaultMaxLength, maxAtoms: Int? = SmilesScreen.defaultMaxAtoms) throws {
+        if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength, maxAtoms: maxAtoms) { throw ChemError.invalidSMILES(smiles, reason: problem) }
         var error: UnsafeMutablePointer<CChar>?
         guard let handle = crd_molecule_from_smiles(smiles, &error) else {
             throw ChemError.invalidSMILES(smiles, reason: takeString(error) ?? "unknown RDKit error")

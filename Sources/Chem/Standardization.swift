@@ -34,8 +34,9 @@ public struct Standardization: Sendable, Hashable {
     /// has nothing to standardise and is returned unchanged without calling RDKit (why: encoding a
     /// large clean file should not pay for a second parse of every molecule).
     /// - Throws: `ChemError.invalidSMILES` with RDKit's reason (or `SmilesScreen`'s, checked first).
-    public func standardize(_ smiles: String, maxLength: Int? = SmilesScreen.defaultMaxLength) throws -> StandardizedMolecule {
-        if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength) { throw ChemError.invalidSMILES(smiles, reason: problem) }
+    public func standardize(_ smiles: String, maxLength: Int? = SmilesScreen.defaultMaxLength,
+                            maxAtoms: Int? = SmilesScreen.defaultMaxAtoms) throws -> StandardizedMolecule {
+        if let problem = SmilesScreen.problem(in: smiles, maxLength: maxLength, maxAtoms: maxAtoms) { throw ChemError.invalidSMILES(smiles, reason: problem) }
         guard Self.mightChange(smiles) else { return StandardizedMolecule(smiles: smiles, changes: []) }
         var changes: Int32 = 0
         var error: UnsafeMutablePointer<CChar>?

@@ -30,6 +30,9 @@ public struct ConversionOptions: Sendable {
     /// Longer SMILES (in characters) are rejected as too long before RDKit parses them; nil for
     /// no limit (`--max-smiles-length`). See `SmilesScreen`.
     public var maxSmilesLength: Int? = SmilesScreen.defaultMaxLength
+    /// SMILES with more atoms are rejected as too long before RDKit parses them (`--max-atoms`):
+    /// RDKit's time grows as the cube of the atoms. nil for no limit.
+    public var maxAtoms: Int? = SmilesScreen.defaultMaxAtoms
     /// Standardise each molecule first (largest organic fragment, neutralised, optionally without
     /// stereo; `--standardize`): a changed molecule is stored as RDKit's canonical SMILES of its
     /// parent and its properties are the parent's. nil keeps molecules as read.
@@ -393,6 +396,7 @@ public struct DatasetConverter: Sendable {
         let canonicalize = options.canonicalize
         let properties = options.properties
         let maxSmilesLength = options.maxSmilesLength
+        let maxAtoms = options.maxAtoms
         let standardization = options.standardization
         let propertyColumns = options.propertyColumns
         return { batch in
@@ -409,10 +413,13 @@ public struct DatasetConverter: Sendable {
                 if let maxSmilesLength, record.smiles.utf8.count > maxSmilesLength {
                     return .tooLong("\(record.smiles.utf8.count) characters exceed --max-smiles-length \(maxSmilesLength)")
                 }
+                if let maxAtoms, case let atoms = SmilesScreen.atomCount(in: record.smiles), atoms > maxAtoms {
+                    return .tooLong("\(atoms) atoms exceed --max-atoms \(maxAtoms)")
+                }
                 do {
-                    let parent = try standardization?.standardize(record.smiles, maxLength: nil)
+                    let parent = try standardization?.standardize(record.smiles, maxLength: nil, maxAtoms: nil)
                     let smiles = parent?.smiles ?? record.smiles
-                    let result = try Chem.analyze(smiles: smiles, canonicalize: canonicalize, properties: properties, maxLength: nil)
+                    let result = try Chem.analyze(smiles: smiles, canonicalize: canonicalize, properties: properties, maxLength: nil, maxAtoms: nil)
                     return .valid(smiles: result.canonicalSMILES ?? smiles, properties: result.properties.map { Float($0) } + measured,
                                   changes: parent?.changes ?? [])
                 } catch let ChemError.invalidSMILES(_, reason) {

@@ -225,12 +225,17 @@ public struct Checkpoint: Equatable, Sendable {
 
     /// Collects every dataset below `group`, naming each by its path relative to `group` with
     /// slashes turned back into dots.
-    private static func readArrays(in group: HDF5Group, prefix: String = "") throws -> [String: StoredArray<Float>] {
+    private static func readArrays(in group: HDF5Group, prefix: String = "", depth: Int = 0) throws -> [String: StoredArray<Float>] {
+        // Why a limit: a damaged file can link a group into itself (found by tools/fuzz hdf5), and
+        // the walk then never ends. Parameter names nest a few levels.
+        guard depth <= 32 else {
+            throw StorageError.damaged(file: group.filePath, reason: "its groups nest more than 32 deep (a group linked into itself)")
+        }
         var arrays: [String: StoredArray<Float>] = [:]
         for child in try group.childNames() {
             let name = prefix.isEmpty ? child : prefix + "." + child
             switch group.objectKind(at: child) {
-            case .group?: arrays.merge(try readArrays(in: group.group(child), prefix: name)) { first, _ in first }
+            case .group?: arrays.merge(try readArrays(in: group.group(child), prefix: name, depth: depth + 1)) { first, _ in first }
             case .dataset?: arrays[name] = try group.read(child, as: Float.self)
             case nil: continue
             }

@@ -46,7 +46,7 @@ public final class HDF5File: HDF5Group {
     /// Opens the existing HDF5 file at `path`.
     ///
     /// A file MolGen wrote carries a checksum of its bytes, verified here before HDF5 reads
-    /// anything (see `FileChecksum`); other files are read with size checks only.
+    /// anything (see `FileChecksum`); other files are read with size checks and a check of their global heaps (`GlobalHeapCheck`).
     ///
     /// - Throws: `fileNotFound`, `notHDF5` (checked before HDF5 tries to open it), `damaged` when
     ///   the checksum fails, `unreadable` for a truncated or damaged file without one.
@@ -60,6 +60,7 @@ public final class HDF5File: HDF5Group {
             throw StorageError.fileSystem(operation: "read", file: path, reason: "permission denied")
         }
         let checksum = try FileChecksum.verify(path)
+        if checksum == .absent { try GlobalHeapCheck.verify(path) }
         return try HDF5Library.locked {
             let signature = H5Fis_hdf5(path)
             guard signature >= 0 else { throw StorageError.unreadable(file: path, reason: HDF5Library.lastErrorMessage()) }

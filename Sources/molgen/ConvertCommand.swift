@@ -51,6 +51,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Reject SMILES longer than this many characters before RDKit parses them (default: \(SmilesScreen.defaultMaxLength)).")
     var maxSmilesLength: Int?
 
+    @Option(help: "Reject molecules with more atoms than this before RDKit parses them (default: \(SmilesScreen.defaultMaxAtoms)).")
+    var maxAtoms: Int?
+
     @Option(help: "Worker threads for the RDKit work (default: all cores).")
     var threads: Int?
 
@@ -62,6 +65,7 @@ struct ConvertCommand: ParsableCommand {
         if let limit, limit <= 0 { throw ValidationError("--limit: \(limit) must be positive") }
         try OptionLimits.require(threads, in: 1...OptionLimits.threads, "--threads")
         try OptionLimits.require(maxSmilesLength, in: 1...OptionLimits.smilesLength, "--max-smiles-length")
+        try OptionLimits.require(maxAtoms, in: 1...OptionLimits.atoms, "--max-atoms")
         if let properties { _ = try parseProperties(properties) }
     }
 
@@ -71,6 +75,7 @@ struct ConvertCommand: ParsableCommand {
         try Outputs.check(DatasetConverter.rejectedFile(for: output), "the rejected-rows file of --output", against: sources)
         var options = ConversionOptions()
         if let maxSmilesLength { options.maxSmilesLength = maxSmilesLength }
+        if let maxAtoms { options.maxAtoms = maxAtoms }
         options.tokenizer = tokenizer ?? .atom
         options.maxLength = maxLength ?? SmilesCodec.defaultMaxLength
         options.canonicalize = canonicalize

@@ -33,6 +33,7 @@ enum OptionLimits {
     static let rowWidth = 4096
     static let threads = 256
     static let smilesLength = 1_000_000
+    static let atoms = 100_000
 
     /// Throws `ValidationError` unless `value` is in `range`.
     static func require<T: Comparable>(_ value: T?, in range: ClosedRange<T>, _ option: String) throws {

@@ -51,7 +51,7 @@ struct PropertiesCommand: ParsableCommand {
         func numbers(_ values: [Double]?) -> [String] { (values ?? properties.map { _ in .nan }).map { $0.isFinite ? "\($0)" : "" } }
         try calculator.run(input: input, column: column) { row in
             read += 1
-            var fields = [csvField(row.record.smiles), csvField(row.canonicalSMILES ?? ""), row.isValid ? "true" : "false"]
+            var fields = [csvField(printableText(row.record.smiles)), csvField(row.canonicalSMILES ?? ""), row.isValid ? "true" : "false"]
             fields += numbers(row.values)
             if calculator.standardization != nil {
                 fields.append(row.changes.description)

@@ -146,6 +146,14 @@ public enum LatentFile {
             throw ChemVAEError.invalidLatent("\(path): /latents has shape \(shape), expected [N, Z]")
         }
         let (n, z) = (shape[0], shape[1])
+        // Every per-point dataset must agree on N: one flipped bit in /latents' extent (200 rows
+        // became 1,048,776) would otherwise send `decode` through a million points of zeros.
+        for name in ["log_variances", "smiles", "line"] where file.contains(name) {
+            let rows = try file.dataset(name).shape.first ?? 0
+            guard rows == n else {
+                throw ChemVAEError.invalidLatent("\(path): /\(name) holds \(rows) rows but /latents \(n); the file is damaged")
+            }
+        }
         guard z == model.config.latentSize else {
             throw ChemVAEError.invalidLatent(
                 "\(path): latent points have \(z) dimensions but the model's latent space has \(model.config.latentSize); decode them with the model that encoded them")
@@ -176,9 +184,11 @@ public enum LatentFile {
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }.makeIterator()
         guard let (_, headerLine) = rows.next() else { throw ChemVAEError.invalidLatent("\(path) is empty") }
         let header = splitCSVLine(String(headerLine)).map { $0.trimmingCharacters(in: .whitespaces) }
+        // A dictionary, not firstIndex(of:) per column: a header of 100,000 z columns took minutes.
+        let columnIndex = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         func columns(_ prefix: String) -> [Int] {
             var indices: [Int] = []
-            while let i = header.firstIndex(of: "\(prefix)\(indices.count)") { indices.append(i) }
+            while let i = columnIndex["\(prefix)\(indices.count)"] { indices.append(i) }
             return indices
         }
         let zColumns = columns("z"), lvColumns = columns("lv")

@@ -1,0 +1,2 @@
+// Only the header matters: libFuzzer (linked by -sanitize=fuzzer) defines LLVMFuzzerRunDriver.
+#include "CFuzzer.h"
