@@ -131,5 +131,11 @@ final class ChemistInputTests: XCTestCase {
         let far = try molgen(["zzzzzzzz"], in: directory)
         XCTAssertTrue(far.stderr.hasPrefix("error: 'zzzzzzzz' is not a molgen command; the commands are demo, convert,"), far.stderr)
         XCTAssertEqual(try molgen(["help", "convert"], in: directory).status, 0)
+
+        // Outside the repository, the image commands say which option finds the data.
+        let image = try molgen(["image", "train", "vae", "--epochs", "1", "-o", "vae.h5"], in: directory)
+        XCTAssertNotEqual(image.status, 0)
+        XCTAssertTrue(image.stderr.contains("--datasets: datasets/mnist does not exist; pass --datasets with the path"), image.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("vae.h5").path))
     }
 }

@@ -188,7 +188,13 @@ public enum ImageDataSource: String, Codable, CaseIterable, Sendable {
     public func heldOutCount(total: Int) -> Int { self == .mnist ? 2000 : total / 5 }
 
     /// Loads every image from `directory` (the repository's `datasets/`).
+    /// - Throws: `invalidOption` naming `--datasets` when the directory lacks the data (a command
+    ///   run outside the repository looks for `datasets/` where it is).
     public func loadAll(from directory: String) throws -> ImageSet {
+        let folder = directory + (self == .mnist ? "/mnist" : "/digits")
+        guard FileManager.default.fileExists(atPath: folder) else {
+            throw ImageModelError.invalidOption("--datasets: \(folder) does not exist; pass --datasets with the path of the MolGen repository's datasets/ folder")
+        }
         switch self {
         case .mnist:
             return try IDXReader.readImages(images: directory + "/mnist/t10k-images-idx3-ubyte.gz",
