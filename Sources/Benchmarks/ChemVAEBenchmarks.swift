@@ -23,6 +23,15 @@ public enum ChemVAEBenchmarks {
         return TokenBatch(rows: rows, lengths: Array(repeating: Int32(length - 1), count: size), properties: properties > 0 ? values : nil)
     }
 
+    /// One training step of `vae` on `batch`: forward, backward, gradient clipping and an Adam update.
+    static func trainingStep(_ vae: ChemVAE, on batch: TokenBatch, parameters: [NamedParameter], adam: Adam, using rng: RandomGenerator) {
+        let tape = Tape()
+        let terms = tape.record { vae.loss(batch, beta: 0.5, training: true, using: rng) }
+        tape.backward(terms.total)
+        clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
+        adam.update(parameters)
+    }
+
     /// One training step = forward, backward, gradient clipping and an Adam update.
     public static func train(preset: ChemVAEConfig.Preset, batch size: Int, length: Int, vocabulary: Int, steps: Int) throws -> [Figure] {
         let rng = RandomGenerator(seed: 3)
@@ -30,13 +39,7 @@ public enum ChemVAEBenchmarks {
         let data = batch(size: size, length: length, vocabulary: vocabulary, properties: 3, using: rng)
         let adam = Adam(learningRate: vae.config.learningRate)
         let parameters = vae.parameters
-        func step() {
-            let tape = Tape()
-            let terms = tape.record { vae.loss(data, beta: 0.5, training: true, using: rng) }
-            tape.backward(terms.total)
-            clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
-            adam.update(parameters)
-        }
+        func step() { trainingStep(vae, on: data, parameters: parameters, adam: adam, using: rng) }
         step()   // warm-up: buffers reach their steady-state pool
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<steps { step() }

@@ -40,13 +40,7 @@ extension ChemVAEBenchmarks {
             group.barrier()
             return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, used)
         }
-        func singleStep() {
-            let tape = Tape()
-            let terms = tape.record { vae.loss(whole, beta: 0.5, training: true, using: rng) }
-            tape.backward(terms.total)
-            clipGradientNorm(parameters, maxNorm: vae.config.gradientClip)
-            adam.update(parameters)
-        }
+        func singleStep() { trainingStep(vae, on: whole, parameters: parameters, adam: adam, using: rng) }
         let rows = parallel.shard(of: size), width = length, p = 3
         var shard = TokenBatch(rows: Array(whole.rows[(rows.lowerBound * width)..<(rows.upperBound * width)]),
                                lengths: Array(whole.lengths[rows]),
