@@ -5,9 +5,13 @@ import Foundation
 public struct Figure: CustomStringConvertible {
     public let name: String
     public let value: Double
-    public init(_ name: String, _ value: Double) { self.name = name; self.value = value }
+    /// A figure that is a word (which BLAS kernels ran), printed instead of `value`.
+    public let text: String?
+    public init(_ name: String, _ value: Double) { self.name = name; self.value = value; text = nil }
+    public init(_ name: String, text: String) { self.name = name; value = .nan; self.text = text }
     public var description: String {
-        value == value.rounded() && abs(value) < 1e15 ? "\(name)=\(Int(value))" : "\(name)=\(String(format: "%.4g", value))"
+        if let text { return "\(name)=\(text)" }
+        return value == value.rounded() && abs(value) < 1e15 ? "\(name)=\(Int(value))" : "\(name)=\(String(format: "%.4g", value))"
     }
 }
 
@@ -49,7 +53,7 @@ public enum EngineBenchmarks {
         let flops = 2 * pow(Double(n), 3)
         let ours = flops / seconds / 1e9, pool = flops / BLAS.openBLASThreadedSeconds(size: n, repeats: repeats) / 1e9
         // The peak is the better of our split over cores and OpenBLAS's own threading.
-        return [Figure("sgemm_size", Double(n)), Figure("sgemm_threads", Double(Parallelism.cores)),
+        return [Figure("blas_core", text: BLAS.core), Figure("sgemm_size", Double(n)), Figure("sgemm_threads", Double(Parallelism.cores)),
                 Figure("sgemm_split_gflops", ours), Figure("sgemm_openblas_threads_gflops", pool),
                 Figure("sgemm_gflops", max(ours, pool))]
     }

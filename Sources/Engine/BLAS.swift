@@ -45,9 +45,15 @@ func gemm(
 
 /// Thread control and a peak-speed probe for benchmarks.
 public enum BLAS {
+    /// The OpenBLAS kernels in use ("Cooperlake", "SkylakeX", ...): OpenBLAS's own choice, unless
+    /// it fell back to Prescott on a CPU newer than itself (`molgen_blas_choose_core`, CKernels).
+    /// Everything that calls OpenBLAS reads this first.
+    public static let core = String(cString: molgen_blas_choose_core())
+
     /// Threads a large GEMM is split over: `Parallelism.cores`. Reading it first switches OpenBLAS's
     /// own pool to one thread.
     static let threads: Int = {
+        _ = core
         openblas_set_num_threads(1)
         return Parallelism.cores
     }()

@@ -1,4 +1,5 @@
 import CLAPACK
+import Engine
 import Foundation
 
 // Gaussian statistics of feature rows and the Fréchet distance between two Gaussians: the
@@ -30,6 +31,7 @@ public func meanAndCovariance(_ rows: [Float], count n: Int, dimension d: Int) -
 public func symmetricEigen(_ matrix: [Double], dimension n: Int) -> (values: [Double], vectors: [Double]) {
     precondition(matrix.count == n * n, "symmetricEigen: \(matrix.count) values for a \(n)x\(n) matrix")
     guard n > 0 else { return ([], []) }
+    _ = BLAS.core    // OpenBLAS settles its kernels before the first call
     var a = matrix   // symmetric, so row-major equals column-major
     var w = [Double](repeating: 0, count: n)
     var nn = Int32(n), lda = Int32(n), info: Int32 = 0

@@ -116,14 +116,15 @@ public final class Trainer {
             let epoch = position.completedEpochs
             let batches = task.batchCount(epoch: epoch)
             // A resumed epoch continues its sums, so its record equals an uninterrupted run's.
-            var (sums, steps, items) = position.batchesDone > 0 ? savedEpochSums() : ([:], 0, 0)
+            var (sums, steps, items, earlierSeconds) = position.batchesDone > 0 ? savedEpochSums() : ([:], 0, 0, 0)
             var logSums: [String: Double] = [:], logSteps = 0
-            let epochStart = Date()
+            let epochStart = Date(), itemsBefore = items   // the rate counts this sitting only
+            func epochSeconds() -> Double { earlierSeconds + Date().timeIntervalSince(epochStart) }
             var lastSave = Date()
             while position.batchesDone < batches {
                 // Every rank stops at the same step, whichever received the signal.
                 if group.any(StopSignal.isRequested) {
-                    try saveCheckpoint(epochSums: (sums, steps, items))
+                    try saveCheckpoint(epochSums: (sums, steps, items, epochSeconds()))
                     return .interrupted
                 }
                 let b = position.batchesDone
@@ -145,13 +146,13 @@ public final class Trainer {
                 }
                 progress(TrainingProgress(epoch: epoch + 1, epochs: options.epochs, batch: position.batchesDone, batches: batches,
                                           terms: sums.mapValues { $0 / Double(steps) },
-                                          itemsPerSecond: Double(items) / max(Date().timeIntervalSince(epochStart), 1e-9)))
+                                          itemsPerSecond: Double(items - itemsBefore) / max(Date().timeIntervalSince(epochStart), 1e-9)))
                 if Date().timeIntervalSince(lastSave) > options.checkpointInterval, position.batchesDone < batches {
-                    try saveCheckpoint(epochSums: (sums, steps, items))
+                    try saveCheckpoint(epochSums: (sums, steps, items, epochSeconds()))
                     lastSave = Date()
                 }
             }
-            let seconds = Date().timeIntervalSince(epochStart)
+            let seconds = epochSeconds()
             var record = task.epochRecord(termSums: sums, steps: steps)
             record["epoch"] = Double(epoch + 1)
             record["seconds"] = seconds
@@ -184,13 +185,14 @@ public final class Trainer {
     }
 
     /// Saves the run; within an epoch, the sums of its terms so far go along in the position.
-    func saveCheckpoint(epochSums: (sums: [String: Double], steps: Int, items: Int)? = nil) throws {
+    func saveCheckpoint(epochSums: (sums: [String: Double], steps: Int, items: Int, seconds: Double)? = nil) throws {
         guard group.isRoot else { return }
         var p = currentPosition
         p.extras = p.extras.filter { !$0.key.hasPrefix(Self.epochPrefix) }
-        if let (sums, steps, items) = epochSums {
+        if let (sums, steps, items, seconds) = epochSums {
             p.extras[Self.epochPrefix + "steps"] = Double(steps)
             p.extras[Self.epochPrefix + "items"] = Double(items)
+            p.extras[Self.epochPrefix + "seconds"] = seconds
             for (name, value) in sums { p.extras[Self.epochPrefix + "sum." + name] = value }
         }
         try task.save(to: outputPath, position: p, history: history)
@@ -198,11 +200,13 @@ public final class Trainer {
 
     static let epochPrefix = "epoch."
 
-    func savedEpochSums() -> ([String: Double], Int, Int) {
+    /// The interrupted epoch's sums, steps, items and seconds spent, from the checkpoint.
+    func savedEpochSums() -> ([String: Double], Int, Int, Double) {
         var sums: [String: Double] = [:]
         for (key, value) in position.extras where key.hasPrefix(Self.epochPrefix + "sum.") {
             sums[String(key.dropFirst(Self.epochPrefix.count + 4))] = value
         }
-        return (sums, Int(position.extras[Self.epochPrefix + "steps"] ?? 0), Int(position.extras[Self.epochPrefix + "items"] ?? 0))
+        return (sums, Int(position.extras[Self.epochPrefix + "steps"] ?? 0), Int(position.extras[Self.epochPrefix + "items"] ?? 0),
+                position.extras[Self.epochPrefix + "seconds"] ?? 0)
     }
 }

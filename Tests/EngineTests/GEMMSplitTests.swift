@@ -4,6 +4,16 @@ import XCTest
 /// `gemm` cuts large products into one block of rows or columns per core; every transpose and
 /// both cuts must give the plain product.
 final class GEMMSplitTests: XCTestCase {
+    /// OpenBLAS 0.3.21 falls back to SSE3 kernels on CPUs newer than itself; BLAS.core moves it to
+    /// the AVX ones the CPU runs (checked in the product tests below, which run on them).
+    func testOpenBLASRunsTheVectorKernelsTheCPUHas() throws {
+        try XCTSkipIf(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil, "OPENBLAS_CORETYPE chooses the core")
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        try XCTSkipUnless(flags.contains(" avx2 ") && flags.contains(" fma "), "this CPU has no AVX2")
+        XCTAssertNotEqual(BLAS.core, "Prescott")
+        XCTAssertTrue(["Haswell", "SkylakeX", "Cooperlake", "Zen", "Sapphirerapids"].contains(BLAS.core), BLAS.core)
+    }
+
     func testSplitProductsMatchTheDefinition() {
         XCTAssertGreaterThan(BLAS.threads, 0)
         // (m, n, k): rows cut (m >= n) and columns cut (n > m), both above the 2^18 threshold, with ragged ends.

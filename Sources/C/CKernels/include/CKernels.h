@@ -27,4 +27,9 @@ void molgen_adam_update(long n, float *w, const float *g, float *m, float *v, fl
 /// Σ x² over n floats, accumulated in double every 1,024 elements (gradient norms).
 double molgen_sum_of_squares(long n, const float *x);
 
+/// Makes OpenBLAS use kernels this CPU runs well when it fell back to its Prescott (SSE3) kernels
+/// for a CPU newer than the library (Debian 12's 0.3.21 on Sapphire/Emerald Rapids); left alone
+/// when OPENBLAS_CORETYPE is set. Call before any BLAS call. Returns the core OpenBLAS now uses.
+const char *molgen_blas_choose_core(void);
+
 #endif
