@@ -14,10 +14,13 @@
 ///   double bond are perfectly matched over ring aromatic bonds (backtracking per ring system).
 ///
 /// A prefix is allowed only when it can still be finished within the token budget: a short
-/// deterministic completion (fill a pending bond with `C`, close rings, close branches) must give
-/// a valid molecule, else a bounded search over a few completion tokens (close a ring, open a
-/// ring, `=O` on an aromatic carbon, `)`, `c`, `C`; three deep) must find one. Whatever passes has a valid completion whose first token passes too, so
-/// decoding can never paint itself into a corner and always ends before the budget runs out.
+/// deterministic completion (fill a pending bond with `C`, open a ring at a lone aromatic atom,
+/// back out of side chains, close rings, close branches) must give a valid molecule, else a
+/// bounded search over a few completion tokens (close a ring, open a ring, `=O` on an aromatic
+/// carbon, `)`, `c`, `C`; three deep, at most 64 molecules checked) must find one. Every prefix
+/// built by `append` keeps the completion found (its witness): its first token is allowed without
+/// a check, so decoding can never paint itself into a corner and always ends before the budget
+/// runs out, and a decoder that follows the witness costs nothing.
 /// Tokens the grammar does not model (charged or unknown bracket atoms, `.`, `:`, `/`, `\`, `$`,
 /// elements outside B C N O P S F Cl Br I H) are never allowed.
 public struct SmilesGrammar {
@@ -108,40 +111,56 @@ public struct SmilesGrammar {
     public func start() -> SmilesPrefix { SmilesPrefix() }
 
     /// Whether `token` may follow `prefix`: the result can still become a valid molecule in time.
-    public func allows(_ token: Int, after prefix: SmilesPrefix) -> Bool {
-        if meanings[token] == .end { return prefix.isComplete && prefix.isValidMolecule() }
+    public func allows(_ token: Int, after prefix: SmilesPrefix) -> Bool { completion(after: token, prefix) != nil }
+
+    /// A completion of `prefix` followed by `token` (empty after `<end>`), or nil when `token` may
+    /// not follow. The prefix's witness answers at once for its own next token.
+    func completion(after token: Int, _ prefix: SmilesPrefix) -> [Int]? {
+        if meanings[token] == .end {
+            return prefix.witness?.isEmpty == true || (prefix.isComplete && prefix.isValidMolecule()) ? [] : nil
+        }
+        if let witness = prefix.witness, witness.first == token { return Array(witness.dropFirst()) }
         var next = prefix
-        guard feed(token, to: &next) else { return false }
-        return isCompletable(next, depth: Self.searchDepth)
+        guard feed(token, to: &next) else { return nil }
+        return completion(next)
     }
 
-    /// Appends an allowed token (the caller checked `allows`).
+    /// `allows`, remembering the completion it found so that `append(token)` keeps it: the next
+    /// step costs nothing while the decoder follows it.
+    public func verify(_ token: Int, after prefix: inout SmilesPrefix) -> Bool {
+        guard let rest = completion(after: token, prefix) else { return false }
+        prefix.verified = (token, rest)
+        return true
+    }
+
+    /// Appends an allowed token (the caller checked `allows`). The prefix keeps a completion (its
+    /// witness, whose first token is then always allowed): the one `verify` found for this token,
+    /// or the rest of the previous witness, or (after a bare `allows`) the same one found again.
     public func append(_ token: Int, to prefix: inout SmilesPrefix) {
         if meanings[token] == .end { prefix.ended = true; return }
+        var witness: [Int]?
+        if let verified = prefix.verified, verified.token == token { witness = verified.completion }
+        else if let old = prefix.witness, old.first == token { witness = Array(old.dropFirst()) }
         let fed = feed(token, to: &prefix)
         precondition(fed, "SmilesGrammar.append: token \(token) was not allowed")
+        prefix.verified = nil
+        prefix.witness = witness ?? completion(prefix)
     }
 
     /// Every token's verdict after `prefix` (V entries).
-    public func mask(after prefix: SmilesPrefix) -> [Bool] {
-        (0..<meanings.count).map { allows($0, after: prefix) }
+    public func mask(after prefix: SmilesPrefix) -> [Bool] { completions(after: prefix).map { $0 != nil } }
+
+    /// Every token's completion after `prefix`, nil where the token is refused (V entries): the
+    /// mask, with what `append(_:to:completion:)` keeps.
+    public func completions(after prefix: SmilesPrefix) -> [[Int]?] { (0..<meanings.count).map { completion(after: $0, prefix) } }
+
+    /// Appends an allowed token with the completion `completions(after:)` gave for it.
+    public func append(_ token: Int, to prefix: inout SmilesPrefix, completion: [Int]) {
+        prefix.verified = (token, completion)
+        append(token, to: &prefix)
     }
 
     // MARK: Completion
-
-    /// Can `prefix` be finished within the budget: the deterministic completion works, or one of
-    /// the search tokens leads (within `depth` more tokens) to a prefix whose completion works.
-    func isCompletable(_ prefix: SmilesPrefix, depth: Int) -> Bool {
-        if completesDirectly(prefix) { return true }
-        // Only aromatic rings (parity, Kekulé structures, ring membership) need more than the
-        // deterministic completion; without aromatic atoms its failure is final.
-        guard depth > 0, prefix.hasAromaticAtom, prefix.tokens < maxTokens else { return false }
-        for token in searchTokens(prefix) {
-            var next = prefix
-            if feed(token, to: &next), isCompletable(next, depth: depth - 1) { return true }
-        }
-        return false
-    }
 
     /// The tokens that close what `prefix` leaves open: an atom after a pending bond, else the
     /// digits of the open rings and `)` (none inside a char-tokenizer bracket atom).
@@ -203,37 +222,53 @@ public struct SmilesGrammar {
         return tokens
     }
 
-    /// The completion: finish a bracket atom, fill a pending bond with `C`, close every ring at
-    /// the current atom (adding `C` atoms where the ring cannot close there, closing the branch
-    /// first when the current atom is full), close every branch; true when that is a valid molecule within the budget. A ring between two
-    /// aromatic atoms is closed at once or after one more `c` (the Kekulé structure may need the
-    /// other parity), tried in that order, depth first, with at most 24 molecules checked.
-    func completesDirectly(_ start: SmilesPrefix) -> Bool {
-        var checks = 24, path: [Int]? = nil
-        return complete(start, checks: &checks, path: &path)
+    /// The tokens of a completion of `prefix` within the budget (empty for a complete valid
+    /// prefix), nil when there is none: the deterministic completion (`complete`), else the first
+    /// that a search over the completion tokens finds within `depth` more tokens.
+    public func completion(_ prefix: SmilesPrefix, depth: Int = searchDepth) -> [Int]? {
+        if let witness = prefix.witness { return witness }
+        var effort = Self.searchEffort
+        return completion(prefix, depth: depth, effort: &effort)
     }
 
-    /// The tokens of a completion of `prefix` (empty for a complete valid prefix): the
-    /// deterministic one, else the first the search finds (as `isCompletable` looks); nil when
-    /// there is none.
-    public func completion(_ prefix: SmilesPrefix, depth: Int = searchDepth) -> [Int]? {
-        var checks = 24, path: [Int]? = []
-        if complete(prefix, checks: &checks, path: &path) { return path }
+    /// Molecules one completion may check, the search's included. A search that runs out refuses:
+    /// the rare prefixes that need more are not worth what a failing search costs (every step).
+    public static let searchEffort = 64
+
+    private func completion(_ prefix: SmilesPrefix, depth: Int, effort: inout Int) -> [Int]? {
+        var checks = min(24, effort), path: [Int]? = []
+        let start = checks
+        let found = complete(prefix, checks: &checks, path: &path)
+        effort -= max(1, start - max(checks, 0))
+        if found { return path }
+        // Only aromatic rings (parity, Kekulé structures, ring membership) need more than the
+        // deterministic completion; without aromatic atoms its failure is final.
         guard depth > 0, prefix.hasAromaticAtom, prefix.tokens < maxTokens else { return nil }
-        for token in searchTokens(prefix) {
+        for token in searchTokens(prefix) where effort > 0 {
             var next = prefix
-            if feed(token, to: &next), let rest = completion(next, depth: depth - 1) { return [token] + rest }
+            if feed(token, to: &next), let rest = completion(next, depth: depth - 1, effort: &effort) { return [token] + rest }
         }
         return nil
     }
 
+    /// The deterministic completion: finish a bracket atom, fill a pending bond with `C`, open a
+    /// ring at an aromatic atom that has none, close every ring at the current atom (adding `C`
+    /// atoms where the ring cannot close there, closing the branch first when the current atom is
+    /// full), close every branch; true when that is a valid molecule within the budget. A ring
+    /// between two aromatic atoms is closed at once or after one more `c` (the Kekulé structure may
+    /// need the other parity), tried in that order, depth first, with at most 24 molecules checked.
     /// `path`, when not nil, receives the tokens fed (only those of the completion that worked).
     private func complete(_ start: SmilesPrefix, checks: inout Int, path: inout [Int]?) -> Bool {
         let base = path?.count ?? 0
         func fail() -> Bool { path?.removeSubrange(base...); return false }
         var p = start
+        var ringCarbons = 0   // `c` atoms added to reach a ring closure
         while true {
-            if p.isComplete {
+            // An aromatic atom that starts a new aromatic system (first atom, or bonded by a
+            // non-aromatic bond) lies in no ring and can only get one from a digit right here.
+            let needsRing = p.last == .atom && p.atoms[p.current].kind.isAromatic
+                && (p.bonds.isEmpty || p.bonds[p.bonds.count - 1].order != SmilesPrefix.aromatic)
+            if p.isComplete && !needsRing {
                 checks -= 1
                 return checks >= 0 && p.isValidMolecule() ? true : fail()
             }
@@ -245,22 +280,31 @@ public struct SmilesGrammar {
                 guard let token, feed(token, to: &p) else { return fail() }
                 path?.append(token)
                 continue
-            } else if let ring = p.openRings.last, p.atoms[ring.atom].kind.isAromatic, !p.atoms[p.current].kind.isAromatic,
-                      !p.branches.isEmpty, let b = closeBranch, tryFeed(b, to: &p) {
-                // An aromatic ring closes through aromatic atoms: back out of the side chain first.
+            } else if let ring = p.openRings.last, p.atoms[ring.atom].kind.isAromatic, let top = p.branches.last, ring.atom <= top,
+                      !p.atoms[p.current].kind.isAromatic || p.last == .ring, let b = closeBranch, tryFeed(b, to: &p) {
+                // An aromatic ring opened before the branch closes through aromatic atoms of its
+                // own chain: back out of a side chain that is aliphatic or a ring just closed.
                 path?.append(b)
+                continue
+            } else if needsRing, let t = ringLabels.first(where: { label in !p.openRings.contains { $0.label == label } })
+                        .flatMap({ ringToken[$0] }), tryFeed(t, to: &p) {
+                path?.append(t)
                 continue
             } else if let ring = p.openRings.last, let t = ringToken[ring.label] {
                 if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
-                    // Close the ring here, or (the other Kekulé parity) after one more `c`.
+                    // Close the ring here, or (the other Kekulé parity, or where no digit may
+                    // follow, as after `)`) after one more `c`.
                     var closed = p
                     if feed(t, to: &closed) {
                         let mark = path?.count ?? 0
                         path?.append(t)
                         if complete(closed, checks: &checks, path: &path) { return true }
                         path?.removeSubrange(mark...)
-                        next = c
                     }
+                    // Parity and adjacency never need more than three: the walk stays short.
+                    if ringCarbons == 3 { return fail() }
+                    ringCarbons += 1
+                    next = c
                 } else if tryFeed(t, to: &p) {
                     path?.append(t)
                     continue
@@ -297,6 +341,7 @@ public struct SmilesGrammar {
     /// (then `p` is unspecified).
     func feed(_ token: Int, to p: inout SmilesPrefix) -> Bool {
         guard !p.ended, p.tokens < maxTokens else { return false }
+        p.witness = nil   // it finished the prefix before this token
         let meaning = meanings[token]
         if var buffer = p.bracketBuffer {
             // Char tokenizer inside `[...]`: the byte must keep the buffer a prefix of a bracket atom.

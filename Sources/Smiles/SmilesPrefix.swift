@@ -53,6 +53,15 @@ public struct SmilesPrefix {
     /// Set once an aromatic atom is written (it stays).
     var hasAromaticAtom = false
 
+    /// Tokens known to finish this prefix as a valid molecule, kept from the check that let its
+    /// last token through: a decoder that goes on along them needs no new check (nil: not known).
+    var witness: [Int]?
+    /// The token `SmilesGrammar.choose` last let through and the completion found after it, for
+    /// `append` to keep as the next witness.
+    var verified: (token: Int, completion: [Int])?
+    /// Whether a completion is kept (`witness`).
+    public var hasWitness: Bool { witness != nil }
+
     var canStartAtom: Bool { atoms.isEmpty ? pendingBond == 0 : current >= 0 }
 
     // MARK: Tokens

@@ -78,11 +78,11 @@ final class SmilesGrammarTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 0)
-        // Known gap: 76 of the first 1,000 (7.6%; 14% before the completion closed branches first):
-        // mostly an explicit bond or branch inside a side chain of an unfinished aromatic ring, whose
-        // completion needs more aromatic atoms than the completion adds. Growing aromatic rings in
-        // the completion brought it to 0.9% but made every check ~25x slower (DESIGN.md).
-        XCTAssertLessThanOrEqual(Double(refused.count), 0.08 * Double(checked),
-                                 "refused \(refused.count) of \(checked), e.g.\n" + refused.prefix(20).joined(separator: "\n"))
+        print("refused \(refused.count) of \(checked) MOSES molecules somewhere on their own path")
+        // Known gap: 3 of the first 1,000 and 570 of the first 100,000 (0.57%; 7.6% before the
+        // completion opened rings at lone aromatic atoms and backed out of aromatic side chains):
+        // the rest need a completion longer than the bounded search finds.
+        XCTAssertLessThanOrEqual(Double(refused.count), 0.01 * Double(checked),
+                                 "refused \(refused.count) of \(checked), e.g.\n" + refused.prefix(60).joined(separator: "\n"))
     }
 }

@@ -35,7 +35,7 @@ extension SmilesGrammar {
     public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: inout SmilesPrefix, temperature: Float,
                        weights: inout [Float], using rng: RandomGenerator) -> Int {
         if let limit = finishAfterAtoms, prefix.atomCount >= limit { prefix.finishing = true }
-        if prefix.finishing, let choice = finishingChoice(logits: row, after: prefix) { return choice }
+        if prefix.finishing, let choice = finishingChoice(logits: row, after: &prefix) { return choice }
         let v = vocabularySize
         let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
         var m = -Float.infinity
@@ -55,10 +55,10 @@ extension SmilesGrammar {
                 var best = -Float.infinity
                 for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
             }
-            if allows(choice, after: prefix) { return choice }
+            if verify(choice, after: &prefix) { return choice }
             if choice == Int(SpecialToken.end) && !prefix.finishing {
                 prefix.finishing = true
-                if let closing = finishingChoice(logits: row, after: prefix) { return closing }
+                if let closing = finishingChoice(logits: row, after: &prefix) { return closing }
             }
             weights[choice] = 0
             total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
@@ -66,6 +66,7 @@ extension SmilesGrammar {
             if total <= 0 && temperature > 0 {
                 var best = -Float.infinity, fallback = Int(SpecialToken.end)
                 for j in 0..<v where emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; fallback = j }
+                _ = verify(fallback, after: &prefix)
                 return fallback
             }
         }
@@ -77,7 +78,7 @@ extension SmilesGrammar {
     /// token of the grammar's own completion (when, say, an aromatic ring cannot close yet: without
     /// this the model, off its path, can open ring after ring until the row is full); nil when
     /// none is allowed.
-    func finishingChoice(logits row: UnsafeMutablePointer<Float>, after prefix: SmilesPrefix) -> Int? {
+    func finishingChoice(logits row: UnsafeMutablePointer<Float>, after prefix: inout SmilesPrefix) -> Int? {
         let end = Int(SpecialToken.end)
         if allows(end, after: prefix) { return end }
         // Closing tokens come ring digits first (closing a ring here ends it soonest), then `)`.
@@ -85,8 +86,7 @@ extension SmilesGrammar {
         for token in closingTokens(prefix) where best == nil || (row[token] > row[best!] && closesRing(token) == closesRing(best!)) {
             if allows(token, after: prefix) { best = token }
         }
-        if let best { return best }
-        if let next = completion(prefix)?.first, allows(next, after: prefix) { return next }
+        if let choice = best ?? completion(prefix)?.first, verify(choice, after: &prefix) { return choice }
         return nil
     }
 

@@ -235,10 +235,13 @@ public final class ChemVAE: Layer {
                 let logits = buffer.baseAddress!
                 for p in 0..<b {
                     var candidates: [(score: Float, row: Int, token: Int)] = []
+                    var rowCompletions: [Int: [[Int]?]] = [:]   // kept for the next step's witness
                     for h in 0..<k where scores[p * k + h] > -.infinity {
                         let r = p * k + h
                         // A full row may only end.
-                        let allowed: [Bool]? = grammar?.mask(after: prefixes[r])
+                        let completions = grammar?.completions(after: prefixes[r])
+                        rowCompletions[r] = completions
+                        let allowed = completions?.map { $0 != nil }
                         var normalizer: Float = 0
                         if let allowed {
                             var total: Float = 0
@@ -262,7 +265,7 @@ public final class ChemVAE: Layer {
                         nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
                         if let grammar {
                             var prefix = prefixes[c.row]
-                            grammar.append(c.token, to: &prefix)
+                            grammar.append(c.token, to: &prefix, completion: rowCompletions[c.row]![c.token]!)
                             nextPrefixes.append(prefix)
                         }
                         kept += 1
