@@ -4,11 +4,15 @@ import Smiles
 
 extension ChemVAEModel {
     /// The grammar constrained decoding uses with this model: its vocabulary and row width, and
-    /// finishing from the largest training molecule's heavy-atom count when the model stores its
-    /// applicability domain.
+    /// finishing a few atoms past the largest training molecule's heavy-atom count when the model
+    /// stores its applicability domain (at the count itself it cut the data's largest molecules
+    /// short: a model about to close its last ring was made to close it elsewhere).
     public var grammar: SmilesGrammar {
-        SmilesGrammar(codec: codec, finishAfterAtoms: domain.map { Int($0.heavyAtoms.upperBound.rounded()) })
+        SmilesGrammar(codec: codec, finishAfterAtoms: domain.map { Int($0.heavyAtoms.upperBound.rounded()) + Self.finishingMargin })
     }
+
+    /// Heavy atoms past the domain's largest molecule before decoding turns to finishing.
+    public static let finishingMargin = 4
 }
 
 extension SmilesGrammar {
