@@ -159,21 +159,25 @@ public final class ChemVAE: Layer {
         // matrix products), so each row samples from its own generator, seeded in order from `rng`.
         let rowRandom = grammar != nil && temperature > 0 ? (0..<b).map { _ in RandomGenerator(seed: rng.next()) } : []
         var weights = [Float](repeating: 0, count: v)
+        // The stepper's batch holds the unfinished rows only (`live[i]` is its row i), so a batch
+        // costs its rows' lengths, not b times the longest.
+        var live = Array(0..<b)
         for step in 0...maxTokens {
             // Scoped: the step's logits are a temporary whose buffer returns to the pool when freed.
-            stepper.next(previous).withMutableScalars { buffer in
+            stepper.next(live.map { previous[$0] }).withMutableScalars { buffer in
                 let logits = buffer.baseAddress!
+                // Batch rows still decoding (all of the batch unless `stopAtEnd` is false).
+                let active = live.indices.filter { !finished[live[$0]] }
                 if let grammar, step < maxTokens {
-                    let live = (0..<b).filter { !finished[$0] }
-                    let parts = min(Parallelism.cores, max(1, live.count / 8))
+                    let parts = min(Parallelism.cores, max(1, active.count / 8))
                     prefixes.withUnsafeMutableBufferPointer { prefixes in
                         choices.withUnsafeMutableBufferPointer { choices in
                             DispatchQueue.concurrentPerform(iterations: parts) { part in
                                 var weights = [Float](repeating: 0, count: v)
-                                // Strided, so finished rows do not leave one thread idle.
-                                for k in stride(from: part, to: live.count, by: parts) {
-                                    let r = live[k]
-                                    let choice = grammar.choose(logits: logits + r * v, after: &prefixes[r], temperature: temperature,
+                                // Strided, so rows that finish early do not leave one thread idle.
+                                for k in stride(from: part, to: active.count, by: parts) {
+                                    let i = active[k], r = live[i]
+                                    let choice = grammar.choose(logits: logits + i * v, after: &prefixes[r], temperature: temperature,
                                                                 weights: &weights, using: temperature > 0 ? rowRandom[r] : rng)
                                     grammar.append(choice, to: &prefixes[r])
                                     choices[r] = choice
@@ -182,8 +186,8 @@ public final class ChemVAE: Layer {
                         }
                     }
                 }
-                for r in 0..<b where !finished[r] {
-                    let row = logits + r * v
+                for i in active {
+                    let r = live[i], row = logits + i * v
                     var choice = end
                     if step == maxTokens {
                         // The row is full: the sequence must end here (the grammar has made sure it can).
@@ -209,7 +213,14 @@ public final class ChemVAE: Layer {
                     previous[r] = Int32(choice)
                 }
             }
-            if stopAtEnd && !finished.contains(false) { break }
+            if stopAtEnd {
+                let kept = live.indices.filter { !finished[live[$0]] }
+                if kept.isEmpty { break }
+                if kept.count < live.count {
+                    stepper.select(rows: kept)
+                    live = kept.map { live[$0] }
+                }
+            }
         }
         return outputs
     }
