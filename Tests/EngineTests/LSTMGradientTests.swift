@@ -18,6 +18,34 @@ final class LSTMGradientTests: XCTestCase {
         assertGradientsMatch([x, w.weightHH, w.biasIH]) { lstmLayer(x, weights: w).slice(axis: 0, (t - 1)..<t) }
     }
 
+    /// Batches of 16+ rows take the packed-W_hh recurrence (AVX-512), with gradients through the
+    /// plain path: values and gradients must agree with OpenBLAS's, tails of the 8 x 48 blocks
+    /// included, and the packed forward passes a finite-difference check.
+    func testPackedRecurrenceMatchesOpenBLASPath() throws {
+        try XCTSkipUnless(PackedMatrix.isEnabled, "this CPU has no AVX-512: the packed kernel is not used")
+        defer { PackedMatrix.isEnabled = true }
+        let (t, b, i, h) = (5, 70, 6, 29)   // 70 rows: two threads; 4H = 116 ends mid-panel
+        let x = randn([t, b, i], seed: 41), w = lstmWeights(input: i, hidden: h, seed: 42)
+        let inputs = [x, w.weightIH, w.weightHH, w.biasIH, w.biasHH]
+        let projection = randn([t, b, h], seed: 43)
+        func run(packed: Bool) -> [[Float]] {
+            PackedMatrix.isEnabled = packed
+            for p in inputs { p.setRequiresGrad(true); p.zeroGrad() }
+            let tape = Tape()
+            var y: Tensor!
+            let loss = tape.record { () -> Tensor in
+                y = lstmLayer(x, weights: w)
+                return (y * projection).sum()
+            }
+            tape.backward(loss)
+            return [y.scalars] + inputs.map { $0.grad!.scalars }
+        }
+        let reference = run(packed: false), packed = run(packed: true)
+        for (a, r) in zip(packed, reference) { XCTAssertEqual(a, r, accuracy: 2e-4) }
+        let xs = randn([3, 17, 3], seed: 44), ws = lstmWeights(input: 3, hidden: 5, seed: 45)
+        assertGradientsMatch([xs, ws.weightIH, ws.weightHH, ws.biasHH]) { lstmLayer(xs, weights: ws) }
+    }
+
     func testStackedLSTMLayers() {
         let (t, b, i, h) = (5, 2, 3, 7)
         let x = randn([t, b, i], seed: 2)

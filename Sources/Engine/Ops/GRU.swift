@@ -159,16 +159,20 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
 /// W_hh packed for the recurrence (Wᵀ for forward, W for backward), or nil when the plain OpenBLAS
 /// path is better: no kernel on this CPU, or too few rows to fill the kernel's 8-row blocks.
 private func packedRecurrentWeight(_ w: GRUWeights, batch: Int, transposed: Bool) -> PackedMatrix? {
+    packedRecurrentWeight(w.weightHH, hidden: w.hiddenSize, gates: 3, batch: batch, transposed: transposed)
+}
+
+/// A recurrent layer's W_hh ([gates·H, H]) packed, as above; shared by the GRU and the LSTM.
+func packedRecurrentWeight(_ weightHH: Tensor, hidden h: Int, gates: Int, batch: Int, transposed: Bool) -> PackedMatrix? {
     guard PackedMatrix.isEnabled, batch >= 16 else { return nil }
-    let h = w.hiddenSize
     return transposed
-        ? PackedMatrix(k: h, n: 3 * h, source: w.weightHH.pointer, rowStride: 1, columnStride: h)
-        : PackedMatrix(k: 3 * h, n: h, source: w.weightHH.pointer, rowStride: h, columnStride: 1)
+        ? PackedMatrix(k: h, n: gates * h, source: weightHH.pointer, rowStride: 1, columnStride: h)
+        : PackedMatrix(k: gates * h, n: h, source: weightHH.pointer, rowStride: h, columnStride: 1)
 }
 
 /// Runs `body` on one contiguous block of batch rows per core (at least 32 rows each, in multiples
 /// of the kernel's 8 rows where the batch allows).
-private func parallelRecurrence(_ batch: Int, _ body: (Range<Int>) -> Void) {
+func parallelRecurrence(_ batch: Int, _ body: (Range<Int>) -> Void) {
     let chunks = max(1, min(Parallelism.cores, batch / 32))
     if chunks == 1 { body(0..<batch); return }
     DispatchQueue.concurrentPerform(iterations: chunks) { c in body(alignedBlock(c, of: chunks, count: batch, unit: 8)) }

@@ -31,7 +31,8 @@ public struct LSTMWeights {
 /// Like `gruLayer`: the input projection of all T steps is one GEMM, each step adds one
 /// [B, H]·[H, 4H] GEMM and one pass over the gates; backward walks time in reverse with one
 /// [B, 4H]·[4H, H] GEMM per step and forms every weight gradient as one GEMM over all T·B rows.
-/// It has none of the GRU's packed-weight fast path: ChemNet (FCD) is its only user so far.
+/// Forward takes the GRU's packed-weight path for the recurrence (batches of 16 rows or more);
+/// backward does not yet (ChemNet, for FCD, only runs forward).
 public func lstmLayer(_ x: Tensor, weights w: LSTMWeights) -> Tensor {
     let steps = x.shape.count == 3 ? x.shape[0] : 0, batch = x.shape.count == 3 ? x.shape[1] : 0
     let inputSize = w.inputSize, h = w.hiddenSize, h4 = 4 * h
@@ -53,15 +54,33 @@ public func lstmLayer(_ x: Tensor, weights w: LSTMWeights) -> Tensor {
     let cells = Tensor(uninitializedShape: [steps, batch, h])   // c_t, needed by backward
     let zeros = Tensor(zeros: [batch, h])
     let y = out.pointer, c = cells.pointer
-    for t in 0..<steps {
-        let hPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(y + (t - 1) * batch * h)
-        let cPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(c + (t - 1) * batch * h)
-        let g = gates + t * batch * h4
-        gemm(transposeB: true, m: batch, n: h4, k: h, a: hPrev, lda: h, b: w.weightHH.pointer, ldb: h, beta: 1, c: g, ldc: h4)
-        parallelChunks(batch, minimumPerChunk: max(1, 4096 / h)) { range in
-            for b in range {
-                lstmGatesForward(g + b * h4, cPrev: cPrev + b * h, cOut: c + (t * batch + b) * h,
-                                 hOut: y + (t * batch + b) * h, hidden: h)
+    if let packed = packedRecurrentWeight(w.weightHH, hidden: h, gates: 4, batch: batch, transposed: true) {
+        // As in the GRU: each thread runs its batch rows through every step alone, W_hh packed once
+        // (OpenBLAS would re-pack it, 4 MB for ChemNet's 512 units, at every step).
+        parallelRecurrence(batch) { rows in
+            let lo = rows.lowerBound
+            for t in 0..<steps {
+                let hPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(y + (t - 1) * batch * h)
+                let cPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(c + (t - 1) * batch * h)
+                let g = gates + t * batch * h4
+                packed.multiply(rows: rows.count, a: hPrev + lo * h, lda: h, c: g + lo * h4, ldc: h4, accumulate: true)
+                for b in rows {
+                    lstmGatesForward(g + b * h4, cPrev: cPrev + b * h, cOut: c + (t * batch + b) * h,
+                                     hOut: y + (t * batch + b) * h, hidden: h)
+                }
+            }
+        }
+    } else {
+        for t in 0..<steps {
+            let hPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(y + (t - 1) * batch * h)
+            let cPrev = t == 0 ? UnsafePointer(zeros.pointer) : UnsafePointer(c + (t - 1) * batch * h)
+            let g = gates + t * batch * h4
+            gemm(transposeB: true, m: batch, n: h4, k: h, a: hPrev, lda: h, b: w.weightHH.pointer, ldb: h, beta: 1, c: g, ldc: h4)
+            parallelChunks(batch, minimumPerChunk: max(1, 4096 / h)) { range in
+                for b in range {
+                    lstmGatesForward(g + b * h4, cPrev: cPrev + b * h, cOut: c + (t * batch + b) * h,
+                                     hOut: y + (t * batch + b) * h, hidden: h)
+                }
             }
         }
     }
