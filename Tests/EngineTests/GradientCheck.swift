@@ -54,3 +54,18 @@ func awayFromZero(_ shape: [Int], seed: UInt64) -> Tensor {
     for i in 0..<t.count { t.pointer[i] += t.pointer[i] >= 0 ? 0.2 : -0.2 }
     return t
 }
+
+/// The output of `layer` and the gradients of `inputs` under the loss Σ output·projection, with
+/// the packed recurrent kernel on or off (tests compare the two paths).
+func outputAndGradients(packed: Bool, inputs: [Tensor], projection: Tensor, _ layer: () -> Tensor) -> [[Float]] {
+    PackedMatrix.isEnabled = packed
+    for p in inputs { p.setRequiresGrad(true); p.zeroGrad() }
+    let tape = Tape()
+    var y: Tensor!
+    let loss = tape.record { () -> Tensor in
+        y = layer()
+        return (y * projection).sum()
+    }
+    tape.backward(loss)
+    return [y.scalars] + inputs.map { $0.grad!.scalars }
+}

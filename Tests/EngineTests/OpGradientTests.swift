@@ -216,16 +216,7 @@ final class OpGradientTests: XCTestCase {
         let inputs = [x, h0, w.weightIH, w.weightHH, w.biasIH, w.biasHH]
         let projection = randn([t, b, h], seed: 34)
         func run(packed: Bool) -> [[Float]] {
-            PackedMatrix.isEnabled = packed
-            for p in inputs { p.setRequiresGrad(true); p.zeroGrad() }
-            let tape = Tape()
-            var y: Tensor!
-            let loss = tape.record { () -> Tensor in
-                y = gruLayer(x, initialState: h0, weights: w)
-                return (y * projection).sum()
-            }
-            tape.backward(loss)
-            return [y.scalars] + inputs.map { $0.grad!.scalars }
+            outputAndGradients(packed: packed, inputs: inputs, projection: projection) { gruLayer(x, initialState: h0, weights: w) }
         }
         let reference = run(packed: false), packed = run(packed: true)
         for (a, r) in zip(packed, reference) { XCTAssertEqual(a, r, accuracy: 2e-4) }
