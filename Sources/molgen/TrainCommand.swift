@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Hyper-parameter preset: paper (the 2018 paper's ZINC settings), cpu (sized for a 2-core CPU), tiny.") var preset: ChemVAEConfig.Preset = .cpu
     @Option(help: "Total epochs to train (with --resume: the new total).") var epochs: Int?
     @Option(help: "Molecules per batch.") var batchSize: Int?
-    @Option(help: "Adam learning rate.") var learningRate: Float?
+    @Option(help: "Adam learning rate (may change on --resume, e.g. to anneal a long run).") var learningRate: Float?
     @Option(help: "Latent dimensions.") var latentSize: Int?
     @Option(help: "Decoder: paper or autoregressive.") var decoder: ChemVAEConfig.DecoderKind?
     @Option(help: "Decoder GRU width.") var decoderHidden: Int?
@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         if resume {
-            let fixed: [(String, Bool)] = [("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil),
+            let fixed: [(String, Bool)] = [("--batch-size", batchSize != nil),
                                            ("--latent-size", latentSize != nil), ("--decoder", decoder != nil),
                                            ("--decoder-hidden", decoderHidden != nil), ("--decoder-layers", decoderLayers != nil),
                                            ("--property-weight", propertyWeight != nil)]
@@ -109,6 +109,7 @@ struct TrainCommand: ParsableCommand {
         options.limit = limit
         if resume {
             options.klWeight = klWeight
+            options.learningRate = learningRate
             options.klSchedule = klWarmupEpochs.map { .linear(warmupEpochs: $0) }
         }
         // Under mpirun every rank trains its shard of each batch; rank 0 alone writes and reports.
@@ -118,7 +119,7 @@ struct TrainCommand: ParsableCommand {
                                          warmStart: warmStart, group: group)
         let c = trainer.bundle.config
         if group.isRoot { printError("training \(c.decoder) VAE: latent \(c.latentSize), decoder \(c.decoderLayers) x \(c.decoderHidden), "
-            + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), KL weight \(c.klWeight) \(c.klSchedule)"
+            + "\(trainer.bundle.model.parameterCount) parameters, \(training.count) molecules in \(data), batch \(c.batchSize), learning rate \(c.learningRate), KL weight \(c.klWeight) \(c.klSchedule)"
             + (resume ? ", resuming after epoch \(trainer.bundle.position?.completedEpochs ?? 0)" : "")
             + (initFrom.map { ", starting from the parameters of \($0)" } ?? "")
             + (group.size > 1 ? ", \(group.size) processes of \(Parallelism.cores) threads (data parallel)" : "")) }

@@ -109,6 +109,28 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(saved.history.count, 2)
     }
 
+    func testResumeCanLowerTheLearningRateAndKeepsAdamsMoments() throws {
+        let path = try temporaryDirectory().appendingPathComponent("m.h5").path
+        let data = try makeDataset(try mosesSmiles(30))
+        var o = TrainingOptions(epochs: 1)
+        o.reconstructionSamples = 0
+        _ = try ChemVAETrainer(config: tinyConfig(), training: data, validation: nil, options: o, outputPath: path, resume: false).run()
+        let first = try ChemVAEModel.load(from: path)
+        let steps = first.optimizer!.step
+        XCTAssertEqual(first.config.learningRate, 3e-3)
+        o.epochs = 2; o.learningRate = 1e-3
+        let trainer = try ChemVAETrainer(config: nil, training: data, validation: nil, options: o, outputPath: path, resume: true)
+        // The resumed optimizer carries its moments and step count, at the new rate.
+        XCTAssertEqual(trainer.bundle.optimizer!.step, steps)
+        XCTAssertEqual(trainer.bundle.optimizer!.learningRate, 1e-3)
+        _ = try trainer.run()
+        let saved = try ChemVAEModel.load(from: path)
+        XCTAssertEqual(saved.config.learningRate, 1e-3)
+        XCTAssertEqual(saved.optimizer!.learningRate, 1e-3)
+        XCTAssertEqual(saved.optimizer!.step, 2 * steps)
+        XCTAssertEqual(saved.history.count, 2)
+    }
+
     func testResumeRejectsADatasetWithAnotherVocabulary() throws {
         let path = try temporaryDirectory().appendingPathComponent("m.h5").path
         var o = TrainingOptions(epochs: 1)

@@ -22,6 +22,8 @@ public struct TrainingOptions: Sendable {
     /// A new final KL weight and schedule for a resumed run; saved with it from then on.
     public var klWeight: Float?
     public var klSchedule: ChemVAEConfig.KLSchedule?
+    /// A new Adam learning rate for a resumed run (its moments are kept), to anneal a long run.
+    public var learningRate: Float?
 
     public init(epochs: Int) { self.epochs = epochs }
 }
@@ -81,6 +83,10 @@ public final class ChemVAETrainer: TrainingTask {
             }
             guard var s = saved.position, let a = saved.optimizer else {
                 throw ChemVAEError.incompatibleData("--resume: \(outputPath) holds no training state (it was saved for inference only)")
+            }
+            if let rate = options.learningRate {
+                saved.model.config.learningRate = rate
+                a.learningRate = rate
             }
             bundle = saved; adam = a
             let schedule = (options.klWeight ?? saved.config.klWeight, options.klSchedule ?? saved.config.klSchedule)
