@@ -129,7 +129,7 @@ public struct SmilesGrammar {
     /// step costs nothing while the decoder follows it.
     public func verify(_ token: Int, after prefix: inout SmilesPrefix) -> Bool {
         guard let rest = completion(after: token, prefix) else { return false }
-        prefix.verified = (token, rest)
+        prefix.verified = .init(token: token, completion: rest)
         return true
     }
 
@@ -156,7 +156,7 @@ public struct SmilesGrammar {
 
     /// Appends an allowed token with the completion `completions(after:)` gave for it.
     public func append(_ token: Int, to prefix: inout SmilesPrefix, completion: [Int]) {
-        prefix.verified = (token, completion)
+        prefix.verified = .init(token: token, completion: completion)
         append(token, to: &prefix)
     }
 
@@ -281,13 +281,13 @@ public struct SmilesGrammar {
                 path?.append(token)
                 continue
             } else if let ring = p.openRings.last, p.atoms[ring.atom].kind.isAromatic, let top = p.branches.last, ring.atom <= top,
-                      !p.atoms[p.current].kind.isAromatic || p.last == .ring, let b = closeBranch, tryFeed(b, to: &p) {
+                      !p.atoms[p.current].kind.isAromatic || p.last == .ring, let b = closeBranch, feed(b, to: &p) {
                 // An aromatic ring opened before the branch closes through aromatic atoms of its
                 // own chain: back out of a side chain that is aliphatic or a ring just closed.
                 path?.append(b)
                 continue
             } else if needsRing, let t = ringLabels.first(where: { label in !p.openRings.contains { $0.label == label } })
-                        .flatMap({ ringToken[$0] }), tryFeed(t, to: &p) {
+                        .flatMap({ ringToken[$0] }), feed(t, to: &p) {
                 path?.append(t)
                 continue
             } else if let ring = p.openRings.last, let t = ringToken[ring.label] {
@@ -305,12 +305,12 @@ public struct SmilesGrammar {
                     if ringCarbons == 3 { return fail() }
                     ringCarbons += 1
                     next = c
-                } else if tryFeed(t, to: &p) {
+                } else if feed(t, to: &p) {
                     path?.append(t)
                     continue
                 }
             }
-            if next == nil, !p.openRings.isEmpty, let c = carbon, tryFeed(c, to: &p) {
+            if next == nil, !p.openRings.isEmpty, let c = carbon, feed(c, to: &p) {
                 // The ring cannot close here (bonded already, after a branch): one more carbon.
                 path?.append(c)
                 continue
@@ -323,26 +323,22 @@ public struct SmilesGrammar {
 
     // MARK: Feeding tokens
 
-    /// Feeds `token` to `p` when it may be fed; otherwise leaves `p` as it was.
-    func tryFeed(_ token: Int, to p: inout SmilesPrefix) -> Bool {
-        var q = p
-        guard feed(token, to: &q) else { return false }
-        p = q
-        return true
-    }
-
     /// Whether `token` may be fed to `p` (on a copy).
     func feeds(_ token: Int, _ p: SmilesPrefix) -> Bool {
         var q = p
         return feed(token, to: &q)
     }
 
-    /// Applies `token` to `p` if the result breaks no rule of syntax or valence; false otherwise
-    /// (then `p` is unspecified).
+    /// Applies `token` to `p` if the result breaks no rule of syntax or valence; false otherwise,
+    /// and then `p` is as it was (the prefix checks before it writes).
     func feed(_ token: Int, to p: inout SmilesPrefix) -> Bool {
-        guard !p.ended, p.tokens < maxTokens else { return false }
+        guard !p.ended, p.tokens < maxTokens, apply(meanings[token], to: &p) else { return false }
+        p.tokens += 1
         p.witness = nil   // it finished the prefix before this token
-        let meaning = meanings[token]
+        return true
+    }
+
+    private func apply(_ meaning: Meaning, to p: inout SmilesPrefix) -> Bool {
         if var buffer = p.bracketBuffer {
             // Char tokenizer inside `[...]`: the byte must keep the buffer a prefix of a bracket atom.
             let byte: UInt8
@@ -358,15 +354,14 @@ public struct SmilesGrammar {
             guard let match = bracketAtoms.first(where: { $0.text.count >= buffer.count && Array($0.text.prefix(buffer.count)) == buffer }) else {
                 return false
             }
-            p.tokens += 1
             if match.text == buffer {
+                guard p.addAtom(match.kind) else { return false }
                 p.bracketBuffer = nil
-                return p.addAtom(match.kind)
+                return true
             }
             p.bracketBuffer = buffer
             return true
         }
-        p.tokens += 1
         switch meaning {
         case .atom(let kind): return p.addAtom(kind)
         case .bond(let order): return p.addBond(order)
@@ -403,7 +398,12 @@ enum OrganicElement: String {
         }
     }
 
-    var isAromatic: Bool { [.c, .n, .o, .s].contains(self) }
+    var isAromatic: Bool {
+        switch self {
+        case .c, .n, .o, .s: return true
+        default: return false
+        }
+    }
 }
 
 /// The elements the grammar knows, with RDKit's allowed valences (smallest = default).
@@ -422,18 +422,9 @@ enum Element: UInt8 {
         }
     }
 
-    var valences: [Int] {
-        switch self {
-        case .H: return [1]
-        case .B: return [3]
-        case .C: return [4]
-        case .N: return [3]
-        case .O: return [2]
-        case .P: return [3, 5]
-        case .S: return [2, 4, 6]
-        case .F, .Cl, .Br, .I: return [1]
-        }
-    }
+    /// RDKit's allowed valences, smallest (the default) first.
+    var valences: [Int] { Self.valenceTable[Int(rawValue)] }
+    private static let valenceTable: [[Int]] = [[1], [3], [4], [3], [2], [3, 5], [2, 4, 6], [1], [1], [1], [1]]   // by case order
 
     static func named(_ symbol: String) -> (Element, aromatic: Bool)? {
         switch symbol {

@@ -1,26 +1,29 @@
 /// The parser state of a SMILES prefix, as `SmilesGrammar` reads it: the atoms and bonds so far,
 /// where the next bond attaches, open branches and rings, and a pending bond symbol.
-public struct SmilesPrefix {
-    struct Atom {
+public struct SmilesPrefix: Equatable {
+    struct Atom: Equatable {
         var kind: AtomKind
         /// Bond orders counted against the valence (aromatic bonds as 1, open ring bonds included).
         var used = 0
         /// Aromatic bonds and the order sum of the others (closed bonds only).
         var aromaticBonds = 0, otherOrder = 0
         var degree = 0
+        /// The atom this one was written after, its bond to it, and how many bonds from the first
+        /// atom (the tree that ring closures add cycles to; -1 for the first atom).
+        var parent = -1, parentBond = -1, depth = 0
 
         /// RDKit's largest valence minus stated hydrogens: what bonds may use.
         var capacity: Int { kind.element.maxValence - kind.explicitHydrogens }
         func canTake(_ order: Int) -> Bool { used + order <= capacity }
     }
 
-    /// A bond: its atoms and order (1, 2, 3, or `aromatic`).
-    struct Bond { var a: Int, b: Int, order: Int }
+    /// A bond: its atoms and order (1, 2, 3, or `aromatic`), and whether a ring-closure digit made it.
+    struct Bond: Equatable { var a: Int, b: Int, order: Int, closesRing = false }
     static let aromatic = 4
     /// The most atoms a fused aromatic system may have (see `hasKekuleMatching`).
     static let largestAromaticSystem = 20
 
-    struct OpenRing { var label: Int, atom: Int, order: Int }   // order 0: not written at the opening
+    struct OpenRing: Equatable { var label: Int, atom: Int, order: Int }   // order 0: not written at the opening
 
     enum Last { case nothing, atom, bond, branchOpen, branchClose, ring }
 
@@ -58,7 +61,8 @@ public struct SmilesPrefix {
     var witness: [Int]?
     /// The token `SmilesGrammar.choose` last let through and the completion found after it, for
     /// `append` to keep as the next witness.
-    var verified: (token: Int, completion: [Int])?
+    var verified: Verified?
+    struct Verified: Equatable { var token: Int, completion: [Int] }
     /// Whether a completion is kept (`witness`).
     public var hasWitness: Bool { witness != nil }
 
@@ -66,20 +70,28 @@ public struct SmilesPrefix {
 
     // MARK: Tokens
 
+    // Each change is checked before anything is written: a refused token leaves the prefix as it
+    // was, so the completion walks feed without copying first.
+
     mutating func addAtom(_ kind: AtomKind) -> Bool {
         guard canStartAtom else { return false }
         let index = atoms.count
-        atoms.append(Atom(kind: kind))
-        guard atoms[index].capacity >= 0 else { return false }
-        if kind.isAromatic { hasAromaticAtom = true }
+        var atom = Atom(kind: kind)
+        guard atom.capacity >= 0 else { return false }
         if index > 0 {
             let order = pendingBond > 0 ? pendingBond : (kind.isAromatic && atoms[current].kind.isAromatic ? Self.aromatic : 1)
             let counted = order == Self.aromatic ? 1 : order
-            guard atoms[current].canTake(counted), atoms[index].canTake(counted) else { return false }
-            atoms[current].used += counted
-            atoms[index].used += counted
-            guard connect(current, index, order) else { return false }
+            var parent = atoms[current]
+            guard parent.canTake(counted), atom.canTake(counted) else { return false }
+            parent.used += counted
+            atom.used += counted
+            guard Self.bond(&parent, &atom, order) else { return false }
+            atom.parent = current; atom.parentBond = bonds.count; atom.depth = parent.depth + 1
+            atoms[current] = parent
+            bonds.append(Bond(a: current, b: index, order: order))
         }
+        atoms.append(atom)
+        if kind.isAromatic { hasAromaticAtom = true }
         current = index
         pendingBond = 0
         branchIsEmpty = false
@@ -122,9 +134,12 @@ public struct SmilesPrefix {
             guard let order = closingOrder(ring, written: pendingBond) else { return false }
             let counted = order == Self.aromatic ? 1 : order
             let reserved = ring.order > 0 ? ring.order : 1
-            atoms[ring.atom].used += counted - reserved
-            atoms[current].used += counted
-            guard connect(ring.atom, current, order) else { return false }
+            var opening = atoms[ring.atom], closing = atoms[current]
+            opening.used += counted - reserved
+            closing.used += counted
+            guard Self.bond(&opening, &closing, order) else { return false }
+            atoms[ring.atom] = opening; atoms[current] = closing
+            bonds.append(Bond(a: ring.atom, b: current, order: order, closesRing: true))
             openRings.remove(at: r)
         } else {
             let reserved = pendingBond > 0 ? pendingBond : 1
@@ -166,16 +181,17 @@ public struct SmilesPrefix {
         bonds.contains { ($0.a == a && $0.b == b) || ($0.a == b && $0.b == a) }
     }
 
-    /// Records a bond; false when an aromatic atom leaves the ordinary valence states (bonds are
-    /// never taken away, so that is final).
-    private mutating func connect(_ a: Int, _ b: Int, _ order: Int) -> Bool {
-        bonds.append(Bond(a: a, b: b, order: order))
-        for i in [a, b] {
-            atoms[i].degree += 1
-            if order == Self.aromatic { atoms[i].aromaticBonds += 1 } else { atoms[i].otherOrder += order }
-            if !Self.isOrdinaryAromatic(atoms[i]) { return false }
-        }
-        return true
+    /// Counts a bond on both its atoms; false when an aromatic atom leaves the ordinary valence
+    /// states (bonds are never taken away, so that is final).
+    private static func bond(_ a: inout Atom, _ b: inout Atom, _ order: Int) -> Bool {
+        guard count(order, on: &a) else { return false }
+        return count(order, on: &b)
+    }
+
+    private static func count(_ order: Int, on atom: inout Atom) -> Bool {
+        atom.degree += 1
+        if order == aromatic { atom.aromaticBonds += 1 } else { atom.otherOrder += order }
+        return isOrdinaryAromatic(atom)
     }
 
     // MARK: The finished molecule
@@ -186,17 +202,20 @@ public struct SmilesPrefix {
         guard isComplete else { return false }
         // Without aromatic atoms the valence checks made while feeding are RDKit's whole verdict.
         guard hasAromaticAtom else { return true }
-        let n = atoms.count
-        let inRingBond = ringBonds()
-        var inRing = [Bool](repeating: false, count: n)
-        for (k, bond) in bonds.enumerated() where inRingBond[k] { inRing[bond.a] = true; inRing[bond.b] = true }
-        var candidate = [Bool](repeating: false, count: n)
-        for i in 0..<n {
-            guard let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return false }
-            if atoms[i].kind.isAromatic && !inRing[i] { return false }
-            candidate[i] = needsDouble
+        let n = atoms.count, m = bonds.count
+        // One scratch buffer for the whole check, as it runs on every completion the mask tries.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 10 * n + 3 * m + 2) { buffer in
+            let inRingBond = buffer.baseAddress!, inRing = inRingBond + m, candidate = inRing + n
+            markRingBonds(inRingBond)
+            inRing.update(repeating: 0, count: n)
+            for k in 0..<m where inRingBond[k] != 0 { inRing[bonds[k].a] = 1; inRing[bonds[k].b] = 1 }
+            for i in 0..<n {
+                guard let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return false }
+                if atoms[i].kind.isAromatic && inRing[i] == 0 { return false }
+                candidate[i] = needsDouble ? 1 : 0
+            }
+            return hasKekuleMatching(candidate: candidate, inRingBond: inRingBond, scratch: candidate + n)
         }
-        return hasKekuleMatching(candidate: candidate, inRingBond: inRingBond)
     }
 
     /// RDKit's valence of an atom (`calcExplicitValence`, `calcImplicitValence`) and whether its
@@ -251,105 +270,97 @@ public struct SmilesPrefix {
         }
     }
 
-    /// Which bonds lie on a cycle (are not bridges), by depth-first search with low-links.
-    /// Adjacency is one flat array (CSR): this runs on every completed prefix the mask checks.
-    func ringBonds() -> [Bool] {
-        let n = atoms.count
-        let adjacency = Adjacency(atoms: n, bonds: bonds) { _ in true }
-        var order = [Int](repeating: -1, count: n), low = [Int](repeating: 0, count: n)
-        var isBridge = [Bool](repeating: false, count: bonds.count)
-        var counter = 0
-        func visit(_ v: Int, _ parentBond: Int) {
-            order[v] = counter; low[v] = counter; counter += 1
-            for e in adjacency.edges(of: v) where adjacency.bond[e] != parentBond {
-                let u = adjacency.to[e], k = adjacency.bond[e]
-                if order[u] < 0 {
-                    visit(u, k)
-                    low[v] = min(low[v], low[u])
-                    if low[u] > order[v] { isBridge[k] = true }
-                } else {
-                    low[v] = min(low[v], order[u])
-                }
+    /// Marks (1) the bonds that lie on a cycle: every ring-closure bond, and the bonds of the
+    /// written tree (each atom to the one it follows) on the path between a closure's two atoms.
+    func markRingBonds(_ inRing: UnsafeMutablePointer<Int>) {
+        for k in bonds.indices { inRing[k] = bonds[k].closesRing ? 1 : 0 }
+        for bond in bonds where bond.closesRing {
+            var a = bond.a, b = bond.b
+            while a != b {
+                if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
+                inRing[atoms[a].parentBond] = 1
+                a = atoms[a].parent
             }
         }
-        for v in 0..<n where order[v] < 0 { visit(v, -1) }
-        return isBridge.map { !$0 }
     }
 
-    /// The bonds kept by a filter, as each atom's neighbours in one flat array.
-    struct Adjacency {
-        var start: [Int], to: [Int], bond: [Int]
-
-        init(atoms n: Int, bonds: [Bond], keep: (Int) -> Bool) {
-            var degree = [Int](repeating: 0, count: n + 1)
-            for (k, b) in bonds.enumerated() where keep(k) { degree[b.a + 1] += 1; degree[b.b + 1] += 1 }
-            for i in 0..<n { degree[i + 1] += degree[i] }
-            start = degree
-            var fill = degree
-            to = [Int](repeating: 0, count: degree[n]); bond = to
-            for (k, b) in bonds.enumerated() where keep(k) {
-                to[fill[b.a]] = b.b; bond[fill[b.a]] = k; fill[b.a] += 1
-                to[fill[b.b]] = b.a; bond[fill[b.b]] = k; fill[b.b] += 1
-            }
-        }
-
-        func edges(of v: Int) -> Range<Int> { start[v]..<start[v + 1] }
-    }
-
-    /// A perfect matching of the atoms that need a double bond, over aromatic ring bonds between
-    /// two of them: a Kekulé structure. Each connected system is solved on its own by backtracking;
-    /// a system that takes more than 10,000 steps counts as failed (a refusal, never a false yes).
-    func hasKekuleMatching(candidate: [Bool], inRingBond: [Bool]) -> Bool {
-        let n = atoms.count
-        let neighbors = Adjacency(atoms: n, bonds: bonds) { k in
-            bonds[k].order == Self.aromatic && inRingBond[k] && candidate[bonds[k].a] && candidate[bonds[k].b]
-        }
+    /// A perfect matching of the atoms that need a double bond (`candidate`, 1 or 0), over
+    /// aromatic ring bonds between two of them: a Kekulé structure. Each connected system is solved
+    /// on its own by backtracking; one that takes more than 10,000 steps counts as failed (a
+    /// refusal, never a false yes). `scratch` holds 8 n + 2 m + 1 integers.
+    func hasKekuleMatching(candidate: UnsafeMutablePointer<Int>, inRingBond: UnsafeMutablePointer<Int>,
+                           scratch: UnsafeMutablePointer<Int>) -> Bool {
+        let n = atoms.count, m = bonds.count
+        let root = scratch, size = root + n, start = size + n, to = start + n + 1
+        let mate = to + 2 * m, seen = mate + n, system = seen + n, framePosition = system + n, frameEdge = framePosition + n
         // RDKit's kekulizer backtracks a bounded number of times per fused system and gives up on
         // large ones that have a Kekulé structure (seen at 38 atoms): systems stay at most 20 atoms.
-        let ringNeighbors = Adjacency(atoms: n, bonds: bonds) { k in bonds[k].order == Self.aromatic && inRingBond[k] }
-        var inSystem = [Bool](repeating: false, count: n)
-        var stack: [Int] = []
-        for root in 0..<n where atoms[root].kind.isAromatic && !inSystem[root] {
-            stack.append(root)
-            var size = 0
-            inSystem[root] = true
-            while let v = stack.popLast() {
-                size += 1
-                for e in ringNeighbors.edges(of: v) where !inSystem[ringNeighbors.to[e]] {
-                    inSystem[ringNeighbors.to[e]] = true; stack.append(ringNeighbors.to[e])
-                }
-            }
-            if size > Self.largestAromaticSystem { return false }
+        func find(_ x: Int) -> Int {
+            var x = x
+            while root[x] != x { root[x] = root[root[x]]; x = root[x] }
+            return x
         }
-        var mate = [Int](repeating: -1, count: n)
-        var seen = [Bool](repeating: false, count: n)
+        for i in 0..<n { root[i] = i }
+        for k in 0..<m where bonds[k].order == Self.aromatic && inRingBond[k] != 0 {
+            let a = find(bonds[k].a), b = find(bonds[k].b)
+            if a != b { root[a] = b }
+        }
+        size.update(repeating: 0, count: n)
+        for i in 0..<n where atoms[i].kind.isAromatic {
+            let r = find(i)
+            size[r] += 1
+            if size[r] > Self.largestAromaticSystem { return false }
+        }
+        // The candidates' neighbours over the bonds a double bond may take, in one flat array.
+        func matchable(_ bond: Bond, _ k: Int) -> Bool {
+            bond.order == Self.aromatic && inRingBond[k] != 0 && candidate[bond.a] != 0 && candidate[bond.b] != 0
+        }
+        start.update(repeating: 0, count: n + 1)
+        for k in 0..<m where matchable(bonds[k], k) { start[bonds[k].a + 1] += 1; start[bonds[k].b + 1] += 1 }
+        for i in 0..<n { start[i + 1] += start[i] }
+        let fill = size
+        for i in 0..<n { fill[i] = start[i] }
+        for k in 0..<m where matchable(bonds[k], k) {
+            let a = bonds[k].a, b = bonds[k].b
+            to[fill[a]] = b; fill[a] += 1
+            to[fill[b]] = a; fill[b] += 1
+        }
+        mate.update(repeating: -1, count: n)
+        seen.update(repeating: 0, count: n)
         var steps = 0
-        for root in 0..<n where candidate[root] && !seen[root] {
+        for r in 0..<n where candidate[r] != 0 && seen[r] == 0 {
             // The system's atoms in breadth-first order: neighbours come early, so dead ends show fast.
-            var system = [root]
-            seen[root] = true
-            var head = 0
-            while head < system.count {
-                for e in neighbors.edges(of: system[head]) where !seen[neighbors.to[e]] { seen[neighbors.to[e]] = true; system.append(neighbors.to[e]) }
+            system[0] = r; seen[r] = 1
+            var count = 1, head = 0
+            while head < count {
+                let v = system[head]
+                for e in start[v]..<start[v + 1] where seen[to[e]] == 0 { seen[to[e]] = 1; system[count] = to[e]; count += 1 }
                 head += 1
             }
-            if system.count % 2 == 1 { return false }
-            func solve(_ from: Int) -> Bool {
+            if count % 2 == 1 { return false }
+            // Depth-first: frame d matches the atom at `framePosition[d]`, trying its edges from `frameEdge[d]`.
+            var depth = 0
+            framePosition[0] = 0; frameEdge[0] = start[r]
+            while true {
+                let v = system[framePosition[depth]]
+                if mate[v] >= 0 { mate[mate[v]] = -1; mate[v] = -1 }   // undo this frame's last try
+                var e = frameEdge[depth]
+                while e < start[v + 1] && mate[to[e]] >= 0 { e += 1 }
+                if e == start[v + 1] {
+                    if depth == 0 { return false }
+                    depth -= 1
+                    continue
+                }
                 steps += 1
                 if steps > 10_000 { return false }
-                var k = from
-                while k < system.count && mate[system[k]] >= 0 { k += 1 }
-                if k == system.count { return true }
-                let v = system[k]
-                for e in neighbors.edges(of: v) where mate[neighbors.to[e]] < 0 {
-                    let u = neighbors.to[e]
-                    mate[v] = u; mate[u] = v
-                    if solve(k + 1) { return true }
-                    mate[v] = -1; mate[u] = -1
-                }
-                return false
+                mate[v] = to[e]; mate[to[e]] = v
+                frameEdge[depth] = e + 1
+                var k = framePosition[depth] + 1
+                while k < count && mate[system[k]] >= 0 { k += 1 }
+                if k == count { break }
+                depth += 1
+                framePosition[depth] = k; frameEdge[depth] = start[system[k]]
             }
-            if !solve(0) { return false }
         }
         return true
     }

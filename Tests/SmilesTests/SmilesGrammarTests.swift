@@ -56,6 +56,32 @@ final class SmilesGrammarTests: XCTestCase {
         XCTAssertTrue(try allows("C(C", ")", maxTokens: 4))
     }
 
+    /// The completion walks feed tokens to the prefix itself, without a copy first: a refused
+    /// token must leave it exactly as it was (every token, at every step of 200 MOSES molecules).
+    func testARefusedTokenLeavesThePrefixAsItWas() throws {
+        let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
+        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 119)
+        var refusals = 0, molecules = 0
+        for path in mosesFiles() {
+            let reader = try SmilesFileReader(path: path)
+            while molecules < 200, let record = try reader.next() {
+                molecules += 1
+                var p = grammar.start()
+                for t in try vocabulary.encode(record.smiles, tokenizer: .atom).map(Int.init) {
+                    for token in 0..<vocabulary.count {
+                        var q = p
+                        if !grammar.feed(token, to: &q) {
+                            refusals += 1
+                            XCTAssertEqual(q, p, "\(record.smiles): token \(vocabulary.tokens[token])")
+                        }
+                    }
+                    grammar.append(t, to: &p)
+                }
+            }
+        }
+        XCTAssertGreaterThan(refusals, 10_000)
+    }
+
     /// The mask never refuses a real molecule: every MOSES molecule in `datasets/` is allowed
     /// token by token, its end included (a refused token on a valid path costs reconstruction).
     func testEveryMosesMoleculeIsAllowedTokenByToken() throws {
