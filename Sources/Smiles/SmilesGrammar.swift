@@ -122,7 +122,9 @@ public struct SmilesGrammar {
         if let witness = prefix.witness, witness.first == token { return Array(witness.dropFirst()) }
         var next = prefix
         guard feed(token, to: &next) else { return nil }
-        return completion(next)
+        var effort = Self.searchEffort
+        return completion(walking: &next, original: { var again = prefix; _ = feed(token, to: &again); return again },
+                          depth: Self.searchDepth, effort: &effort)
     }
 
     /// `allows`, remembering the completion it found so that `append(token)` keeps it: the next
@@ -227,26 +229,34 @@ public struct SmilesGrammar {
     /// that a search over the completion tokens finds within `depth` more tokens.
     public func completion(_ prefix: SmilesPrefix, depth: Int = searchDepth) -> [Int]? {
         if let witness = prefix.witness { return witness }
-        var effort = Self.searchEffort
-        return completion(prefix, depth: depth, effort: &effort)
+        var effort = Self.searchEffort, walk = prefix
+        return completion(walking: &walk, original: { prefix }, depth: depth, effort: &effort)
     }
 
     /// Molecules one completion may check, the search's included. A search that runs out refuses:
     /// the rare prefixes that need more are not worth what a failing search costs (every step).
     public static let searchEffort = 64
 
-    private func completion(_ prefix: SmilesPrefix, depth: Int, effort: inout Int) -> [Int]? {
-        var checks = min(24, effort), path: [Int]? = []
-        let start = checks
-        let found = complete(prefix, checks: &checks, path: &path)
-        effort -= max(1, start - max(checks, 0))
-        if found { return path }
+    /// The deterministic completion walks `prefix` itself (its owner gives it up, so the walk
+    /// copies nothing); the search, when needed, starts again from `original()`.
+    private func completion(walking prefix: inout SmilesPrefix, original: () -> SmilesPrefix, depth: Int, effort: inout Int) -> [Int]? {
         // Only aromatic rings (parity, Kekulé structures, ring membership) need more than the
         // deterministic completion; without aromatic atoms its failure is final.
-        guard depth > 0, prefix.hasAromaticAtom, prefix.tokens < maxTokens else { return nil }
-        for token in searchTokens(prefix) where effort > 0 {
-            var next = prefix
-            if feed(token, to: &next), let rest = completion(next, depth: depth - 1, effort: &effort) { return [token] + rest }
+        let searchable = depth > 0 && prefix.hasAromaticAtom && prefix.tokens < maxTokens
+        var checks = min(24, effort), path: [Int]? = []
+        let start = checks
+        let found = complete(&prefix, checks: &checks, path: &path)
+        effort -= max(1, start - max(checks, 0))
+        if found { return path }
+        guard searchable else { return nil }
+        let base = original()
+        for token in searchTokens(base) where effort > 0 {
+            var next = base
+            if feed(token, to: &next),
+               let rest = completion(walking: &next, original: { var again = base; _ = feed(token, to: &again); return again },
+                                     depth: depth - 1, effort: &effort) {
+                return [token] + rest
+            }
         }
         return nil
     }
@@ -258,10 +268,10 @@ public struct SmilesGrammar {
     /// between two aromatic atoms is closed at once or after one more `c` (the Kekulé structure may
     /// need the other parity), tried in that order, depth first, with at most 24 molecules checked.
     /// `path`, when not nil, receives the tokens fed (only those of the completion that worked).
-    private func complete(_ start: SmilesPrefix, checks: inout Int, path: inout [Int]?) -> Bool {
+    /// `p` is walked in place and left unspecified.
+    private func complete(_ p: inout SmilesPrefix, checks: inout Int, path: inout [Int]?) -> Bool {
         let base = path?.count ?? 0
         func fail() -> Bool { path?.removeSubrange(base...); return false }
-        var p = start
         var ringCarbons = 0   // `c` atoms added to reach a ring closure
         while true {
             // An aromatic atom that starts a new aromatic system (first atom, or bonded by a
@@ -298,7 +308,7 @@ public struct SmilesGrammar {
                     if feed(t, to: &closed) {
                         let mark = path?.count ?? 0
                         path?.append(t)
-                        if complete(closed, checks: &checks, path: &path) { return true }
+                        if complete(&closed, checks: &checks, path: &path) { return true }
                         path?.removeSubrange(mark...)
                     }
                     // Parity and adjacency never need more than three: the walk stays short.

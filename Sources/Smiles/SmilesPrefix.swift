@@ -1,16 +1,26 @@
 /// The parser state of a SMILES prefix, as `SmilesGrammar` reads it: the atoms and bonds so far,
 /// where the next bond attaches, open branches and rings, and a pending bond symbol.
 public struct SmilesPrefix: Equatable {
+    // Atoms and bonds keep their small numbers narrow (32 and 8 bytes instead of 72 and 32): a
+    // completion walk copies both arrays when it first writes.
     struct Atom: Equatable {
         var kind: AtomKind
+        private var storedUsed: Int8 = 0, storedAromaticBonds: Int8 = 0, storedOtherOrder: Int8 = 0, storedDegree: Int8 = 0
+        private var storedParent: Int16 = -1, storedParentBond: Int16 = -1, storedDepth: Int16 = 0
+
+        init(kind: AtomKind) { self.kind = kind }
+
         /// Bond orders counted against the valence (aromatic bonds as 1, open ring bonds included).
-        var used = 0
+        var used: Int { get { Int(storedUsed) } set { storedUsed = Int8(newValue) } }
         /// Aromatic bonds and the order sum of the others (closed bonds only).
-        var aromaticBonds = 0, otherOrder = 0
-        var degree = 0
+        var aromaticBonds: Int { get { Int(storedAromaticBonds) } set { storedAromaticBonds = Int8(newValue) } }
+        var otherOrder: Int { get { Int(storedOtherOrder) } set { storedOtherOrder = Int8(newValue) } }
+        var degree: Int { get { Int(storedDegree) } set { storedDegree = Int8(newValue) } }
         /// The atom this one was written after, its bond to it, and how many bonds from the first
         /// atom (the tree that ring closures add cycles to; -1 for the first atom).
-        var parent = -1, parentBond = -1, depth = 0
+        var parent: Int { get { Int(storedParent) } set { storedParent = Int16(newValue) } }
+        var parentBond: Int { get { Int(storedParentBond) } set { storedParentBond = Int16(newValue) } }
+        var depth: Int { get { Int(storedDepth) } set { storedDepth = Int16(newValue) } }
 
         /// RDKit's largest valence minus stated hydrogens: what bonds may use.
         var capacity: Int { kind.element.maxValence - kind.explicitHydrogens }
@@ -18,7 +28,17 @@ public struct SmilesPrefix: Equatable {
     }
 
     /// A bond: its atoms and order (1, 2, 3, or `aromatic`), and whether a ring-closure digit made it.
-    struct Bond: Equatable { var a: Int, b: Int, order: Int, closesRing = false }
+    struct Bond: Equatable {
+        private var storedA: Int16, storedB: Int16, storedOrder: Int8
+        let closesRing: Bool
+        var a: Int { Int(storedA) }
+        var b: Int { Int(storedB) }
+        var order: Int { Int(storedOrder) }
+
+        init(a: Int, b: Int, order: Int, closesRing: Bool = false) {
+            storedA = Int16(a); storedB = Int16(b); storedOrder = Int8(order); self.closesRing = closesRing
+        }
+    }
     static let aromatic = 4
     /// The most atoms a fused aromatic system may have (see `hasKekuleMatching`).
     static let largestAromaticSystem = 20
