@@ -74,7 +74,8 @@ public struct SmilesPrefix: Equatable {
     }
 
     /// Set once an aromatic atom is written (it stays).
-    var hasAromaticAtom = false
+    var hasAromaticAtom: Bool { aromaticAtoms > 0 }
+    var aromaticAtoms = 0
 
     /// Tokens known to finish this prefix as a valid molecule, kept from the check that let its
     /// last token through: a decoder that goes on along them needs no new check (nil: not known).
@@ -111,7 +112,7 @@ public struct SmilesPrefix: Equatable {
             bonds.append(Bond(a: current, b: index, order: order))
         }
         atoms.append(atom)
-        if kind.isAromatic { hasAromaticAtom = true }
+        if kind.isAromatic { aromaticAtoms += 1 }
         current = index
         pendingBond = 0
         branchIsEmpty = false
@@ -229,9 +230,10 @@ public struct SmilesPrefix: Equatable {
             markRingBonds(inRingBond)
             inRing.update(repeating: 0, count: n)
             for k in 0..<m where inRingBond[k] != 0 { inRing[bonds[k].a] = 1; inRing[bonds[k].b] = 1 }
-            for i in 0..<n {
-                guard let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return false }
-                if atoms[i].kind.isAromatic && inRing[i] == 0 { return false }
+            candidate.update(repeating: 0, count: n)
+            // Aliphatic atoms have no aromatic bonds: feeding already checked their valence as RDKit does.
+            for i in 0..<n where atoms[i].kind.isAromatic {
+                guard inRing[i] != 0, let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return false }
                 candidate[i] = needsDouble ? 1 : 0
             }
             return hasKekuleMatching(candidate: candidate, inRingBond: inRingBond, scratch: candidate + n)
@@ -320,16 +322,18 @@ public struct SmilesPrefix: Equatable {
             while root[x] != x { root[x] = root[root[x]]; x = root[x] }
             return x
         }
-        for i in 0..<n { root[i] = i }
-        for k in 0..<m where bonds[k].order == Self.aromatic && inRingBond[k] != 0 {
-            let a = find(bonds[k].a), b = find(bonds[k].b)
-            if a != b { root[a] = b }
-        }
-        size.update(repeating: 0, count: n)
-        for i in 0..<n where atoms[i].kind.isAromatic {
-            let r = find(i)
-            size[r] += 1
-            if size[r] > Self.largestAromaticSystem { return false }
+        if aromaticAtoms > Self.largestAromaticSystem {
+            for i in 0..<n { root[i] = i }
+            for k in 0..<m where bonds[k].order == Self.aromatic && inRingBond[k] != 0 {
+                let a = find(bonds[k].a), b = find(bonds[k].b)
+                if a != b { root[a] = b }
+            }
+            size.update(repeating: 0, count: n)
+            for i in 0..<n where atoms[i].kind.isAromatic {
+                let r = find(i)
+                size[r] += 1
+                if size[r] > Self.largestAromaticSystem { return false }
+            }
         }
         // The candidates' neighbours over the bonds a double bond may take, in one flat array.
         func matchable(_ bond: Bond, _ k: Int) -> Bool {
