@@ -19,6 +19,7 @@ struct MolGen: ParsableCommand {
             EvaluateCommand.self,
             ExportCommand.self,
             FitPriorCommand.self,
+            FitPropertiesCommand.self,
             EncodeCommand.self,
             DecodeCommand.self,
             SampleCommand.self,

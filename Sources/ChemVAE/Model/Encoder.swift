@@ -73,11 +73,16 @@ final class PropertyHead: Layer {
     }
 
     func callAsFunction(_ z: Tensor, training: Bool, using rng: RandomGenerator) -> Tensor {
+        output(features(z, training: training, using: rng))
+    }
+
+    /// What the output layer reads: the hidden layers' activations.
+    func features(_ z: Tensor, training: Bool, using rng: RandomGenerator) -> Tensor {
         var h = z
         for (layer, norm) in zip(hidden, norms) {
             h = norm(Engine.dropout(layer(h), probability: dropout, training: training, using: rng), training: training)
         }
-        return output(h)
+        return h
     }
 
     var parameters: [NamedParameter] {
