@@ -73,9 +73,9 @@ public struct SmilesPrefix: Equatable {
         !atoms.isEmpty && bracketBuffer == nil && pendingBond == 0 && branches.isEmpty && openRings.isEmpty
     }
 
-    /// Set once an aromatic atom is written (it stays).
-    var hasAromaticAtom: Bool { aromaticAtoms > 0 }
+    /// Aromatic atoms written so far.
     var aromaticAtoms = 0
+    var hasAromaticAtom: Bool { aromaticAtoms > 0 }
 
     /// Tokens known to finish this prefix as a valid molecule, kept from the check that let its
     /// last token through: a decoder that goes on along them needs no new check (nil: not known).

@@ -89,12 +89,19 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try ChemVAEModel.load(from: path).model.snapshot(), good)
     }
 
-    func testResumeCanChangeTheKLScheduleAndSavesIt() throws {
+    /// One epoch of the tiny model on 30 MOSES molecules, saved for the resume tests.
+    private func trainOneEpoch() throws -> (path: String, data: MoleculeDataset, options: TrainingOptions) {
         let path = try temporaryDirectory().appendingPathComponent("m.h5").path
         let data = try makeDataset(try mosesSmiles(30))
         var o = TrainingOptions(epochs: 1)
         o.reconstructionSamples = 0
         _ = try ChemVAETrainer(config: tinyConfig(), training: data, validation: nil, options: o, outputPath: path, resume: false).run()
+        return (path, data, o)
+    }
+
+    func testResumeCanChangeTheKLScheduleAndSavesIt() throws {
+        let (path, data, firstOptions) = try trainOneEpoch()
+        var o = firstOptions
         XCTAssertLessThan(try ChemVAEModel.load(from: path).position!.bestValidationLoss, .infinity)
         o.epochs = 2; o.klWeight = 0.2; o.klSchedule = .linear(warmupEpochs: 1.5)
         var firstBeta = 0.0, lastBeta = 0.0
@@ -110,11 +117,8 @@ final class TrainingTests: XCTestCase {
     }
 
     func testResumeCanLowerTheLearningRateAndKeepsAdamsMoments() throws {
-        let path = try temporaryDirectory().appendingPathComponent("m.h5").path
-        let data = try makeDataset(try mosesSmiles(30))
-        var o = TrainingOptions(epochs: 1)
-        o.reconstructionSamples = 0
-        _ = try ChemVAETrainer(config: tinyConfig(), training: data, validation: nil, options: o, outputPath: path, resume: false).run()
+        let (path, data, firstOptions) = try trainOneEpoch()
+        var o = firstOptions
         let first = try ChemVAEModel.load(from: path)
         let steps = first.optimizer!.step
         XCTAssertEqual(first.config.learningRate, 3e-3)
@@ -123,6 +127,9 @@ final class TrainingTests: XCTestCase {
         // The resumed optimizer carries its moments and step count, at the new rate.
         XCTAssertEqual(trainer.bundle.optimizer!.step, steps)
         XCTAssertEqual(trainer.bundle.optimizer!.learningRate, 1e-3)
+        for (name, moment) in first.optimizer!.secondMoments {
+            XCTAssertEqual(trainer.bundle.optimizer!.secondMoments[name]?.scalars, moment.scalars, name)
+        }
         _ = try trainer.run()
         let saved = try ChemVAEModel.load(from: path)
         XCTAssertEqual(saved.config.learningRate, 1e-3)
