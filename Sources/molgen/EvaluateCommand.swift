@@ -41,12 +41,14 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Decode without the SMILES grammar's mask (constrained_* figures then give the masked decoding of the same points).")
     var unconstrained = false
     @Option(help: "Where prior samples come from: fitted (the model's fitted prior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
+    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature = 1.0
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of name=value lines.") var json = false
 
     func validate() throws {
         try OptionLimits.require(samples, in: 1...1_000_000, "--samples")
         try OptionLimits.require(testLimit, in: 1...OptionLimits.samples, "--test-limit")
+        try PriorTemperature.validate(priorTemperature)
         if let scaffoldTest, !FileManager.default.fileExists(atPath: scaffoldTest) {
             throw ValidationError("--scaffold-test: \(scaffoldTest) does not exist")
         }
@@ -75,7 +77,7 @@ struct EvaluateCommand: ParsableCommand {
             references.append((name, statistics))
         }
         let report = try bundle.evaluate(test: input.dataset, testLimit: testLimit, samples: samples, method: method,
-                                     constrained: !unconstrained, prior: prior,
+                                     constrained: !unconstrained, prior: prior, priorTemperature: priorTemperature,
                                      trainingSmiles: training, references: references, chemNet: chemNet, seed: seed,
                                      progress: { display.update(stage: $0.stage, done: $0.done, total: $0.total) })
         display.finish()

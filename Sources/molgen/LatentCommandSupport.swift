@@ -90,3 +90,11 @@ func printDecodingSummary(_ molecules: [DecodedMolecule]) {
 func fixed(_ v: Double, _ digits: Int = 3) -> String { v.isFinite ? String(format: "%.\(digits)f", v) : "nan" }
 
 extension PriorChoice: ExpressibleByArgument {}
+
+/// `--prior-temperature` (sample, evaluate): how widely prior points spread.
+enum PriorTemperature {
+    static let help = "Scale every spread of the prior by this (N(0, T²I); each fitted component likewise): below 1, points keep nearer the data's centres."
+    static func validate(_ t: Double) throws {
+        guard t > 0 && t <= 4 else { throw ValidationError("--prior-temperature: \(t) must be above 0 and at most 4") }
+    }
+}

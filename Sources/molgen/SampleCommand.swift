@@ -16,6 +16,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Decode each point this many times by sampling and keep the most frequent valid molecule.") var attempts = 1
     @Option(help: "Also write an HTML page drawing the molecules.") var report: String?
     @Option(help: "Where points come from: fitted (the model's fitted aggregate posterior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
+    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature = 1.0
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
 
@@ -25,6 +26,7 @@ struct SampleCommand: ParsableCommand {
     func validate() throws {
         try OptionLimits.require(n, in: 1...OptionLimits.samples, "-n")
         try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
+        try PriorTemperature.validate(priorTemperature)
     }
 
     func run() throws {
@@ -39,7 +41,8 @@ struct SampleCommand: ParsableCommand {
         var reported: [DecodedMolecule] = []
         let progress = CountedProgress(total: n, unit: "molecules")
         StopSignal.install(grace: 2)
-        try bundle.samplePrior(count: n, method: method, attempts: attempts, constrained: !decoding.unconstrained, seed: modelOptions.seed, prior: prior) { molecules, first in
+        try bundle.samplePrior(count: n, method: method, attempts: attempts, constrained: !decoding.unconstrained, seed: modelOptions.seed, prior: prior,
+                               priorTemperature: priorTemperature) { molecules, first in
             if StopSignal.isRequested { throw Interrupted() }
             try file.write(decodedCSVRows(molecules, firstIndex: first))
             tally.add(molecules)

@@ -63,6 +63,25 @@ final class FittedPriorTests: XCTestCase {
         let a = try loaded.priorPoints(count: 5, from: .fitted, using: RandomGenerator(seed: 9))
         let b = try bundle.priorPoints(count: 5, from: .fitted, using: RandomGenerator(seed: 9))
         XCTAssertEqual(a, b, accuracy: 1e-5, "stored as float32, sampled alike")
+
+        // A prior temperature T scales every spread: with the same draws, each point moves T times
+        // as far from its component's mean (N(0, I): from the origin).
+        let mixture = try XCTUnwrap(loaded.prior)
+        let wide = try loaded.priorPoints(count: 200, from: .fitted, using: RandomGenerator(seed: 9))
+        let narrow = try loaded.priorPoints(count: 200, from: .fitted, temperature: 0.5, using: RandomGenerator(seed: 9))
+        for n in 0..<200 {
+            // The component each point came from: the one whose mean halves the distance.
+            let fits = (0..<mixture.components).filter { k in
+                (0..<4).allSatisfy { i in
+                    let mean = Float(mixture.means[k * 4 + i])
+                    return abs((narrow[n * 4 + i] - mean) - 0.5 * (wide[n * 4 + i] - mean)) < 1e-4
+                }
+            }
+            XCTAssertFalse(fits.isEmpty, "point \(n) is not its component's point at half the spread")
+        }
+        let normal = try loaded.priorPoints(count: 50, from: .normal, using: RandomGenerator(seed: 3))
+        let cold = try loaded.priorPoints(count: 50, from: .normal, temperature: 0.25, using: RandomGenerator(seed: 3))
+        XCTAssertEqual(cold, normal.map { 0.25 * $0 }, accuracy: 1e-6)
     }
 }
 

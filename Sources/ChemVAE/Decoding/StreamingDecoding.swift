@@ -16,13 +16,13 @@ extension ChemVAEModel {
     /// block's molecules and the index of its first one. With the default block size and
     /// `attempts` 1, the same seed gives the same molecules as `samplePrior(count:method:attempts:seed:)`.
     public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
-                            prior choice: PriorChoice? = nil, blockSize: Int = streamingBlockSize,
+                            prior choice: PriorChoice? = nil, priorTemperature: Double = 1, blockSize: Int = streamingBlockSize,
                             each: (_ molecules: [DecodedMolecule], _ firstIndex: Int) throws -> Void) throws {
         let pointRNG = RandomGenerator(seed: seed), decodeRNG = RandomGenerator(seed: seed &+ 1)
         var done = 0
         while done < count {
             let rows = min(blockSize, count - done)
-            let z = try priorPoints(count: rows, from: choice ?? defaultPrior, using: pointRNG)
+            let z = try priorPoints(count: rows, from: choice ?? defaultPrior, temperature: priorTemperature, using: pointRNG)
             let molecules = decode(LatentPoints(width: config.latentSize, means: z), method: method, attempts: attempts, constrained: constrained, using: decodeRNG)
             try each(molecules, done)
             done += rows

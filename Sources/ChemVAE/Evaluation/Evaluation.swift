@@ -81,14 +81,14 @@ extension ChemVAEModel {
     /// Measures the model on held-out molecules and on prior samples:
     /// - reconstruction: greedy decode of each test molecule's latent mean, counted when its
     ///   canonical SMILES equals the input's; token accuracy under teacher forcing at z = μ;
-    /// - prior samples z ~ N(0, I) decoded with `method`, scored by `scoreSamples` (the MOSES
+    /// - prior samples (`prior`, by default `defaultPrior`, at `priorTemperature`) decoded with `method`, scored by `scoreSamples` (the MOSES
     ///   metrics against each of `references`, e.g. "test" and "testsf");
     /// - per property: MAE and R² of the property head on the test molecules.
     /// Decoding is constrained by the SMILES grammar unless `constrained` is false; the same prior
     /// points are then also decoded the other way, for `unconstrained_*` (or `constrained_*`)
     /// validity, uniqueness and novelty.
     public func evaluate(test: MoleculeDataset, testLimit: Int = 1000, samples: Int = 10000, method: DecodingMethod = .greedy,
-                         constrained: Bool = true, prior: PriorChoice? = nil,
+                         constrained: Bool = true, prior: PriorChoice? = nil, priorTemperature: Double = 1,
                          trainingSmiles: Set<String>?, references: [(name: String, statistics: TestStatistics)] = [],
                          chemNet: ChemNet? = nil, seed: UInt64 = 1,
                          progress: (EvaluationProgress) -> Void = { _ in }) throws -> EvaluationReport {
@@ -144,12 +144,13 @@ extension ChemVAEModel {
 
         var generated: [String] = [], otherWay: [String] = []
         let priorChoice = prior ?? defaultPrior
-        report.notes.append("prior samples from \(priorChoice == .fitted ? "the fitted prior" : "N(0, I)"), decoded \(constrained ? "under the grammar's mask" : "without the grammar's mask")")
+        report.notes.append("prior samples from \(priorChoice == .fitted ? "the fitted prior" : "N(0, I)")"
+            + (priorTemperature == 1 ? "" : " at temperature \(priorTemperature)") + ", decoded \(constrained ? "under the grammar's mask" : "without the grammar's mask")")
         try Tape.withoutRecording {
             for start in stride(from: 0, to: samples, by: 500) {
                 progress(EvaluationProgress(stage: "decoding prior samples", done: start, total: samples))
                 let count = min(500, samples - start)
-                let z = Tensor(try priorPoints(count: count, from: priorChoice, using: rng), shape: [count, config.latentSize])
+                let z = Tensor(try priorPoints(count: count, from: priorChoice, temperature: priorTemperature, using: rng), shape: [count, config.latentSize])
                 generated += smiles(model.decode(z, method: method, grammar: constrained ? grammar : nil, using: rng))
                 otherWay += smiles(model.decode(z, method: method, grammar: constrained ? nil : grammar, using: rng))
             }

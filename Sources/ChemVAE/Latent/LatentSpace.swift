@@ -338,26 +338,28 @@ extension ChemVAEModel {
     /// The prior used when none is named: the fitted mixture when the model has one.
     public var defaultPrior: PriorChoice { prior == nil ? .normal : .fitted }
 
-    /// `count` latent points [count, Z] drawn from `choice` (N(0, I), or the fitted mixture).
-    public func priorPoints(count: Int, from choice: PriorChoice, using rng: RandomGenerator) throws -> [Float] {
+    /// `count` latent points [count, Z] drawn from `choice` (N(0, I), or the fitted mixture), with
+    /// every spread scaled by `temperature` (N(0, T²I); each mixture component's likewise).
+    public func priorPoints(count: Int, from choice: PriorChoice, temperature: Double = 1, using rng: RandomGenerator) throws -> [Float] {
         switch choice {
-        case .normal: return Tensor.randomNormal([count, config.latentSize], using: rng).scalars
+        case .normal: return Tensor.randomNormal([count, config.latentSize], using: rng).scalars.map { Float(temperature) * $0 }
         case .fitted:
             guard let prior else {
                 throw ChemVAEError.invalidLatent("--prior fitted: this model has no fitted prior (make one with molgen fit-prior, or use --prior normal)")
             }
-            return prior.sample(count: count, using: rng)
+            return prior.sample(count: count, temperature: temperature, using: rng)
         }
     }
 
-    /// `count` points from the prior (`choice`, by default `defaultPrior`) from `seed`, decoded
-    /// with `method` (and `attempts`; see `decode`).
+    /// `count` points from the prior (`choice`, by default `defaultPrior`, at `priorTemperature`)
+    /// from `seed`, decoded with `method` (and `attempts`; see `decode`).
     public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
-                            prior choice: PriorChoice? = nil)
+                            prior choice: PriorChoice? = nil, priorTemperature: Double = 1)
         throws -> (points: LatentPoints, molecules: [DecodedMolecule])
     {
         let rng = RandomGenerator(seed: seed)
-        let points = LatentPoints(width: config.latentSize, means: try priorPoints(count: count, from: choice ?? defaultPrior, using: rng))
+        let points = LatentPoints(width: config.latentSize,
+                                  means: try priorPoints(count: count, from: choice ?? defaultPrior, temperature: priorTemperature, using: rng))
         return (points, decode(points, method: method, attempts: attempts, constrained: constrained, seed: seed &+ 1))
     }
 }

@@ -32,8 +32,9 @@ public struct GaussianMixture: Equatable, Sendable {
         self.dimension = dimension; self.weights = weights; self.means = means; self.choleskyFactors = choleskyFactors
     }
 
-    /// `count` points [count, D] (row-major): a component by weight, then μ_k + L_k ε.
-    public func sample(count: Int, using rng: RandomGenerator) -> [Float] {
+    /// `count` points [count, D] (row-major): a component by weight, then μ_k + `temperature`·L_k ε
+    /// (below 1, each component's spread shrinks and samples keep nearer its centre).
+    public func sample(count: Int, temperature: Double = 1, using rng: RandomGenerator) -> [Float] {
         let d = dimension
         var cumulative: [Double] = []
         var total = 0.0
@@ -43,7 +44,7 @@ public struct GaussianMixture: Equatable, Sendable {
         for n in 0..<count {
             let u = Double(rng.uniform()) * total
             let k = cumulative.firstIndex { u < $0 } ?? (components - 1)
-            for j in 0..<d { epsilon[j] = Double(rng.normal()) }
+            for j in 0..<d { epsilon[j] = temperature * Double(rng.normal()) }
             let l = k * d * d
             for i in 0..<d {
                 var v = means[k * d + i]
