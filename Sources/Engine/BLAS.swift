@@ -84,6 +84,9 @@ final class PackedMatrix {
     nonisolated(unsafe) static var isEnabled = molgen_packed_gemm_available() != 0
         && ProcessInfo.processInfo.environment["MOLGEN_PACKED_GEMM"] != "0"
 
+    /// Fewer rows than this do not fill the kernel's 8-row blocks well: plain OpenBLAS is better.
+    static let smallestBatch = 16
+
     let k: Int, n: Int
     private let storage: UnsafeMutablePointer<Float>
 

@@ -125,11 +125,14 @@ public final class GRU: Layer {
 
     /// One time step for every layer: x [B, I] and states (one [B, H] per layer) -> new states.
     /// The top layer's new state is the step's output. Used for autoregressive decoding.
-    public func step(_ x: Tensor, states: [Tensor]) -> [Tensor] {
+    /// Every layer's weights packed for stepping (`step(_:states:packed:)`), made once per decoding.
+    public func packedForSteps() -> [PackedGRUWeights] { layers.map { PackedGRUWeights($0) } }
+
+    public func step(_ x: Tensor, states: [Tensor], packed: [PackedGRUWeights]? = nil) -> [Tensor] {
         var input = x
         var next: [Tensor] = []
         for (l, w) in layers.enumerated() {
-            let h = gruStep(input, state: states[l], weights: w)
+            let h = packed.map { gruStep(input, state: states[l], weights: $0[l]) } ?? gruStep(input, state: states[l], weights: w)
             next.append(h)
             input = h
         }

@@ -227,6 +227,22 @@ final class OpGradientTests: XCTestCase {
         assertGradientsMatch([xs, s0, ws.weightIH, ws.weightHH, ws.biasHH]) { gruLayer(xs, initialState: s0, weights: ws) }
     }
 
+    /// Decoding packs W_hh once and steps with it (`PackedGRUWeights`): every step must equal the
+    /// step that packs afresh, for batches on the packed path and below it (where it is ignored).
+    func testSteppingWithWeightsPackedOnceMatchesPackingEachStep() {
+        let (i, h) = (7, 53)
+        let w = gruWeights(input: i, hidden: h, seed: 41), packed = PackedGRUWeights(w)
+        for b in [70, 5] {
+            var plain = randn([b, h], seed: 42, scale: 0.5), reused = plain
+            for t in 0..<4 {
+                let x = randn([b, i], seed: 43 + UInt64(t))
+                plain = gruStep(x, state: plain, weights: w)
+                reused = gruStep(x, state: reused, weights: packed)
+                XCTAssertEqual(reused.scalars, plain.scalars, "batch \(b), step \(t)")
+            }
+        }
+    }
+
     func testFastMathAgreesWithLibm() {
         var worst: Float = 0
         for v in stride(from: Float(-30), through: 30, by: 0.037) {

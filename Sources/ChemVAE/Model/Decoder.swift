@@ -63,13 +63,15 @@ final class AutoregressiveDecoder: LatentDecoder {
         let decoder: AutoregressiveDecoder
         var z: Tensor
         var states: [Tensor]
+        let packed: [PackedGRUWeights]
         init(_ decoder: AutoregressiveDecoder, _ z: Tensor) {
             self.decoder = decoder; self.z = z
             states = decoder.initialStates(z)
+            packed = decoder.gru.packedForSteps()
         }
         func next(_ previous: [Int32]) -> Tensor {
             let x = Tensor.concat([decoder.embedding(previous, shape: [previous.count]), z], axis: 1)
-            states = decoder.gru.step(x, states: states)
+            states = decoder.gru.step(x, states: states, packed: packed)
             return decoder.output(states[states.count - 1])
         }
         func select(rows: [Int]) {
@@ -124,8 +126,10 @@ final class PaperDecoder: LatentDecoder {
         var stack: Tensor        // [T, B, H]
         var state: Tensor        // terminal GRU state [B, Ht]
         var t = 0
+        let packed: [PackedGRUWeights]
         init(_ decoder: PaperDecoder, _ z: Tensor, maxSteps: Int) {
             self.decoder = decoder
+            packed = decoder.terminal.packedForSteps()
             stack = decoder.stackOutputs(z, steps: maxSteps, training: false, using: nil)
             state = Tensor(zeros: [z.shape[0], decoder.terminal.hiddenSize])
         }
@@ -133,7 +137,7 @@ final class PaperDecoder: LatentDecoder {
             let b = previous.count
             let h = stack.slice(axis: 0, t..<(t + 1)).reshaped([b, stack.shape[2]])
             let x = Tensor.concat([h, oneHot(previous, shape: [b], classes: decoder.vocabularySize)], axis: 1)
-            state = decoder.terminal.step(x, states: [state])[0]
+            state = decoder.terminal.step(x, states: [state], packed: packed)[0]
             t += 1
             return decoder.output(state)
         }

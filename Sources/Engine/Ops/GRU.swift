@@ -34,6 +34,11 @@ public struct GRUWeights {
 /// reverse with one [B, 3H]·[3H, H] GEMM per step, then forms every weight gradient as a single
 /// GEMM over all T·B rows.
 public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) -> Tensor {
+    gruLayer(x, initialState: initialState, weights: w, packed: nil)
+}
+
+/// `gruLayer`, with W_hh already packed (`PackedGRUWeights`) when the caller steps many times.
+func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights, packed prepacked: PackedMatrix?) -> Tensor {
     let steps = x.shape.count == 3 ? x.shape[0] : 0, batch = x.shape.count == 3 ? x.shape[1] : 0
     let inputSize = w.inputSize, h = w.hiddenSize, h3 = 3 * h
     precondition(x.rank == 3 && x.shape[2] == inputSize,
@@ -58,7 +63,7 @@ public func gruLayer(_ x: Tensor, initialState: Tensor?, weights w: GRUWeights) 
     let h0 = (initialState ?? zeros!).pointer
     let y = out.pointer, hn = hnBuffer.pointer, gh = ghScratch.pointer, bhh = w.biasHH.pointer, bg = gateBias.pointer
 
-    if let packed = packedRecurrentWeight(w, batch: batch, transposed: true) {
+    if let packed = batch >= PackedMatrix.smallestBatch ? prepacked ?? packedRecurrentWeight(w, batch: batch, transposed: true) : nil {
         // Batch rows never mix in the recurrence, so each thread runs its rows through every step
         // alone: W_hh packed once, no hand-off between steps (PackedMatrix).
         parallelRecurrence(batch) { rows in
@@ -164,7 +169,7 @@ private func packedRecurrentWeight(_ w: GRUWeights, batch: Int, transposed: Bool
 
 /// A recurrent layer's W_hh ([gates·H, H]) packed, as above; shared by the GRU and the LSTM.
 func packedRecurrentWeight(_ weightHH: Tensor, hidden h: Int, gates: Int, batch: Int, transposed: Bool) -> PackedMatrix? {
-    guard PackedMatrix.isEnabled, batch >= 16 else { return nil }
+    guard PackedMatrix.isEnabled, batch >= PackedMatrix.smallestBatch else { return nil }
     return transposed
         ? PackedMatrix(k: h, n: gates * h, source: weightHH.pointer, rowStride: 1, columnStride: h)
         : PackedMatrix(k: gates * h, n: h, source: weightHH.pointer, rowStride: h, columnStride: 1)
@@ -180,9 +185,27 @@ func parallelRecurrence(_ batch: Int, _ body: (Range<Int>) -> Void) {
 
 /// One step of a GRU layer: x [B, I], state [B, H] -> new state [B, H]. For autoregressive decoding.
 public func gruStep(_ x: Tensor, state: Tensor, weights: GRUWeights) -> Tensor {
+    gruStep(x, state: state, weights: PackedGRUWeights(weights, packing: false))
+}
+
+/// One step with W_hh packed once for the whole decoding (`PackedGRUWeights`): packing it at every
+/// step cost a fresh 1.2 MB buffer and its page faults per layer and step.
+public func gruStep(_ x: Tensor, state: Tensor, weights: PackedGRUWeights) -> Tensor {
     let b = x.shape[0]
-    return gruLayer(x.reshaped([1, b, x.lastDimension]), initialState: state, weights: weights)
-        .reshaped([b, weights.hiddenSize])
+    return gruLayer(x.reshaped([1, b, x.lastDimension]), initialState: state, weights: weights.weights, packed: weights.recurrent)
+        .reshaped([b, weights.weights.hiddenSize])
+}
+
+/// A GRU layer's weights with W_hh packed for the forward recurrence, for many `gruStep` calls
+/// while the weights stay as they are (one decoding). Nil packing where the kernel is off.
+public final class PackedGRUWeights {
+    public let weights: GRUWeights
+    let recurrent: PackedMatrix?
+
+    public init(_ weights: GRUWeights, packing: Bool = true) {
+        self.weights = weights
+        recurrent = packing ? packedRecurrentWeight(weights, batch: PackedMatrix.smallestBatch, transposed: true) : nil
+    }
 }
 
 /// Gates of one batch row: reads gi (W_ih x, no bias) and gh (W_hh h, no bias), writes (r, z, n)
