@@ -68,8 +68,10 @@ extension ChemVAEBenchmarks {
     /// Decoding `batch` prior samples of a trained model with and without the SMILES grammar's
     /// mask (the same points and random numbers both ways), greedily and by sampling at
     /// temperature 1: molecules per second, their ratio, and the validity of each (RDKit).
-    public static func constrainedSample(model: ChemVAEModel, batch: Int, repeats: Int) -> [Figure] {
-        let z = Tensor.randomNormal([batch, model.config.latentSize], using: RandomGenerator(seed: 4))
+    /// Points come from the prior `molgen sample` uses (the fitted one when the model has it).
+    public static func constrainedSample(model: ChemVAEModel, batch: Int, repeats: Int) throws -> [Figure] {
+        let z = Tensor(try model.priorPoints(count: batch, from: model.defaultPrior, using: RandomGenerator(seed: 4)),
+                       shape: [batch, model.config.latentSize])
         let grammar = model.grammar
         var runs: [(label: String, method: DecodingMethod, mask: SmilesGrammar?)] = []
         for (name, method) in [("greedy", DecodingMethod.greedy), ("sample", .sample(temperature: 1))] {
@@ -86,7 +88,7 @@ extension ChemVAEBenchmarks {
                 best[k] = min(best[k], Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             }
         }
-        var figures = [Figure("batch", Double(batch))]
+        var figures = [Figure("batch", Double(batch)), Figure("fitted_prior", model.defaultPrior == .fitted ? 1 : 0)]
         for (k, run) in runs.enumerated() {
             let strings = model.smiles(decoded[k]), canonical = ChemVAEModel.canonicalize(strings)
             let valid = canonical.compactMap { $0 }.count

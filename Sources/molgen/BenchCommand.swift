@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T.") var length = 120
         @Option(help: "Vocabulary size V.") var vocab = 35
         @Option(help: "Timed repeats after one warm-up.") var repeats = 2
-        @Option(help: "A trained model file: decode its prior samples with and without the SMILES grammar's mask instead (greedy and sampled; --batch points).")
+        @Option(help: "A trained model file: decode samples of the prior `molgen sample` uses with and without the SMILES grammar's mask instead (greedy and sampled; --batch points).")
         var model: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 1...OptionLimits.batchSize, "--batch")
@@ -100,7 +100,7 @@ struct BenchCommand: ParsableCommand {
         func run() throws {
             if let model {
                 let bundle = try ChemVAEModel.load(from: model)
-                ChemVAEBenchmarks.constrainedSample(model: bundle, batch: batch, repeats: repeats).forEach { print($0) }
+                try ChemVAEBenchmarks.constrainedSample(model: bundle, batch: batch, repeats: repeats).forEach { print($0) }
                 return
             }
             try ChemVAEBenchmarks.sample(preset: preset, batch: batch, length: length, vocabulary: vocab, repeats: repeats).forEach { print($0) }
