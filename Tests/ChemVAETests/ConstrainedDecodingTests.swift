@@ -151,8 +151,8 @@ final class ConstrainedDecodingTests: XCTestCase {
         }
     }
 
-    /// Rows are chosen in parallel under the mask, each sampling from its own generator: the same
-    /// seed gives the same molecules on one thread and on several.
+    /// Rows (beam search: points) are chosen in parallel under the mask, each sampling from its own
+    /// generator: the same seed gives the same molecules on one thread and on several.
     func testConstrainedDecodingIsTheSameOnOneThreadAndOnSeveral() throws {
         let vocabulary = try Self.vocabulary(Self.mosesTokens)
         let config = ChemVAEConfig.preset(.tiny, vocabularySize: vocabulary.count, maxLength: 40, tokenizer: "atom")
@@ -161,7 +161,7 @@ final class ConstrainedDecodingTests: XCTestCase {
         let z = Tensor.randomNormal([64, config.latentSize], using: RandomGenerator(seed: 9))
         let cores = Parallelism.cores
         defer { Parallelism.cores = cores }
-        for method in [DecodingMethod.greedy, .sample(temperature: 1)] {
+        for method in [DecodingMethod.greedy, .sample(temperature: 1), .beam(width: 3)] {
             Parallelism.cores = 1
             let one = model.decode(z, method: method, grammar: grammar, using: RandomGenerator(seed: 1))
             Parallelism.cores = 2

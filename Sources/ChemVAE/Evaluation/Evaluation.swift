@@ -79,8 +79,8 @@ extension ChemVAEModel {
     public func smiles(_ sequences: [[UInt8]]) -> [String] { sequences.map { codec.decode($0) } }
 
     /// Measures the model on held-out molecules and on prior samples:
-    /// - reconstruction: greedy decode of each test molecule's latent mean, counted when its
-    ///   canonical SMILES equals the input's; token accuracy under teacher forcing at z = μ;
+    /// - reconstruction: each test molecule's latent mean decoded with `method` (greedily when
+    ///   `method` samples), counted when its canonical SMILES equals the input's; token accuracy under teacher forcing at z = μ;
     /// - prior samples (`prior`, by default `defaultPrior`, at `priorTemperature`) decoded with `method`, scored by `scoreSamples` (the MOSES
     ///   metrics against each of `references`, e.g. "test" and "testsf");
     /// - per property: MAE and R² of the property head on the test molecules.
@@ -103,6 +103,10 @@ extension ChemVAEModel {
         var outside: [String] = [], outsideExact = 0
         var predicted: [Float] = []
         var inputCanonical: [String] = []
+        // Test molecules decode as prior samples do, except that sampling reconstructs greedily
+        // (a draw is not the model's reading of a point).
+        let reconstructionMethod: DecodingMethod
+        if case .sample = method { reconstructionMethod = .greedy } else { reconstructionMethod = method }
         progress(EvaluationProgress(stage: "reconstructing test molecules", done: 0, total: n))
         Tape.withoutRecording {
             for start in stride(from: 0, to: n, by: 250) {
@@ -111,7 +115,7 @@ extension ChemVAEModel {
                 let rows = Array(test.tokens[(range.lowerBound * width)..<(range.upperBound * width)])
                 let lengths = Array(test.lengths[range])
                 let mean = model.encode(rows).mean
-                let decoded = smiles(model.decode(mean, method: .greedy, grammar: constrained ? grammar : nil, using: rng))
+                let decoded = smiles(model.decode(mean, method: reconstructionMethod, grammar: constrained ? grammar : nil, using: rng))
                 for (k, i) in range.enumerated() {
                     let truth = canonicalSMILES(test.smiles[i]) ?? test.smiles[i]
                     inputCanonical.append(truth)

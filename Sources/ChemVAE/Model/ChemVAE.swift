@@ -227,73 +227,94 @@ public final class ChemVAE: Layer {
 
     /// Beam search keeping `width` hypotheses per latent point; returns each point's most probable
     /// finished sequence (length-unnormalised log-probability). With a grammar, hypotheses extend
-    /// only by the tokens it allows, scored by the log-probabilities renormalised over them.
+    /// only by the tokens it allows: each point's candidates are checked in order of probability
+    /// until `width` pass, so a step costs about `width` checks per point, not one per token and
+    /// hypothesis (the most probable allowed sequences under the model itself).
     private func decodeBeam(_ z: Tensor, width k: Int, grammar: SmilesGrammar?) -> [[UInt8]] {
-        let b = z.shape[0], v = config.vocabularySize
+        let b = z.shape[0], v = config.vocabularySize, end = Int(SpecialToken.end)
         precondition(k >= 1, "decode: beam width must be at least 1")
         let stepper = decoder.stepper(gatherRows(z, (0..<b).flatMap { Array(repeating: $0, count: k) }), maxSteps: maxTokens + 1)
-        // Hypothesis h of point p lives in row p·k + h. Only one live hypothesis per point at first.
-        var scores = (0..<(b * k)).map { $0 % k == 0 ? Float(0) : -.infinity }
-        var sequences = [[UInt8]](repeating: [], count: b * k)
-        var prefixes = grammar.map { [SmilesPrefix](repeating: $0.start(), count: b * k) } ?? []
-        var previous = [Int32](repeating: SpecialToken.start, count: b * k)
-        var best = [(score: Float, tokens: [UInt8])?](repeating: nil, count: b)
+        // The stepper holds the points still searching (`live[i]` is point i's index), hypothesis h
+        // of live point i in row i·k + h; only one live hypothesis per point at first.
+        var live = Array(0..<b)
+        var beams = [Beam](repeating: Beam(), count: b)
+        for p in 0..<b { beams[p].hypotheses = [Hypothesis(score: 0, tokens: [], prefix: grammar?.start(), previous: SpecialToken.start)] }
         for step in 0...maxTokens {
-            var rows = [Int](), nextScores = [Float](), nextSequences = [[UInt8]](), nextPrevious = [Int32]()
-            var nextPrefixes = [SmilesPrefix]()
+            let previous = live.flatMap { p in (0..<k).map { h in h < beams[p].hypotheses.count ? beams[p].hypotheses[h].previous : SpecialToken.end } }
             // Scoped: the step's log-probabilities are a temporary whose buffer returns to the pool when freed.
             stepper.next(previous).logSoftmax().withScalars { buffer in
-                let logits = buffer.baseAddress!
-                for p in 0..<b {
-                    var candidates: [(score: Float, row: Int, token: Int)] = []
-                    var rowCompletions: [Int: [[Int]?]] = [:]   // kept for the next step's witness
-                    for h in 0..<k where scores[p * k + h] > -.infinity {
-                        let r = p * k + h
-                        // A full row may only end.
-                        let completions = grammar?.completions(after: prefixes[r])
-                        rowCompletions[r] = completions
-                        let allowed = completions?.map { $0 != nil }
-                        var normalizer: Float = 0
-                        if let allowed {
-                            var total: Float = 0
-                            for j in 0..<v where allowed[j] { total += expf(logits[r * v + j]) }
-                            normalizer = logf(total)
+                let logits = buffer.baseAddress!, current = live
+                // Points are independent: with a grammar their checks dominate, so they run in parallel.
+                let parts = grammar == nil ? 1 : min(Parallelism.cores, max(1, current.count / 8))
+                beams.withUnsafeMutableBufferPointer { beams in
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        for i in stride(from: part, to: current.count, by: parts) {
+                            beams[current[i]].extend(logits: logits + i * k * v, vocabulary: v, width: k, full: step == maxTokens,
+                                                     grammar: grammar, emittable: isEmittable)
                         }
-                        for j in 0..<v where isEmittable(j) && (step < maxTokens || j == Int(SpecialToken.end)) && (allowed?[j] ?? true) {
-                            candidates.append((scores[r] + logits[r * v + j] - normalizer, r, j))
-                        }
-                    }
-                    candidates.sort { $0.score > $1.score }
-                    var kept = 0
-                    for c in candidates {
-                        if c.token == Int(SpecialToken.end) {
-                            if best[p] == nil || c.score > best[p]!.score { best[p] = (c.score, sequences[c.row]) }
-                            continue
-                        }
-                        // A hypothesis that cannot beat the best finished one is dropped.
-                        if let done = best[p], c.score <= done.score { continue }
-                        rows.append(c.row); nextScores.append(c.score)
-                        nextSequences.append(sequences[c.row] + [UInt8(c.token)]); nextPrevious.append(Int32(c.token))
-                        if let grammar {
-                            var prefix = prefixes[c.row]
-                            grammar.append(c.token, to: &prefix, completion: rowCompletions[c.row]![c.token]!)
-                            nextPrefixes.append(prefix)
-                        }
-                        kept += 1
-                        if kept == k { break }
-                    }
-                    while kept < k {   // pad with dead hypotheses so every point keeps k rows
-                        rows.append(p * k); nextScores.append(-.infinity); nextSequences.append([]); nextPrevious.append(SpecialToken.end)
-                        if let grammar { nextPrefixes.append(grammar.start()) }
-                        kept += 1
                     }
                 }
             }
-            if !nextScores.contains(where: { $0 > -.infinity }) { break }
+            let kept = live.indices.filter { !beams[live[$0]].hypotheses.isEmpty }
+            if kept.isEmpty { break }
+            // Each kept point's rows, in the order its new hypotheses came from.
+            let rows = kept.flatMap { i in
+                (0..<k).map { h in h < beams[live[i]].hypotheses.count ? i * k + beams[live[i]].parents[h] : i * k }
+            }
             stepper.select(rows: rows)
-            scores = nextScores; sequences = nextSequences; previous = nextPrevious; prefixes = nextPrefixes
+            live = kept.map { live[$0] }
         }
-        return best.map { $0?.tokens ?? [] }
+        return beams.map { $0.best?.tokens ?? [] }
+    }
+
+    /// One beam hypothesis: its log-probability, tokens, grammar state and last token.
+    private struct Hypothesis {
+        var score: Float
+        var tokens: [UInt8]
+        var prefix: SmilesPrefix?
+        var previous: Int32
+    }
+
+    /// One latent point's beam: its live hypotheses (each from row `parents[h]` of the last step)
+    /// and the best finished sequence.
+    private struct Beam {
+        var hypotheses: [Hypothesis] = []
+        var parents: [Int] = []
+        var best: (score: Float, tokens: [UInt8])?
+
+        /// One step: every extension of every hypothesis in order of log-probability; ends are
+        /// finished sequences, the rest live on (at most `width`, if the grammar allows them) while
+        /// they can still beat the best finished one (scores only fall). `full`: only ends remain.
+        mutating func extend(logits: UnsafePointer<Float>, vocabulary v: Int, width k: Int, full: Bool, grammar: SmilesGrammar?,
+                             emittable: (Int) -> Bool) {
+            let end = Int(SpecialToken.end)
+            var candidates: [(score: Float, hypothesis: Int, token: Int)] = []
+            for (h, hypothesis) in hypotheses.enumerated() {
+                for j in 0..<v where emittable(j) && (!full || j == end) {
+                    candidates.append((hypothesis.score + logits[h * v + j], h, j))
+                }
+            }
+            candidates.sort { $0.score > $1.score }
+            var next: [Hypothesis] = [], nextParents: [Int] = []
+            for c in candidates {
+                if let best, c.score <= best.score { break }
+                let parent = hypotheses[c.hypothesis]
+                if c.token == end {
+                    if grammar == nil || grammar!.allows(end, after: parent.prefix!) { best = (c.score, parent.tokens) }
+                    continue
+                }
+                var prefix = parent.prefix
+                if let grammar {
+                    guard grammar.verify(c.token, after: &prefix!) else { continue }
+                    grammar.append(c.token, to: &prefix!)
+                }
+                next.append(Hypothesis(score: c.score, tokens: parent.tokens + [UInt8(c.token)], prefix: prefix, previous: Int32(c.token)))
+                nextParents.append(c.hypothesis)
+                if next.count == k { break }
+            }
+            hypotheses = next
+            parents = nextParents
+        }
     }
 }
 
