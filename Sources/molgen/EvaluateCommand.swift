@@ -36,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Training dataset, for novelty.") var train: String?
     @Option(help: "Prior samples to decode.") var samples = 10000
     @Option(help: "Test molecules to reconstruct (the first N).") var testLimit = 1000
-    @Option(help: "How prior samples and test molecules are decoded: greedy, sample (test molecules then greedily), beam or beamK (e.g. beam5; K from 1 to \(OptionLimits.beamWidth)).") var method: DecodingMethod = .greedy
+    @Option(help: "How prior samples and test molecules are decoded: greedy, sample (test molecules then greedily), beam or beamK (e.g. beam5, the default, as in sample; K from 1 to \(OptionLimits.beamWidth)).") var method: DecodingMethod = .beam(width: 5)
     @Option(help: "ChemNet weights for FCD (made by tools/fetch-chemnet).") var chemnet = ChemNet.defaultPath
     @Flag(help: "Decode without the SMILES grammar's mask (constrained_* figures then give the masked decoding of the same points).")
     var unconstrained = false

@@ -22,7 +22,7 @@ struct ModelOptions: ParsableArguments {
 
 /// `--method`, `--temperature`, `--beam-width` (and `--attempts` where a command offers it).
 struct DecodingOptions: ParsableArguments {
-    @Option(help: "How latent points become SMILES: greedy, sample or beam.") var method: String?
+    @Option(help: "How latent points become SMILES: beam (the default: the most probable of --beam-width hypotheses), greedy (fastest) or sample.") var method: String?
     @Option(help: "Softmax temperature for --method sample (default 1).") var temperature: Float?
     @Option(help: "Hypotheses kept by --method beam (default 5).") var beamWidth: Int?
     @Flag(help: "Let the decoder emit any token. By default every token must keep the SMILES completable into a valid molecule (constrained decoding).")
@@ -38,9 +38,11 @@ struct DecodingOptions: ParsableArguments {
         if beamWidth != nil && method != "beam" { throw ValidationError("--beam-width applies to --method beam only") }
     }
 
-    /// The method, defaulting to greedy (or to sampling when `attempts` > 1, which needs it).
+    /// The method, defaulting to a beam of 5 (or to sampling when `attempts` > 1, which needs it):
+    /// on the shipped model it reconstructs more test molecules and its prior samples score a
+    /// lower FCD than greedy decoding (models/README.md), at a fraction of greedy's speed.
     func decodingMethod(attempts: Int = 1) throws -> DecodingMethod {
-        switch method ?? (attempts > 1 || temperature != nil ? "sample" : "greedy") {
+        switch method ?? (attempts > 1 || temperature != nil ? "sample" : "beam") {
         case "sample": return .sample(temperature: temperature ?? 1)
         case "beam":
             if attempts > 1 { throw OptionError("--attempts \(attempts) needs --method sample: beam search decodes the same molecule every time") }

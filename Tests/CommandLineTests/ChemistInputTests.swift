@@ -101,6 +101,21 @@ final class ChemistInputTests: XCTestCase {
         XCTAssertTrue(txt.stderr.contains("z.txt"), txt.stderr)
     }
 
+    /// Decoding defaults to a beam of 5 (the shipped model's best FCD and reconstruction); an
+    /// explicit `--method beam` gives the same file, and greedy decoding stays one option away.
+    func testSamplingDecodesWithABeamOfFiveByDefault() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try molgen(["sample", "--model", model, "-n", "40", "-o", "default.csv"], in: directory)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertEqual(try molgen(["sample", "--model", model, "-n", "40", "-o", "beam.csv", "--method", "beam", "--beam-width", "5"], in: directory).status, 0)
+        XCTAssertEqual(try molgen(["sample", "--model", model, "-n", "40", "-o", "greedy.csv", "--method", "greedy"], in: directory).status, 0)
+        let read = { (name: String) in try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) }
+        XCTAssertEqual(try read("default.csv"), try read("beam.csv"))
+        XCTAssertNotEqual(try read("default.csv"), try read("greedy.csv"), "40 points: beam and greedy decoding should differ somewhere")
+        XCTAssertTrue(plain.stdout.contains("validity=1.0000"), plain.stdout)
+    }
+
     func testVersionAndMisspelledCommands() throws {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
