@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Sequence length T.") var length = 120
         @Option(help: "Vocabulary size V.") var vocab = 35
         @Option(help: "Timed repeats after one warm-up.") var repeats = 2
-        @Option(help: "A trained model file: decode samples of the prior `molgen sample` uses with and without the SMILES grammar's mask instead (greedy and sampled; --batch points).")
+        @Option(help: "A trained model file: decode samples of the prior `molgen sample` uses with and without the SMILES grammar's mask instead (greedy, sampled and beam of 5; --batch points).")
         var model: String?
         func validate() throws {
             try OptionLimits.require(batch, in: 1...OptionLimits.batchSize, "--batch")

@@ -244,8 +244,8 @@ public final class ChemVAE: Layer {
             // Scoped: the step's log-probabilities are a temporary whose buffer returns to the pool when freed.
             stepper.next(previous).logSoftmax().withScalars { buffer in
                 let logits = buffer.baseAddress!, current = live
-                // Points are independent: with a grammar their checks dominate, so they run in parallel.
-                let parts = grammar == nil ? 1 : min(Parallelism.cores, max(1, current.count / 8))
+                // Points are independent (their sorting and grammar checks outweigh the step's products): in parallel.
+                let parts = min(Parallelism.cores, max(1, current.count / 8))
                 beams.withUnsafeMutableBufferPointer { beams in
                     DispatchQueue.concurrentPerform(iterations: parts) { part in
                         for i in stride(from: part, to: current.count, by: parts) {
