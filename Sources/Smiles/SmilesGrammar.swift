@@ -303,9 +303,10 @@ public struct SmilesGrammar {
             } else if let ring = p.openRings.last, let t = ringToken[ring.label] {
                 if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
                     // Close the ring here, or (the other Kekulé parity, or where no digit may
-                    // follow, as after `)`) after one more `c`.
+                    // follow, as after `)`) after one more `c`. A closure that can only make an
+                    // odd cycle of plain `c` is not tried (it cannot kekulize).
                     var closed = p
-                    if feed(t, to: &closed) {
+                    if !p.closingMakesOddCarbonCycle(ring), feed(t, to: &closed) {
                         let mark = path?.count ?? 0
                         path?.append(t)
                         if complete(&closed, checks: &checks, path: &path) { return true }

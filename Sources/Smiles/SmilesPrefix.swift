@@ -188,6 +188,29 @@ public struct SmilesPrefix: Equatable {
 
     func canClose(_ ring: OpenRing, order written: Int) -> Bool { closingOrder(ring, written: written) != nil }
 
+    /// Whether closing `ring` (the only open one) at the current atom would make an isolated
+    /// cycle of an odd number of plain aromatic carbons (`c` with single exocyclic bonds, no other
+    /// aromatic bond): every one of them needs a double bond and an odd cycle has no perfect
+    /// matching, so no completion through that closure is a molecule RDKit accepts. Typical: a
+    /// side chain off a benzene ring being written (`c1ccc(N` closes as `...)c1` only after one
+    /// more `c`), where the completion would otherwise check the 5-ring first at every step.
+    func closingMakesOddCarbonCycle(_ ring: OpenRing) -> Bool {
+        guard openRings.count == 1, ring.order == 0, pendingBond == 0 else { return false }
+        // The atoms on the written tree's path between the ring's two atoms, which the closure makes a cycle.
+        func plain(_ i: Int) -> Bool {
+            let atom = atoms[i], pathBonds = i == ring.atom || i == current ? 1 : 2
+            return atom.kind == .organic(.c) && atom.aromaticBonds == pathBonds && atom.otherOrder == atom.degree - atom.aromaticBonds
+        }
+        var a = ring.atom, b = current, count = 1
+        while a != b {
+            if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
+            guard bonds[atoms[a].parentBond].order == Self.aromatic, plain(a) else { return false }
+            count += 1
+            a = atoms[a].parent
+        }
+        return plain(a) && count % 2 == 1
+    }
+
     /// Char tokenizer: `l` after `C` makes `Cl`, `r` after `B` makes `Br`.
     mutating func extendToHalogen(_ kind: AtomKind) -> Bool {
         guard last == .atom, current == atoms.count - 1, bracketBuffer == nil else { return false }
