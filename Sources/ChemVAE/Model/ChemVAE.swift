@@ -231,7 +231,7 @@ public final class ChemVAE: Layer {
     /// until `width` pass, so a step costs about `width` checks per point, not one per token and
     /// hypothesis (the most probable allowed sequences under the model itself).
     private func decodeBeam(_ z: Tensor, width k: Int, grammar: SmilesGrammar?) -> [[UInt8]] {
-        let b = z.shape[0], v = config.vocabularySize, end = Int(SpecialToken.end)
+        let b = z.shape[0], v = config.vocabularySize
         precondition(k >= 1, "decode: beam width must be at least 1")
         let stepper = decoder.stepper(gatherRows(z, (0..<b).flatMap { Array(repeating: $0, count: k) }), maxSteps: maxTokens + 1)
         // The stepper holds the points still searching (`live[i]` is point i's index), hypothesis h
