@@ -149,19 +149,6 @@ public struct SmilesGrammar {
         prefix.witness = witness ?? completion(prefix)
     }
 
-    /// Every token's verdict after `prefix` (V entries).
-    public func mask(after prefix: SmilesPrefix) -> [Bool] { completions(after: prefix).map { $0 != nil } }
-
-    /// Every token's completion after `prefix`, nil where the token is refused (V entries): the
-    /// mask, with what `append(_:to:completion:)` keeps.
-    public func completions(after prefix: SmilesPrefix) -> [[Int]?] { (0..<meanings.count).map { completion(after: $0, prefix) } }
-
-    /// Appends an allowed token with the completion `completions(after:)` gave for it.
-    public func append(_ token: Int, to prefix: inout SmilesPrefix, completion: [Int]) {
-        prefix.verified = .init(token: token, completion: completion)
-        append(token, to: &prefix)
-    }
-
     // MARK: Completion
 
     /// The tokens that close what `prefix` leaves open: an atom after a pending bond, else the
