@@ -56,26 +56,36 @@ final class SmilesGrammarTests: XCTestCase {
         XCTAssertTrue(try allows("C(C", ")", maxTokens: 4))
     }
 
-    /// The completion walks feed tokens to the prefix itself, without a copy first: a refused
-    /// token must leave it exactly as it was (every token, at every step of 200 MOSES molecules).
-    func testARefusedTokenLeavesThePrefixAsItWas() throws {
+    /// Calls `body` with every prefix (before each token) of the first `count` MOSES molecules in
+    /// `datasets/`, read with the MOSES atom vocabulary's grammar.
+    func forEachMosesPrefix(_ count: Int, _ body: (_ smiles: String, _ prefix: SmilesPrefix, _ grammar: SmilesGrammar) -> Void) throws {
         let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
         let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 119)
-        var refusals = 0, molecules = 0
+        var molecules = 0
         for path in mosesFiles() {
             let reader = try SmilesFileReader(path: path)
-            while molecules < 200, let record = try reader.next() {
+            while molecules < count, let record = try reader.next() {
                 molecules += 1
                 var p = grammar.start()
                 for t in try vocabulary.encode(record.smiles, tokenizer: .atom).map(Int.init) {
-                    for token in 0..<vocabulary.count {
-                        var q = p
-                        if !grammar.feed(token, to: &q) {
-                            refusals += 1
-                            XCTAssertEqual(q, p, "\(record.smiles): token \(vocabulary.tokens[token])")
-                        }
-                    }
+                    body(record.smiles, p, grammar)
                     grammar.append(t, to: &p)
+                }
+            }
+        }
+    }
+
+    /// The completion walks feed tokens to the prefix itself, without a copy first: a refused
+    /// token must leave it exactly as it was (every token, at every step of 200 MOSES molecules).
+    func testARefusedTokenLeavesThePrefixAsItWas() throws {
+        let names = Vocabulary.specialTokens + Self.tokens
+        var refusals = 0
+        try forEachMosesPrefix(200) { smiles, p, grammar in
+            for token in 0..<grammar.vocabularySize {
+                var q = p
+                if !grammar.feed(token, to: &q) {
+                    refusals += 1
+                    XCTAssertEqual(q, p, "\(smiles): token \(names[token])")
                 }
             }
         }
@@ -86,26 +96,15 @@ final class SmilesGrammarTests: XCTestCase {
     /// prefix of 300 MOSES molecules where the check says so, closing there (and then every
     /// branch) indeed gives a molecule the validity check refuses.
     func testAnOddCycleOfPlainAromaticCarbonsIsNeverAMolecule() throws {
-        let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
-        let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 119)
-        var skipped = 0, molecules = 0
-        for path in mosesFiles() {
-            let reader = try SmilesFileReader(path: path)
-            while molecules < 300, let record = try reader.next() {
-                molecules += 1
-                var p = grammar.start()
-                for t in try vocabulary.encode(record.smiles, tokenizer: .atom).map(Int.init) {
-                    // (After `)` no digit may follow; a branch may not close yet: those are not checked.)
-                    var q = p
-                    if let ring = p.openRings.last, p.closingMakesOddCarbonCycle(ring), grammar.feed(grammar.ringToken[ring.label]!, to: &q) {
-                        while !q.branches.isEmpty, grammar.feed(grammar.closeBranch!, to: &q) {}
-                        if q.isComplete {
-                            skipped += 1
-                            XCTAssertFalse(q.isValidMolecule(), "\(record.smiles): an odd cycle of plain c passed")
-                        }
-                    }
-                    grammar.append(t, to: &p)
-                }
+        var skipped = 0
+        try forEachMosesPrefix(300) { smiles, p, grammar in
+            // (After `)` no digit may follow; a branch may not close yet: those are not checked.)
+            var q = p
+            guard let ring = p.openRings.last, p.closingMakesOddCarbonCycle(ring), grammar.feed(grammar.ringToken[ring.label]!, to: &q) else { return }
+            while !q.branches.isEmpty, grammar.feed(grammar.closeBranch!, to: &q) {}
+            if q.isComplete {
+                skipped += 1
+                XCTAssertFalse(q.isValidMolecule(), "\(smiles): an odd cycle of plain c passed")
             }
         }
         XCTAssertGreaterThan(skipped, 100)
