@@ -7,7 +7,9 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Write an inference-only copy of a model (about a third of the size of a training checkpoint).")
 
-    @Argument(help: "A model file written by molgen train.") var model: String
+    @Argument(help: ArgumentHelp("A model file written by molgen train; several checkpoints of one run are averaged.",
+                                 discussion: "Averaging the checkpoints of a run's last, low-learning-rate stretch (weight averaging) usually gives a model that reconstructs better than any one of them."))
+    var models: [String]
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
     @Option(help: "Measure the applicability domain on these training molecules (a dataset file or a molecule file) and store it in the copy.")
     var domainFrom: String?
@@ -15,11 +17,13 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         try OptionLimits.require(domainLimit, in: 1...OptionLimits.samples, "--domain-limit")
+        guard !models.isEmpty else { throw ValidationError("give the model file to export") }
     }
 
     func run() throws {
-        try Outputs.check(output, "--output", against: [(model, "model"), (domainFrom, "--domain-from")], extensions: ["h5", "hdf5"])
-        let bundle = try ChemVAEModel.load(from: model)
+        try Outputs.check(output, "--output", against: models.map { (Optional($0), "model") } + [(domainFrom, "--domain-from")], extensions: ["h5", "hdf5"])
+        let bundle = models.count == 1 ? try ChemVAEModel.load(from: models[0])
+            : try ChemVAEModel.averaging(models.map { ($0, try ChemVAEModel.load(from: $0)) })
         bundle.optimizer = nil
         bundle.position = nil
         if let domainFrom {
@@ -32,6 +36,7 @@ struct ExportCommand: ParsableCommand {
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("output=\(output)")
         print("parameters=\(bundle.model.parameterCount)")
+        if models.count > 1 { print("averaged_checkpoints=\(models.count)") }
         print("epochs=\(bundle.history.count)")
         print(String(format: "size_mb=%.1f", Double(size) / 1e6))
         if let domain = bundle.domain {

@@ -116,6 +116,28 @@ final class ChemistInputTests: XCTestCase {
         XCTAssertTrue(plain.stdout.contains("validity=1.0000"), plain.stdout)
     }
 
+    /// `export` with several checkpoints averages them: two copies of one model give that model
+    /// back (the same latent points), and a file that is not a model is named.
+    func testExportAveragesCheckpoints() throws {
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "smiles\nCC(=O)Nc1ccc(O)cc1\nCc1ccc(S(N)(=O)=O)cc1\n".write(to: directory.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let export = try molgen(["export", model, model, "--output", "averaged.h5"], in: directory)
+        XCTAssertEqual(export.status, 0, export.stderr)
+        XCTAssertTrue(export.stdout.contains("averaged_checkpoints=2"), export.stdout)
+        for (file, output) in [(model, "original.csv"), ("averaged.h5", "averaged.csv")] {
+            let run = try molgen(["encode", "in.csv", "--model", file, "-o", output], in: directory)
+            XCTAssertEqual(run.status, 0, run.stderr)
+        }
+        let read = { (name: String) in try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8) }
+        XCTAssertEqual(try read("original.csv"), try read("averaged.csv"))
+        try "not a model".write(to: directory.appendingPathComponent("notes.h5"), atomically: true, encoding: .utf8)
+        let bad = try molgen(["export", model, "notes.h5", "--output", "bad.h5"], in: directory)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("notes.h5"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.h5").path))
+    }
+
     func testVersionAndMisspelledCommands() throws {
         let directory = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
