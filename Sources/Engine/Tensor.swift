@@ -150,7 +150,7 @@ final class TensorBuffer {
     deinit { BufferPool.shared.give(pointer, count: count) }
 }
 
-/// Free buffers by element count. Bounded, so rarely used sizes do not pin memory forever.
+/// Free buffers by size class (`sizeClass`). Bounded, so rarely used sizes do not pin memory forever.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
@@ -158,8 +158,19 @@ final class BufferPool: @unchecked Sendable {
     private let limitBytes = 6 << 30
     private let lock = NSLock()
 
-    func take(count: Int) -> UnsafeMutablePointer<Float> {
+    /// The pool's key for a request of `count` elements: the count itself up to 4,096, above that
+    /// the next of four steps per power of two (at most a quarter unused). Decoding drops finished
+    /// rows from its batch, so its step buffers shrink by a few rows at a time: keyed by exact size
+    /// none was ever reused, and fresh pages cost a third of decoding's time in page faults.
+    static func sizeClass(_ count: Int) -> Int {
         let n = max(count, 1)
+        guard n > 4096 else { return n }
+        let quarter = 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount - 3)   // 2^(floor(log2(n - 1)) - 2)
+        return (n + quarter - 1) / quarter * quarter
+    }
+
+    func take(count: Int) -> UnsafeMutablePointer<Float> {
+        let n = Self.sizeClass(count)
         lock.lock()
         if var list = free[n], let p = list.popLast() {
             free[n] = list
@@ -174,7 +185,7 @@ final class BufferPool: @unchecked Sendable {
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
-        let n = max(count, 1)
+        let n = Self.sizeClass(count)
         lock.lock()
         defer { lock.unlock() }
         if pooledBytes + n * 4 > limitBytes {
