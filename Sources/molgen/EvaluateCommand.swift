@@ -41,14 +41,14 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Decode without the SMILES grammar's mask (constrained_* figures then give the masked decoding of the same points).")
     var unconstrained = false
     @Option(help: "Where prior samples come from: fitted (the model's fitted prior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
-    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature = 1.0
+    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature: Double?
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Flag(help: "Print one JSON object instead of name=value lines.") var json = false
 
     func validate() throws {
         try OptionLimits.require(samples, in: 1...1_000_000, "--samples")
         try OptionLimits.require(testLimit, in: 1...OptionLimits.samples, "--test-limit")
-        try PriorTemperature.validate(priorTemperature)
+        if let priorTemperature { try PriorTemperature.validate(priorTemperature) }
         if let scaffoldTest, !FileManager.default.fileExists(atPath: scaffoldTest) {
             throw ValidationError("--scaffold-test: \(scaffoldTest) does not exist")
         }

@@ -95,8 +95,8 @@ extension PriorChoice: ExpressibleByArgument {}
 
 /// `--prior-temperature` (sample, evaluate): how widely prior points spread.
 enum PriorTemperature {
-    static let help = "Scale every spread of the prior by this (N(0, T²I); each fitted component likewise): below 1, points keep nearer the data's centres."
-    static func validate(_ t: Double) throws {
-        guard t > 0 && t <= 4 else { throw ValidationError("--prior-temperature: \(t) must be above 0 and at most 4") }
+    static let help = "Scale every spread of the prior by this (N(0, T²I); each fitted component likewise): below 1, points keep nearer the data's centres. Default: the temperature stored with the fitted prior (molgen fit-prior --temperature), 1 for N(0, I)."
+    static func validate(_ t: Double, option: String = "--prior-temperature") throws {
+        guard t > 0 && t <= 4 else { throw ValidationError("\(option): \(t) must be above 0 and at most 4") }
     }
 }

@@ -16,7 +16,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Decode each point this many times by sampling and keep the most frequent valid molecule.") var attempts = 1
     @Option(help: "Also write an HTML page drawing the molecules.") var report: String?
     @Option(help: "Where points come from: fitted (the model's fitted aggregate posterior, the default when it has one) or normal (N(0, I)).") var prior: PriorChoice?
-    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature = 1.0
+    @Option(help: ArgumentHelp(PriorTemperature.help)) var priorTemperature: Double?
     @OptionGroup var decoding: DecodingOptions
     @OptionGroup var modelOptions: ModelOptions
 
@@ -26,7 +26,7 @@ struct SampleCommand: ParsableCommand {
     func validate() throws {
         try OptionLimits.require(n, in: 1...OptionLimits.samples, "-n")
         try OptionLimits.require(attempts, in: 1...OptionLimits.attempts, "--attempts")
-        try PriorTemperature.validate(priorTemperature)
+        if let priorTemperature { try PriorTemperature.validate(priorTemperature) }
     }
 
     func run() throws {
@@ -52,6 +52,9 @@ struct SampleCommand: ParsableCommand {
         progress.finish()
         try file.commit()
         printDecodingSummary(tally)
+        let choice = prior ?? bundle.defaultPrior
+        print("prior=\(choice.rawValue)")
+        print("prior_temperature=\(priorTemperature ?? bundle.defaultTemperature(of: choice))")
         print("output=\(output)")
         if let report {
             try LatentReports.samples(reported, model: modelOptions.model, method: method, seed: modelOptions.seed).write(to: report)

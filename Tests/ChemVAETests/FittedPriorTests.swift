@@ -82,6 +82,15 @@ final class FittedPriorTests: XCTestCase {
         let normal = try loaded.priorPoints(count: 50, from: .normal, using: RandomGenerator(seed: 3))
         let cold = try loaded.priorPoints(count: 50, from: .normal, temperature: 0.25, using: RandomGenerator(seed: 3))
         XCTAssertEqual(cold, normal.map { 0.25 * $0 }, accuracy: 1e-6)
+
+        // A temperature stored with the fitted prior is its default; N(0, I) keeps 1.
+        loaded.priorTemperature = 0.5
+        try loaded.save(to: path)
+        let stored = try ChemVAEModel.load(from: path)
+        XCTAssertEqual(stored.priorTemperature, 0.5)
+        XCTAssertEqual(try stored.priorPoints(count: 200, from: .fitted, using: RandomGenerator(seed: 9)), narrow, accuracy: 1e-5)
+        XCTAssertEqual(try stored.priorPoints(count: 50, from: .normal, using: RandomGenerator(seed: 3)), normal, accuracy: 1e-6)
+        XCTAssertEqual(try stored.priorPoints(count: 200, from: .fitted, temperature: 1, using: RandomGenerator(seed: 9)), wide, accuracy: 1e-5)
     }
 }
 

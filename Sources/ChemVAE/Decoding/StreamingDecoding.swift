@@ -16,7 +16,7 @@ extension ChemVAEModel {
     /// block's molecules and the index of its first one. With the default block size and
     /// `attempts` 1, the same seed gives the same molecules as `samplePrior(count:method:attempts:seed:)`.
     public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
-                            prior choice: PriorChoice? = nil, priorTemperature: Double = 1, blockSize: Int = streamingBlockSize,
+                            prior choice: PriorChoice? = nil, priorTemperature: Double? = nil, blockSize: Int = streamingBlockSize,
                             each: (_ molecules: [DecodedMolecule], _ firstIndex: Int) throws -> Void) throws {
         let pointRNG = RandomGenerator(seed: seed), decodeRNG = RandomGenerator(seed: seed &+ 1)
         var done = 0

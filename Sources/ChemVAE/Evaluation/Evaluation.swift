@@ -88,7 +88,7 @@ extension ChemVAEModel {
     /// points are then also decoded the other way, for `unconstrained_*` (or `constrained_*`)
     /// validity, uniqueness and novelty.
     public func evaluate(test: MoleculeDataset, testLimit: Int = 1000, samples: Int = 10000, method: DecodingMethod = .greedy,
-                         constrained: Bool = true, prior: PriorChoice? = nil, priorTemperature: Double = 1,
+                         constrained: Bool = true, prior: PriorChoice? = nil, priorTemperature: Double? = nil,
                          trainingSmiles: Set<String>?, references: [(name: String, statistics: TestStatistics)] = [],
                          chemNet: ChemNet? = nil, seed: UInt64 = 1,
                          progress: (EvaluationProgress) -> Void = { _ in }) throws -> EvaluationReport {
@@ -148,6 +148,7 @@ extension ChemVAEModel {
 
         var generated: [String] = [], otherWay: [String] = []
         let priorChoice = prior ?? defaultPrior
+        let priorTemperature = priorTemperature ?? defaultTemperature(of: priorChoice)
         report.notes.append("prior samples from \(priorChoice == .fitted ? "the fitted prior" : "N(0, I)")"
             + (priorTemperature == 1 ? "" : " at temperature \(priorTemperature)") + ", decoded \(constrained ? "under the grammar's mask" : "without the grammar's mask")")
         try Tape.withoutRecording {

@@ -338,9 +338,15 @@ extension ChemVAEModel {
     /// The prior used when none is named: the fitted mixture when the model has one.
     public var defaultPrior: PriorChoice { prior == nil ? .normal : .fitted }
 
+    /// The temperature a prior is drawn at when none is given: the fitted prior's stored one
+    /// (`molgen fit-prior --temperature`), 1 for N(0, I).
+    public func defaultTemperature(of choice: PriorChoice) -> Double { choice == .fitted ? priorTemperature : 1 }
+
     /// `count` latent points [count, Z] drawn from `choice` (N(0, I), or the fitted mixture), with
-    /// every spread scaled by `temperature` (N(0, T²I); each mixture component's likewise).
-    public func priorPoints(count: Int, from choice: PriorChoice, temperature: Double = 1, using rng: RandomGenerator) throws -> [Float] {
+    /// every spread scaled by `temperature` (N(0, T²I); each mixture component's likewise; nil:
+    /// `defaultTemperature(of: choice)`).
+    public func priorPoints(count: Int, from choice: PriorChoice, temperature: Double? = nil, using rng: RandomGenerator) throws -> [Float] {
+        let temperature = temperature ?? defaultTemperature(of: choice)
         switch choice {
         case .normal: return Tensor.randomNormal([count, config.latentSize], using: rng).scalars.map { Float(temperature) * $0 }
         case .fitted:
@@ -354,7 +360,7 @@ extension ChemVAEModel {
     /// `count` points from the prior (`choice`, by default `defaultPrior`, at `priorTemperature`)
     /// from `seed`, decoded with `method` (and `attempts`; see `decode`).
     public func samplePrior(count: Int, method: DecodingMethod = .greedy, attempts: Int = 1, constrained: Bool = true, seed: UInt64 = 1,
-                            prior choice: PriorChoice? = nil, priorTemperature: Double = 1)
+                            prior choice: PriorChoice? = nil, priorTemperature: Double? = nil)
         throws -> (points: LatentPoints, molecules: [DecodedMolecule])
     {
         let rng = RandomGenerator(seed: seed)

@@ -51,6 +51,9 @@ public final class ChemVAEModel {
     public var position: TrainingPosition?
     /// The aggregate posterior fitted by `molgen fit-prior`, if any (see `GaussianMixture`).
     public var prior: GaussianMixture?
+    /// The temperature the fitted prior is drawn at by default (`molgen fit-prior --temperature`;
+    /// `--prior-temperature` overrides it): the spread that samples best, measured by its fitter.
+    public var priorTemperature = 1.0
     /// How SMILES given to this model are standardised before tokenizing (`--standardize`); by
     /// default what its vocabulary needs (`SmilesCodec.neededStandardization`).
     public var standardization: Standardization?
@@ -89,6 +92,7 @@ public final class ChemVAEModel {
             state["prior.weights"] = StoredArray(shape: [k], values: p.weights.map(Float.init))
             state["prior.means"] = StoredArray(shape: [k, d], values: p.means.map(Float.init))
             state["prior.cholesky"] = StoredArray(shape: [k, d, d], values: p.choleskyFactors.map(Float.init))
+            if priorTemperature != 1 { state["prior.temperature"] = StoredArray(shape: [1], values: [Float(priorTemperature)]) }
         }
         for (name, array) in domain?.stateArrays ?? [:] { state[name] = StoredArray(shape: array.shape, values: array.values) }
         let checkpoint = Checkpoint(kind: Self.kind, config: configJSON, parameters: storedArrays(model.parameters), state: state,
@@ -144,6 +148,10 @@ public final class ChemVAEModel {
         let bundle = ChemVAEModel(model: model, codec: codec, normalization: normalization, history: checkpoint.history,
                                    optimizer: adam, position: checkpoint.position)
         bundle.prior = prior
+        if prior != nil, let t = checkpoint.state["prior.temperature"]?.values.first {
+            guard t > 0 && t <= 4 else { throw ChemVAEError.notAModel(path: path, reason: "its prior temperature \(t) is not in (0, 4]") }
+            bundle.priorTemperature = Double(t)
+        }
         bundle.domain = ApplicabilityDomain(ranges: checkpoint.state["domain.ranges"]?.values,
                                             quantiles: checkpoint.state["domain.latent_norm_quantiles"]?.values,
                                             molecules: checkpoint.state["domain.molecules"]?.values)
