@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "Engine"], swiftSettings: fast),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
-        .testTarget(name: "SmilesTests", dependencies: ["Smiles"]),
+        .testTarget(name: "SmilesTests", dependencies: ["Smiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ChemTests", dependencies: ["Chem"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Chem", "Smiles", "Storage"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "NN", "Storage"], swiftSettings: fast),
