@@ -40,7 +40,7 @@ struct FitPriorCommand: ParsableCommand {
         let path = output ?? modelOptions.model
         try bundle.save(to: path)
         print("components=\(fit.mixture.components)")
-        print("temperature=\(temperature)")
+        print(String(format: "temperature=%g", temperature))
         print("training_points=\(fit.trainingPoints)")
         print("heldout_points=\(fit.heldOutPoints)")
         print(String(format: "heldout_log_density_fitted=%.3f", fit.heldOutLogDensityFitted))

@@ -54,7 +54,7 @@ struct SampleCommand: ParsableCommand {
         printDecodingSummary(tally)
         let choice = prior ?? bundle.defaultPrior
         print("prior=\(choice.rawValue)")
-        print("prior_temperature=\(priorTemperature ?? bundle.defaultTemperature(of: choice))")
+        print(String(format: "prior_temperature=%g", priorTemperature ?? bundle.defaultTemperature(of: choice)))
         print("output=\(output)")
         if let report {
             try LatentReports.samples(reported, model: modelOptions.model, method: method, seed: modelOptions.seed).write(to: report)

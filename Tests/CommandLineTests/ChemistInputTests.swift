@@ -114,6 +114,7 @@ final class ChemistInputTests: XCTestCase {
         XCTAssertEqual(try read("default.csv"), try read("beam.csv"))
         XCTAssertNotEqual(try read("default.csv"), try read("greedy.csv"), "40 points: beam and greedy decoding should differ somewhere")
         XCTAssertTrue(plain.stdout.contains("validity=1.0000"), plain.stdout)
+        XCTAssertTrue(plain.stdout.contains("prior=fitted\nprior_temperature=0.97\n"), "the shipped prior's stored temperature: \(plain.stdout)")
     }
 
     /// `export` with several checkpoints averages them: two copies of one model give that model

@@ -150,7 +150,7 @@ public final class ChemVAEModel {
         bundle.prior = prior
         if prior != nil, let t = checkpoint.state["prior.temperature"]?.values.first {
             guard t > 0 && t <= 4 else { throw ChemVAEError.notAModel(path: path, reason: "its prior temperature \(t) is not in (0, 4]") }
-            bundle.priorTemperature = Double(t)
+            bundle.priorTemperature = (Double(t) * 1e6).rounded() / 1e6   // stored as float32: 0.97, not 0.9700000286
         }
         bundle.domain = ApplicabilityDomain(ranges: checkpoint.state["domain.ranges"]?.values,
                                             quantiles: checkpoint.state["domain.latent_norm_quantiles"]?.values,
