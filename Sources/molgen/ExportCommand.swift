@@ -8,7 +8,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export", abstract: "Write an inference-only copy of a model (about a third of the size of a training checkpoint).")
 
     @Argument(help: ArgumentHelp("A model file written by molgen train; several checkpoints of one run are averaged.",
-                                 discussion: "Averaging the checkpoints of a run's last, low-learning-rate stretch (weight averaging) made the shipped model, which reconstructs and samples better than each checkpoint it averages (models/README.md)."))
+                                 discussion: "Averaging the checkpoints of a run's last, low-learning-rate stretch (weight averaging) made the shipped model, which reconstructs and samples better than the checkpoints measured alone (models/README.md)."))
     var models: [String]
     @Option(name: .shortAndLong, help: "The file to write.") var output: String
     @Option(help: "Measure the applicability domain on these training molecules (a dataset file or a molecule file) and store it in the copy.")
