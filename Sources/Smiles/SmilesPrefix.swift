@@ -366,11 +366,7 @@ public struct SmilesPrefix: Equatable {
         let n = atoms.count
         guard bonds.count - n + 1 >= 4 else { return false }
         let root = scratch, closures = root + n, aromatic = closures + n
-        func find(_ x: Int) -> Int {
-            var x = x
-            while root[x] != x { root[x] = root[root[x]]; x = root[x] }
-            return x
-        }
+        func find(_ x: Int) -> Int { Self.root(of: x, in: root) }
         for i in 0..<n { root[i] = i }
         for k in bonds.indices where inRingBond[k] != 0 {
             let a = find(bonds[k].a), b = find(bonds[k].b)
@@ -392,11 +388,7 @@ public struct SmilesPrefix: Equatable {
         let graph = RDKitRingSet(atomCount: atoms.count, bonds: rdkitBonds())
         guard let rings = graph.rings() else { return false }
         var root = Array(rings.indices)
-        func find(_ x: Int) -> Int {
-            var x = x
-            while root[x] != x { root[x] = root[root[x]]; x = root[x] }
-            return x
-        }
+        func find(_ x: Int) -> Int { Self.root(of: x, in: &root) }
         var owner = [Int](repeating: -1, count: bonds.count)
         for (r, ring) in rings.enumerated() {
             for k in graph.bonds(of: ring) {
@@ -410,6 +402,18 @@ public struct SmilesPrefix: Equatable {
             inRingBond[k] = s >= 0 && s == system[bonds[k].b] ? 1 : 0
         }
         return true
+    }
+
+    /// Union-find: the root of `x` in the forest `root` (each entry its parent), halving paths on
+    /// the way. Ring systems, fused systems and Kekulé systems are all found this way.
+    static func root(of x: Int, in root: UnsafeMutablePointer<Int>) -> Int {
+        var x = x
+        while root[x] != x { root[x] = root[root[x]]; x = root[x] }
+        return x
+    }
+
+    static func root(of x: Int, in root: inout [Int]) -> Int {
+        root.withUnsafeMutableBufferPointer { Self.root(of: x, in: $0.baseAddress!) }
     }
 
     /// The bonds as RDKit numbers them: first the bond to each atom from the atom it follows (bond
@@ -435,11 +439,7 @@ public struct SmilesPrefix: Equatable {
         let mate = to + 2 * m, seen = mate + n, system = seen + n, framePosition = system + n, frameEdge = framePosition + n
         // RDKit's kekulizer backtracks a bounded number of times per fused system and gives up on
         // large ones that have a Kekulé structure (seen at 38 atoms): systems stay at most 20 atoms.
-        func find(_ x: Int) -> Int {
-            var x = x
-            while root[x] != x { root[x] = root[root[x]]; x = root[x] }
-            return x
-        }
+        func find(_ x: Int) -> Int { Self.root(of: x, in: root) }
         if aromaticAtoms > Self.largestAromaticSystem {
             for i in 0..<n { root[i] = i }
             for k in 0..<m where bonds[k].order == Self.aromatic && inRingBond[k] != 0 {
