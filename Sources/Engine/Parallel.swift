@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Splits `0..<count` into one contiguous chunk per core when the work is large enough to pay for
 /// the hand-off; small loops run inline. The body must only write its own range.
@@ -9,6 +10,23 @@ func parallelChunks(_ count: Int, minimumPerChunk: Int = 1 << 14, _ body: (Range
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
         let lo = count * c / chunks, hi = count * (c + 1) / chunks
         body(lo..<hi)
+    }
+}
+
+/// Runs `body(i)` for every i in `0..<count` on up to `Parallelism.cores` threads that claim
+/// `chunk` indices at a time from a shared counter. For loops whose items cost unevenly (grammar
+/// checks per decoded row): a fixed split leaves one core idle while the other finishes its
+/// costly rows, and the thread that wakes late simply claims fewer chunks.
+public func parallelClaiming(_ count: Int, chunk: Int, _ body: (Int) -> Void) {
+    let threads = min(Parallelism.cores, (count + chunk - 1) / chunk)
+    if threads <= 1 { for i in 0..<count { body(i) }; return }
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        while true {
+            let start = next.add(chunk, ordering: .relaxed).oldValue
+            if start >= count { return }
+            for i in start..<min(count, start + chunk) { body(i) }
+        }
     }
 }
 

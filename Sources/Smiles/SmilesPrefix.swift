@@ -1,8 +1,8 @@
 /// The parser state of a SMILES prefix, as `SmilesGrammar` reads it: the atoms and bonds so far,
 /// where the next bond attaches, open branches and rings, and a pending bond symbol.
 public struct SmilesPrefix: Equatable {
-    // Atoms and bonds keep their small numbers narrow (32 and 8 bytes instead of 72 and 32): a
-    // completion walk copies both arrays when it first writes.
+    // Atoms and bonds keep their small numbers narrow (14 and 6 bytes instead of 72 and 32): a
+    // completion walk copies both arrays when it first writes, and decoding walks every row's.
     struct Atom: Equatable {
         var kind: AtomKind
         private var storedUsed: Int8 = 0, storedAromaticBonds: Int8 = 0, storedOtherOrder: Int8 = 0, storedDegree: Int8 = 0
@@ -81,11 +81,11 @@ public struct SmilesPrefix: Equatable {
 
     /// Tokens known to finish this prefix as a valid molecule, kept from the check that let its
     /// last token through: a decoder that goes on along them needs no new check (nil: not known).
-    var witness: [Int]?
+    var witness: ArraySlice<Int>?
     /// The token `SmilesGrammar.choose` last let through and the completion found after it, for
     /// `append` to keep as the next witness.
     var verified: Verified?
-    struct Verified: Equatable { var token: Int, completion: [Int] }
+    struct Verified: Equatable { var token: Int, completion: ArraySlice<Int> }
     /// Whether a completion is kept (`witness`).
     public var hasWitness: Bool { witness != nil }
 
@@ -120,6 +120,21 @@ public struct SmilesPrefix: Equatable {
         branchIsEmpty = false
         last = .atom
         return true
+    }
+
+    /// Whether an aliphatic atom of `kind` can join the current atom by a bond of `order` without
+    /// changing RDKit's verdict on the current atom: both take the bond (as `addAtom` checks), and
+    /// the current atom's valence stays allowed and, if aromatic, whether it needs a ring double
+    /// bond stays the same. The prefix is not changed (`SmilesGrammar`'s substituent shortcut).
+    func takesSubstituent(_ kind: AtomKind, order: Int) -> Bool {
+        guard current >= 0, !kind.isAromatic, Atom(kind: kind).canTake(order), atoms[current].canTake(order) else { return false }
+        let before = atoms[current]
+        var after = before
+        after.used += order
+        guard Self.count(order, on: &after) else { return false }
+        guard before.kind.isAromatic else { return true }
+        guard let old = Self.rdkitValence(before), let new = Self.rdkitValence(after) else { return false }
+        return old.needsDouble == new.needsDouble
     }
 
     mutating func addBond(_ order: Int) -> Bool {
@@ -295,14 +310,15 @@ public struct SmilesPrefix: Equatable {
         let defaultValence = valences[0], maxValence = valences.last!
         let aromatic = atom.kind.isAromatic
         let hydrogens = atom.kind.explicitHydrogens
-        var accumulated = 1.5 * Double(atom.aromaticBonds) + Double(atom.otherOrder + hydrogens)
-        if aromatic && accumulated > Double(defaultValence) {
+        // RDKit sums bond orders in floating point (aromatic 1.5); counted here in halves, exactly.
+        var halves = 3 * atom.aromaticBonds + 2 * (atom.otherOrder + hydrogens)
+        if aromatic && halves > 2 * defaultValence {
             // RDKit takes the nearest allowed valence below when within 1.5 of it.
             var nearest = defaultValence
-            for v in valences { if Double(v) > accumulated { break }; nearest = v }
-            if accumulated - Double(nearest) <= 1.5 { accumulated = Double(nearest) }
+            for v in valences { if 2 * v > halves { break }; nearest = v }
+            if halves - 2 * nearest <= 3 { halves = 2 * nearest }
         }
-        let explicit = Int((accumulated + 0.1).rounded())
+        let explicit = (halves + 1) / 2   // RDKit rounds the sum + 0.1: halves round up
         guard explicit <= maxValence else { return nil }
         var implicit = 0
         if !atom.kind.isBracket {

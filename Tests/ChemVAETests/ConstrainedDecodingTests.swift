@@ -21,7 +21,6 @@ final class ConstrainedDecodingTests: XCTestCase {
     static func randomStrings(tokens: [String], tokenizer: SmilesTokenizer, count: Int, seed: UInt64) throws -> [String] {
         let vocabulary = try vocabulary(tokens)
         let rng = RandomGenerator(seed: seed)
-        var weights = [Float](repeating: 0, count: vocabulary.count)
         var logits = [Float](repeating: 0, count: vocabulary.count)
         var grammars: [Int: SmilesGrammar] = [:]
         var out: [String] = []
@@ -39,7 +38,7 @@ final class ConstrainedDecodingTests: XCTestCase {
                 logits[Int(Vocabulary.endIndex)] -= 1.5   // longer strings: more chemistry per draw
                 let token = prefix.tokens == grammar.maxTokens ? Int(Vocabulary.endIndex)
                     : logits.withUnsafeMutableBufferPointer {
-                        grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: temperature, weights: &weights, using: rng)
+                        grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: temperature, using: rng)
                     }
                 XCTAssertTrue(grammar.allows(token, after: prefix), "forced token not allowed after \(vocabulary.decode(emitted))")
                 grammar.append(token, to: &prefix)
@@ -58,7 +57,7 @@ final class ConstrainedDecodingTests: XCTestCase {
         let vocabulary = try Self.vocabulary(Self.mosesTokens)
         let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: 60)
         let rng = RandomGenerator(seed: 11)
-        var weights = [Float](repeating: 0, count: vocabulary.count), logits = weights
+        var logits = [Float](repeating: 0, count: vocabulary.count)
         var finished: [String] = [], kept = 0
         for _ in 0..<40 {
             var prefix = grammar.start(), emitted: [UInt8] = []
@@ -66,7 +65,7 @@ final class ConstrainedDecodingTests: XCTestCase {
                 for j in logits.indices { logits[j] = rng.normal() * 2 }
                 logits[Int(Vocabulary.endIndex)] -= 1.5
                 let token = logits.withUnsafeMutableBufferPointer {
-                    grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: 1, weights: &weights, using: rng)
+                    grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: 1, using: rng)
                 }
                 grammar.append(token, to: &prefix)
                 if token == Int(Vocabulary.endIndex) { break }
@@ -89,7 +88,6 @@ final class ConstrainedDecodingTests: XCTestCase {
         let index = { (token: String) in vocabulary.tokens.firstIndex(of: token)! }
         var prefix = grammar.start()
         for token in ["C", "1", "C", "C", "(", "C"] { grammar.append(index(token), to: &prefix) }
-        var weights = [Float](repeating: 0, count: vocabulary.count)
         var emitted: [String] = []
         for temperature: Float in [0, 1] {
             var p = prefix
@@ -102,7 +100,7 @@ final class ConstrainedDecodingTests: XCTestCase {
                 logits[index(")")] = 1
                 logits[index("1")] = 0
                 let token = logits.withUnsafeMutableBufferPointer {
-                    grammar.choose(logits: $0.baseAddress!, after: &p, temperature: temperature, weights: &weights, using: RandomGenerator(seed: 1))
+                    grammar.choose(logits: $0.baseAddress!, after: &p, temperature: temperature, using: RandomGenerator(seed: 1))
                 }
                 XCTAssertTrue(p.finishing)
                 grammar.append(token, to: &p)
@@ -183,7 +181,6 @@ final class ConstrainedDecodingTests: XCTestCase {
         // c1ccc(cc ... : ring 1 is aromatic and open; the current atom sits in a branch-free chain.
         for token in ["C", "c", "1", "c", "c", "c", "-", "C", "C"] { grammar.append(index(token), to: &prefix) }
         XCTAssertEqual(prefix.atomCount, 7)
-        var weights = [Float](repeating: 0, count: vocabulary.count)
         var emitted: [String] = []
         while true {
             // The model always ranks `C` first and refuses to end.
@@ -191,7 +188,7 @@ final class ConstrainedDecodingTests: XCTestCase {
             logits[index("C")] = 10
             logits[Int(Vocabulary.endIndex)] = -20
             let token = logits.withUnsafeMutableBufferPointer {
-                grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: 0, weights: &weights, using: RandomGenerator(seed: 1))
+                grammar.choose(logits: $0.baseAddress!, after: &prefix, temperature: 0, using: RandomGenerator(seed: 1))
             }
             grammar.append(token, to: &prefix)
             if token == Int(Vocabulary.endIndex) { break }

@@ -92,6 +92,34 @@ final class SmilesGrammarTests: XCTestCase {
         XCTAssertGreaterThan(refusals, 10_000)
     }
 
+    /// The shortcut that answers without a walk (an aliphatic atom, `(` or a bond where only
+    /// branches are open) gives only completions that finish the molecule, for tokens the walk
+    /// allows too (every token, at every step of 300 MOSES molecules).
+    func testTheSubstituentShortcutGivesCompletionsThatFinishTheMolecule() throws {
+        let names = Vocabulary.specialTokens + Self.tokens
+        var shortcuts = 0
+        try forEachMosesPrefix(300) { smiles, p, grammar in
+            for token in 0..<grammar.vocabularySize {
+                guard let rest = grammar.substituentCompletion(after: token, p) else { continue }
+                shortcuts += 1
+                var finished = p
+                XCTAssertTrue(grammar.feed(token, to: &finished), "\(smiles): \(names[token]) refused")
+                for t in rest { XCTAssertTrue(grammar.feed(t, to: &finished), "\(smiles): \(names[token]) then \(names[t]) refused") }
+                XCTAssertTrue(finished.isComplete && finished.isValidMolecule(), "\(smiles): \(names[token]) then \(rest.map { names[$0] })")
+                var walked = p
+                walked.witness = nil   // no witness, no shortcut: the completion walks
+                XCTAssertNotNil(grammar.completion(after: token, walked), "\(smiles): the walk refuses \(names[token])")
+            }
+        }
+        XCTAssertGreaterThan(shortcuts, 1000)
+    }
+
+    /// Atoms stay narrow: a completion walk copies every atom of the prefix.
+    func testAnAtomTakesAtMostSixteenBytes() {
+        XCTAssertLessThanOrEqual(MemoryLayout<SmilesPrefix.Atom>.stride, 16)
+        XCTAssertLessThanOrEqual(MemoryLayout<SmilesPrefix.Bond>.stride, 8)
+    }
+
     /// The completion skips closing a ring that could only make an odd cycle of plain `c`: at every
     /// prefix of 300 MOSES molecules where the check says so, closing there (and then every
     /// branch) indeed gives a molecule the validity check refuses.
@@ -100,7 +128,7 @@ final class SmilesGrammarTests: XCTestCase {
         try forEachMosesPrefix(300) { smiles, p, grammar in
             // (After `)` no digit may follow; a branch may not close yet: those are not checked.)
             var q = p
-            guard let ring = p.openRings.last, p.closingMakesOddCarbonCycle(ring), grammar.feed(grammar.ringToken[ring.label]!, to: &q) else { return }
+            guard let ring = p.openRings.last, p.closingMakesOddCarbonCycle(ring), grammar.feed(grammar.ringToken(ring.label)!, to: &q) else { return }
             while !q.branches.isEmpty, grammar.feed(grammar.closeBranch!, to: &q) {}
             if q.isComplete {
                 skipped += 1

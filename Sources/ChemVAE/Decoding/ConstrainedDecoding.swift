@@ -29,7 +29,7 @@ extension SmilesGrammar {
     /// in order of logits; sampling draws, and a token the grammar refuses is removed and the draw
     /// repeated from the rest (which samples exactly the distribution renormalised over the
     /// allowed tokens). A trained model's first choice is nearly always allowed, so this usually
-    /// costs one check. `weights` is scratch space of V floats.
+    /// costs one check.
     ///
     /// When the model chooses to end but something is still open (a ring, a branch, a bond), the
     /// prefix turns `finishing`: from then on the most probable token that closes something is
@@ -37,44 +37,47 @@ extension SmilesGrammar {
     /// another atom, and strings the model meant to stop grow long (MW far above the data's).
     /// The prefix also turns `finishing` once it has `finishAfterAtoms` atoms.
     public func choose(logits row: UnsafeMutablePointer<Float>, after prefix: inout SmilesPrefix, temperature: Float,
-                       weights: inout [Float], using rng: RandomGenerator) -> Int {
+                       using rng: RandomGenerator) -> Int {
         if let limit = finishAfterAtoms, prefix.atomCount >= limit { prefix.finishing = true }
         if prefix.finishing, let choice = finishingChoice(logits: row, after: &prefix) { return choice }
         let v = vocabularySize
-        let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
-        var m = -Float.infinity
-        for j in 0..<v where emittable(j) { m = max(m, row[j]) }
-        var total: Float = 0
-        for j in 0..<v {
-            // Greedy keeps the logits themselves (shifted to stay positive) only to rank them.
-            weights[j] = emittable(j) ? (temperature > 0 ? expf((row[j] - m) / temperature) : 1) : 0
-            total += weights[j]
+        // Scratch on the stack: rows are chosen on several threads at once.
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: v) { weights in
+            let emittable = { (j: Int) in j == Int(SpecialToken.end) || j > Int(SpecialToken.unknown) }
+            var m = -Float.infinity
+            for j in 0..<v where emittable(j) { m = max(m, row[j]) }
+            var total: Float = 0
+            for j in 0..<v {
+                // Greedy keeps the logits themselves (shifted to stay positive) only to rank them.
+                weights[j] = emittable(j) ? (temperature > 0 ? expf((row[j] - m) / temperature) : 1) : 0
+                total += weights[j]
+            }
+            while total > 0 {
+                var choice: Int
+                if temperature > 0 {
+                    choice = Self.draw(weights, total: total, using: rng)
+                } else {
+                    choice = -1
+                    var best = -Float.infinity
+                    for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
+                }
+                if verify(choice, after: &prefix) { return choice }
+                if choice == Int(SpecialToken.end) && !prefix.finishing {
+                    prefix.finishing = true
+                    if let closing = finishingChoice(logits: row, after: &prefix) { return closing }
+                }
+                weights[choice] = 0
+                total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
+                // Allowed tokens whose weight underflowed to 0 at a low temperature: the most probable one.
+                if total <= 0 && temperature > 0 {
+                    var best = -Float.infinity, fallback = Int(SpecialToken.end)
+                    for j in 0..<v where emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; fallback = j }
+                    _ = verify(fallback, after: &prefix)
+                    return fallback
+                }
+            }
+            return Int(SpecialToken.end)   // unreachable: the grammar always allows a token
         }
-        while total > 0 {
-            var choice: Int
-            if temperature > 0 {
-                choice = Self.draw(weights, total: total, using: rng)
-            } else {
-                choice = -1
-                var best = -Float.infinity
-                for j in 0..<v where weights[j] > 0 && row[j] > best { best = row[j]; choice = j }
-            }
-            if verify(choice, after: &prefix) { return choice }
-            if choice == Int(SpecialToken.end) && !prefix.finishing {
-                prefix.finishing = true
-                if let closing = finishingChoice(logits: row, after: &prefix) { return closing }
-            }
-            weights[choice] = 0
-            total = weights.reduce(0, +)   // summed afresh: subtracting could leave rounding dust
-            // Allowed tokens whose weight underflowed to 0 at a low temperature: the most probable one.
-            if total <= 0 && temperature > 0 {
-                var best = -Float.infinity, fallback = Int(SpecialToken.end)
-                for j in 0..<v where emittable(j) && row[j] > best && allows(j, after: prefix) { best = row[j]; fallback = j }
-                _ = verify(fallback, after: &prefix)
-                return fallback
-            }
-        }
-        return Int(SpecialToken.end)   // unreachable: the grammar always allows a token
     }
 
     /// While finishing: the end if allowed, else the most probable allowed token that closes
@@ -94,7 +97,7 @@ extension SmilesGrammar {
         return nil
     }
 
-    private static func draw(_ weights: [Float], total: Float, using rng: RandomGenerator) -> Int {
+    private static func draw(_ weights: UnsafeMutableBufferPointer<Float>, total: Float, using rng: RandomGenerator) -> Int {
         var u = rng.uniform() * total
         var choice = Int(SpecialToken.end)
         for j in 0..<weights.count where weights[j] > 0 {

@@ -169,19 +169,15 @@ public final class ChemVAE: Layer {
                 // Batch rows still decoding (all of the batch unless `stopAtEnd` is false).
                 let active = live.indices.filter { !finished[live[$0]] }
                 if let grammar, step < maxTokens {
-                    let parts = min(Parallelism.cores, max(1, active.count / 8))
+                    // Rows cost unevenly (a token off the kept completion means a fresh walk): claimed in small chunks.
                     prefixes.withUnsafeMutableBufferPointer { prefixes in
                         choices.withUnsafeMutableBufferPointer { choices in
-                            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                                var weights = [Float](repeating: 0, count: v)
-                                // Strided, so rows that finish early do not leave one thread idle.
-                                for k in stride(from: part, to: active.count, by: parts) {
-                                    let i = active[k], r = live[i]
-                                    let choice = grammar.choose(logits: logits + i * v, after: &prefixes[r], temperature: temperature,
-                                                                weights: &weights, using: temperature > 0 ? rowRandom[r] : rng)
-                                    grammar.append(choice, to: &prefixes[r])
-                                    choices[r] = choice
-                                }
+                            parallelClaiming(active.count, chunk: 4) { k in
+                                let i = active[k], r = live[i]
+                                let choice = grammar.choose(logits: logits + i * v, after: &prefixes[r], temperature: temperature,
+                                                            using: temperature > 0 ? rowRandom[r] : rng)
+                                grammar.append(choice, to: &prefixes[r])
+                                choices[r] = choice
                             }
                         }
                     }
@@ -245,13 +241,10 @@ public final class ChemVAE: Layer {
             stepper.next(previous).logSoftmax().withScalars { buffer in
                 let logits = buffer.baseAddress!, current = live
                 // Points are independent (their sorting and grammar checks outweigh the step's products): in parallel.
-                let parts = min(Parallelism.cores, max(1, current.count / 8))
                 beams.withUnsafeMutableBufferPointer { beams in
-                    DispatchQueue.concurrentPerform(iterations: parts) { part in
-                        for i in stride(from: part, to: current.count, by: parts) {
-                            beams[current[i]].extend(logits: logits + i * k * v, vocabulary: v, width: k, full: step == maxTokens,
-                                                     grammar: grammar, emittable: isEmittable)
-                        }
+                    parallelClaiming(current.count, chunk: 2) { i in
+                        beams[current[i]].extend(logits: logits + i * k * v, vocabulary: v, width: k, full: step == maxTokens,
+                                                 grammar: grammar, emittable: isEmittable)
                     }
                 }
             }
