@@ -132,38 +132,43 @@ public struct SmilesGrammar {
         return completion(walking: &next, from: prefix, then: token, depth: Self.searchDepth, effort: &effort)
     }
 
-    /// The completion after a token that only adds a terminal aliphatic atom (or changes the bond
-    /// to one the witness adds), where nothing is left open but branches: then the finished
-    /// molecule is the witness's own with one terminal atom added or changed, valid when the atoms
-    /// take the bond and RDKit's verdict on the current atom (valence, and for an aromatic atom
-    /// whether it needs a ring double bond) stays as it was; no walk is needed. The witness must
-    /// only close branches, after the `C` that fills a pending bond or an empty branch, if any.
-    /// A quarter of the completion walks of decoding MOSES-like molecules are of these kinds.
+    /// The completion after a token that only adds or changes a terminal aliphatic atom of the
+    /// witness's own molecule, found without a walk:
+    /// - an aliphatic atom in place of the `C` with which the witness fills a pending bond or an
+    ///   empty branch, when that `C` stays terminal (the witness goes on with `)` or ends): valid
+    ///   when the atom takes the bond, whatever else is open;
+    /// - an aliphatic atom, `(` (as `(C)`) or a bond symbol (as `=C`) at the current atom, when
+    ///   the witness leaves that atom at once (it ends or closes a branch) and no ring is open at
+    ///   it, so that its bonds are final: valid when the atoms take the bond and RDKit's verdict on
+    ///   the current atom (valence, and for an aromatic atom whether it needs a ring double bond)
+    ///   stays as it was; the same for a bond symbol after `(` that the filling `C` then takes,
+    ///   when the witness only closes branches after it.
     /// Nil: no shortcut (walk instead).
     func substituentCompletion(after token: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
-        guard let witness = prefix.witness, let closeBranch, let carbon, prefix.openRings.isEmpty, prefix.bracketBuffer == nil
-        else { return nil }
-        let filled = witness.first == carbon   // the witness starts by filling a pending bond or an empty branch
-        guard witness.dropFirst(filled ? 1 : 0).allSatisfy({ $0 == closeBranch }) else { return nil }
+        guard let witness = prefix.witness, let closeBranch, let carbon, prefix.bracketBuffer == nil else { return nil }
+        let rest = witness.dropFirst()
+        let fills = witness.first == carbon && (prefix.pendingBond > 0 || prefix.branchIsEmpty)
+        if fills, rest.first ?? closeBranch == closeBranch, case .atom(let kind) = meanings[token], !kind.isAromatic {
+            return SmilesPrefix.Atom(kind: kind).canTake(max(1, prefix.pendingBond)) ? rest : nil
+        }
+        guard !prefix.openRings.contains(where: { $0.atom == prefix.current }) else { return nil }
         let room = maxTokens - prefix.tokens - 1   // tokens left after this one
+        let leaves = !fills && witness.first ?? closeBranch == closeBranch   // the witness leaves the current atom at once
+        let afterAtom = prefix.last == .atom || prefix.last == .ring || prefix.last == .branchClose
         switch meanings[token] {
-        case .atom(let kind) where !kind.isAromatic:
-            if filled {   // in the filler's place, by the same bond
-                guard prefix.pendingBond > 0 || prefix.branchIsEmpty, SmilesPrefix.Atom(kind: kind).canTake(max(1, prefix.pendingBond))
-                else { return nil }
-                return witness.dropFirst()
-            }
+        case .atom(let kind) where !kind.isAromatic && leaves:
             guard prefix.pendingBond == 0, witness.count <= room, prefix.takesSubstituent(kind, order: 1) else { return nil }
             return witness
-        case .branchOpen where !filled:
-            guard prefix.last == .atom || prefix.last == .ring || prefix.last == .branchClose, witness.count + 2 <= room,
-                  prefix.takesSubstituent(.organic(.C), order: 1) else { return nil }
+        case .branchOpen where leaves:
+            guard afterAtom, witness.count + 2 <= room, prefix.takesSubstituent(.organic(.C), order: 1) else { return nil }
             return ([carbon, closeBranch] + witness)[...]
-        case .bond(let order):
-            guard prefix.pendingBond == 0, prefix.last == .atom || prefix.last == .ring || prefix.last == .branchClose || prefix.branchIsEmpty,
-                  prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
-            if filled { return prefix.branchIsEmpty && witness.count <= room ? witness : nil }   // the filler now takes the bond
-            guard witness.count + 1 <= room else { return nil }
+        case .bond(let order) where prefix.pendingBond == 0:
+            if fills {   // the filling `C` of the empty branch now takes this bond; the current atom gets no other
+                guard rest.allSatisfy({ $0 == closeBranch }), witness.count <= room,
+                      prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
+                return witness
+            }
+            guard leaves, afterAtom, witness.count + 1 <= room, prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
             return ([carbon] + witness)[...]
         default:
             return nil
