@@ -119,7 +119,8 @@ public struct SmilesGrammar {
     public func allows(_ token: Int, after prefix: SmilesPrefix) -> Bool { completion(after: token, prefix) != nil }
 
     /// A completion of `prefix` followed by `token` (empty after `<end>`), or nil when `token` may
-    /// not follow. The prefix's witness answers at once for its own next token.
+    /// not follow. The prefix's witness answers at once for its own next token, and without a walk
+    /// for a token that only adds or changes a terminal atom of its molecule (`substituentCompletion`).
     func completion(after token: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
         if meanings[token] == .end {
             return prefix.witness?.isEmpty == true || (prefix.isComplete && prefix.isValidMolecule()) ? [] : nil

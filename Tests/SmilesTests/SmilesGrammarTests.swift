@@ -92,9 +92,10 @@ final class SmilesGrammarTests: XCTestCase {
         XCTAssertGreaterThan(refusals, 10_000)
     }
 
-    /// The shortcut that answers without a walk (an aliphatic atom, `(` or a bond where only
-    /// branches are open) gives only completions that finish the molecule, for tokens the walk
-    /// allows too (every token, at every step of 300 MOSES molecules).
+    /// The shortcut that answers without a walk (a token that only adds or changes a terminal
+    /// aliphatic atom of the witness's molecule: `substituentCompletion`) gives only completions
+    /// that finish the molecule, for tokens the walk allows too (every token, at every step of 300
+    /// MOSES molecules).
     func testTheSubstituentShortcutGivesCompletionsThatFinishTheMolecule() throws {
         let names = Vocabulary.specialTokens + Self.tokens
         var shortcuts = 0
