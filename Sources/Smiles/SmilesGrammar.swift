@@ -56,6 +56,11 @@ public struct SmilesGrammar {
     static let charBracketAtoms = ["[nH]", "[H]", "[C@@H]", "[C@H]", "[C@@]", "[C@]", "[S@@]", "[S@]", "[N@@]", "[N@]",
                                    "[NH]", "[CH]", "[CH2]", "[cH]", "[SH]", "[2H]"]
     let bracketAtoms: [(text: [UInt8], kind: AtomKind)]
+    /// The completion after each first token (nil: refused): the same for every molecule.
+    private var startCompletions: [ArraySlice<Int>?] = []
+    /// For each aromatic atom token, the completion after `C` and that token (as `1ccc1` after
+    /// `Cc`): the ring it starts, whatever aliphatic atom it hangs from (`substituentCompletion`).
+    private var ringTails: [ArraySlice<Int>?] = []
     /// How deep the completion search goes beyond the deterministic completion.
     public static let searchDepth = 3
 
@@ -77,6 +82,17 @@ public struct SmilesGrammar {
         for (i, m) in meanings.enumerated() { if case let .ring(label) = m, ringTokens[label] < 0 { ringTokens[label] = i } }
         ringLabels = zip(ringTokens.indices, ringTokens).filter { $0.1 >= 0 }.map(\.0)
         bracketAtoms = Self.charBracketAtoms.compactMap { text in AtomKind.bracket(text).map { (Array(text.utf8), $0) } }
+        // Walked once here (the tables are still empty, so these walks take no shortcut).
+        let start = start()
+        startCompletions = meanings.indices.map { completion(after: $0, start) }
+        if let carbon {
+            var attached = start
+            append(carbon, to: &attached)
+            ringTails = meanings.indices.map { token in
+                guard case .atom(let kind) = meanings[token], kind.isAromatic else { return nil }
+                return completion(after: token, attached)
+            }
+        }
     }
 
     static func meaning(of token: String, tokenizer: SmilesTokenizer) -> Meaning {
@@ -125,6 +141,7 @@ public struct SmilesGrammar {
         if meanings[token] == .end {
             return prefix.witness?.isEmpty == true || (prefix.isComplete && prefix.isValidMolecule()) ? [] : nil
         }
+        if prefix.tokens == 0, !startCompletions.isEmpty { return startCompletions[token] }
         if let witness = prefix.witness, witness.first == token { return witness.dropFirst() }
         if let witness = substituentCompletion(after: token, prefix) { return witness }
         var next = prefix
@@ -133,40 +150,73 @@ public struct SmilesGrammar {
         return completion(walking: &next, from: prefix, then: token, depth: Self.searchDepth, effort: &effort)
     }
 
-    /// The completion after a token that only adds or changes a terminal aliphatic atom of the
-    /// witness's own molecule, found without a walk:
-    /// - an aliphatic atom in place of the `C` with which the witness fills a pending bond or an
-    ///   empty branch, when that `C` stays terminal (the witness goes on with `)` or ends): valid
-    ///   when the atom takes the bond, whatever else is open;
-    /// - an aliphatic atom, `(` (as `(C)`) or a bond symbol (as `=C`) at the current atom, when
-    ///   the witness leaves that atom at once (it ends or closes a branch) and no ring is open at
-    ///   it, so that its bonds are final: valid when the atoms take the bond and RDKit's verdict on
+    /// Whether `completion(after:)` must walk for `token` (no witness, table or shortcut answers):
+    /// for benchmarks, which count the walks.
+    public func walks(for token: Int, after prefix: SmilesPrefix) -> Bool {
+        meanings[token] != .end && prefix.tokens > 0 && prefix.witness?.first != token && substituentCompletion(after: token, prefix) == nil
+    }
+
+    /// The completion after a token that changes the witness's molecule only where the change
+    /// can be judged locally, found without a walk:
+    /// - an atom in place of the witness's next atom (`substitution`);
+    /// - an aromatic atom by a single bond from an aliphatic atom, as a ring of its own (`ringTails`);
+    /// - an aliphatic atom, `(` (as `(C)`) or a bond symbol (as `=C`) at the current atom, when the
+    ///   witness leaves that atom at once (it ends or closes a branch) and no ring is open at it,
+    ///   so that its bonds are final: valid when the atoms take the bond and RDKit's verdict on
     ///   the current atom (valence, and for an aromatic atom whether it needs a ring double bond)
-    ///   stays as it was; the same for a bond symbol after `(` that the filling `C` then takes,
-    ///   when the witness only closes branches after it.
+    ///   stays as it was;
+    /// - `(C)` where the witness goes on from the current atom: at an aliphatic atom that takes
+    ///   the extra bond, or at a `c` the witness takes on to the ring's next aromatic atom (a
+    ///   substituted `c` still needs one double bond);
+    /// - a bond symbol after `(` that the filling `C` then takes, when the current atom takes it.
     /// Nil: no shortcut (walk instead).
     func substituentCompletion(after token: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
-        guard let witness = prefix.witness, let closeBranch, let carbon, prefix.bracketBuffer == nil else { return nil }
+        guard let witness = prefix.witness, let closeBranch, let carbon, prefix.bracketBuffer == nil, prefix.current >= 0 else { return nil }
         let rest = witness.dropFirst()
-        let fills = witness.first == carbon && (prefix.pendingBond > 0 || prefix.branchIsEmpty)
-        if fills, rest.first ?? closeBranch == closeBranch, case .atom(let kind) = meanings[token], !kind.isAromatic {
-            return SmilesPrefix.Atom(kind: kind).canTake(max(1, prefix.pendingBond)) ? rest : nil
-        }
-        guard !prefix.openRings.contains(where: { $0.atom == prefix.current }) else { return nil }
         let room = maxTokens - prefix.tokens - 1   // tokens left after this one
+        let current = prefix.atoms[prefix.current]
+        let ringHere = prefix.openRings.contains { $0.atom == prefix.current }
+        let fills = witness.first == carbon && (prefix.pendingBond > 0 || prefix.branchIsEmpty)
         let leaves = !fills && witness.first ?? closeBranch == closeBranch   // the witness leaves the current atom at once
         let afterAtom = prefix.last == .atom || prefix.last == .ring || prefix.last == .branchClose
         switch meanings[token] {
-        case .atom(let kind) where !kind.isAromatic && leaves:
-            guard prefix.pendingBond == 0, witness.count <= room, prefix.takesSubstituent(kind, order: 1) else { return nil }
+        case .atom(let kind):
+            if let rest = substitution(kind, for: witness, prefix) { return rest }
+            if kind.isAromatic {
+                // A ring of its own, by a single bond from an aliphatic atom (or an explicit `-`):
+                // the tail found once after `C` finishes it, then the witness goes on.
+                guard !ringTails.isEmpty, let tail = ringTails[token] else { return nil }
+                let singleBond = prefix.pendingBond == 1 || (prefix.pendingBond == 0 && !current.kind.isAromatic)
+                if fills, singleBond, rest.first ?? closeBranch == closeBranch {   // in place of the filling `C`
+                    return splice(tail, rest, room: room, prefix)
+                }
+                guard leaves, afterAtom, singleBond, prefix.pendingBond == 0, !ringHere, current.canTake(1) else { return nil }
+                return splice(tail, witness, room: room, prefix)
+            }
+            guard leaves, !ringHere, prefix.pendingBond == 0, witness.count <= room, prefix.takesSubstituent(kind, order: 1) else { return nil }
             return witness
-        case .branchOpen where leaves:
-            guard afterAtom, witness.count + 2 <= room, prefix.takesSubstituent(.organic(.C), order: 1) else { return nil }
+        case .branchOpen:
+            // `(C)`, then the witness: a digit (or a bond and a digit) may not follow `)`.
+            let resumes = witness.first.map { if case .bond = meanings[$0] { return witness.dropFirst().first } else { return $0 } } ?? nil
+            guard afterAtom, !ringHere, witness.count + 2 <= room, !(resumes.map(closesRing) ?? false) else { return nil }
+            if leaves { return prefix.takesSubstituent(.organic(.C), order: 1) ? ([carbon, closeBranch] + witness)[...] : nil }
+            if current.kind.isAromatic {
+                // A `c` the witness takes on to the ring's next aromatic atom keeps needing one
+                // double bond with a substituent too.
+                guard current.kind == .organic(.c), prefix.last == .atom, current.degree == 1, current.aromaticBonds == 1,
+                      let next = witness.first, case .atom(let kind) = meanings[next], kind.isAromatic else { return nil }
+                return ([carbon, closeBranch] + witness)[...]
+            }
+            guard let bonds = bondOrders(at: witness, incoming: current.used + 1, prefix), bonds <= current.capacity else { return nil }
             return ([carbon, closeBranch] + witness)[...]
-        case .bond(let order) where prefix.pendingBond == 0:
-            if fills {   // the filling `C` of the empty branch now takes this bond; the current atom gets no other
-                guard rest.allSatisfy({ $0 == closeBranch }), witness.count <= room,
-                      prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
+        case .bond(let order) where prefix.pendingBond == 0 && !ringHere:
+            if fills {   // the filling `C` of the empty branch now takes this bond
+                if rest.allSatisfy({ $0 == closeBranch }) {   // and the current atom gets no other
+                    guard witness.count <= room, prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
+                    return witness
+                }
+                guard !current.kind.isAromatic, rest.first == closeBranch, witness.count <= room,
+                      let bonds = bondOrders(at: rest.dropFirst(), incoming: current.used + order, prefix), bonds <= current.capacity else { return nil }
                 return witness
             }
             guard leaves, afterAtom, witness.count + 1 <= room, prefix.takesSubstituent(.organic(.C), order: order) else { return nil }
@@ -174,6 +224,78 @@ public struct SmilesGrammar {
         default:
             return nil
         }
+    }
+
+    /// The witness without its next atom, when an atom of `kind` can stand in its place:
+    /// - an aliphatic atom for an aliphatic `C` that takes no more bonds than the atom can;
+    /// - `n` for a `c` with two aromatic bonds and no other (both then need one double bond, so
+    ///   the Kekulé structure stays).
+    private func substitution(_ kind: AtomKind, for witness: ArraySlice<Int>, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
+        guard let first = witness.first else { return nil }
+        let rest = witness.dropFirst()
+        if first == carbon, !kind.isAromatic {
+            guard let bonds = bondOrders(at: rest, incoming: max(1, prefix.pendingBond), prefix),
+                  bonds <= SmilesPrefix.Atom(kind: kind).capacity else { return nil }
+            return rest
+        }
+        if first == aromaticCarbon, kind == .organic(.n), prefix.pendingBond == 0, prefix.atoms[prefix.current].kind.isAromatic,
+           let next = rest.first, case .atom(let nextKind) = meanings[next], nextKind.isAromatic {
+            return rest
+        }
+        return nil
+    }
+
+    /// The bond orders an aliphatic atom ends with, given `incoming` and the tokens written right
+    /// after it (`tokens`): its ring closures, branches (their first bond) and next atom, until the
+    /// string leaves it. Nil when a ring opens at it (its closure comes later) or `tokens` runs out
+    /// inside a branch.
+    func bondOrders(at tokens: ArraySlice<Int>, incoming: Int, _ prefix: SmilesPrefix) -> Int? {
+        var total = incoming, pending = 0, i = tokens.startIndex
+        while i < tokens.endIndex {
+            switch meanings[tokens[i]] {
+            case .bond(let order):
+                pending = order
+            case .ring(let label):
+                guard let ring = prefix.openRings.first(where: { $0.label == label }) else { return nil }
+                total += max(1, pending, ring.order)
+                pending = 0
+            case .branchOpen:
+                var depth = 1
+                i += 1
+                if i < tokens.endIndex, case .bond(let order) = meanings[tokens[i]] { total += order } else { total += 1 }
+                while depth > 0 {
+                    guard i < tokens.endIndex else { return nil }
+                    if meanings[tokens[i]] == .branchOpen { depth += 1 } else if meanings[tokens[i]] == .branchClose { depth -= 1 }
+                    i += 1
+                }
+                continue
+            case .atom:
+                return total + max(1, pending)
+            case .branchClose:
+                return total
+            default:
+                return nil
+            }
+            i += 1
+        }
+        return total
+    }
+
+    /// `tail` then `rest`, when they fit in `room` tokens; the tail's ring labels are moved to
+    /// labels `prefix` leaves free (its own closures then do not close the prefix's rings).
+    private func splice(_ tail: ArraySlice<Int>, _ rest: ArraySlice<Int>, room: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
+        guard tail.count + rest.count <= room else { return nil }
+        var free = ringLabels.lazy.filter { label in !prefix.openRings.contains { $0.label == label } }.makeIterator()
+        var moved: [(from: Int, to: Int)] = []
+        var result = Array(tail)
+        for (i, token) in result.enumerated() {
+            guard case .ring(let label) = meanings[token] else { continue }
+            if let m = moved.first(where: { $0.from == label }) { result[i] = m.to; continue }
+            guard let to = free.next().flatMap(ringToken) else { return nil }
+            moved.append((label, to))
+            result[i] = to
+        }
+        return (result + rest)[...]
     }
 
     /// `allows`, remembering the completion it found so that `append(token)` keeps it: the next
@@ -283,12 +405,29 @@ public struct SmilesGrammar {
         let searchable = depth > 0 && prefix.hasAromaticAtom && prefix.tokens < maxTokens
         var checks = min(24, effort), path: [Int] = []
         let budget = checks
-        let found = complete(&prefix, checks: &checks, path: &path, from: base, then: token)
+        // First (at the top only) with small rings grown to the usual sizes: a completion the
+        // decoder then follows costs no walk. Where that fails after growing, the plain one,
+        // as if the first had not been tried (its checks are not counted against the search).
+        var grew = false, found = false
+        if depth == Self.searchDepth {
+            found = complete(&prefix, checks: &checks, path: &path, from: base, then: token, growing: true, grew: &grew)
+            if !found && grew {
+                checks = budget
+                prefix = base
+                if let token { _ = feed(token, to: &prefix) }
+            }
+        }
+        if !found && (grew || depth < Self.searchDepth) {
+            found = complete(&prefix, checks: &checks, path: &path, from: base, then: token, growing: false, grew: &grew)
+        }
         effort -= max(1, budget - max(checks, 0))
         if found { return path[...] }
         guard searchable else { return nil }
         var start = base
         if let token { _ = feed(token, to: &start) }
+        // An aromatic system that is final and fails cannot be mended: no search (a refused
+        // token otherwise runs it to its end).
+        guard !start.hasFinalAromaticFailure() else { return nil }
         for next in searchTokens(start) where effort > 0 {
             var walk = start
             if feed(next, to: &walk), let rest = completion(walking: &walk, from: start, then: next, depth: depth - 1, effort: &effort) {
@@ -309,7 +448,7 @@ public struct SmilesGrammar {
     /// that fails is undone by feeding those again (copying `p` before every try cost more: most
     /// tries succeed).
     private func complete(_ p: inout SmilesPrefix, checks: inout Int, path: inout [Int],
-                          from base: SmilesPrefix, then first: Int?) -> Bool {
+                          from base: SmilesPrefix, then first: Int?, growing: Bool, grew: inout Bool) -> Bool {
         let start = path.count
         func fail() -> Bool { path.removeSubrange(start...); return false }
         var ringCarbons = 0   // `c` atoms added to reach a ring closure
@@ -340,6 +479,11 @@ public struct SmilesGrammar {
                         .flatMap(ringToken), feed(t, to: &p) {
                 path.append(t)
                 continue
+            } else if growing, let ring = p.openRings.last, let grown = ringGrowth(p, ring), feed(grown, to: &p) {
+                // The ring is smaller than the ones drug-like molecules have: one more atom first.
+                path.append(grown)
+                grew = true
+                continue
             } else if let ring = p.openRings.last, let t = ringToken(ring.label) {
                 if let c = aromaticCarbon, p.atoms[ring.atom].kind.isAromatic, p.atoms[p.current].kind.isAromatic {
                     // Close the ring here, or (the other Kekulé parity, or where no digit may
@@ -348,7 +492,7 @@ public struct SmilesGrammar {
                     if !p.closingMakesOddCarbonCycle(ring), feed(t, to: &p) {
                         let mark = path.count
                         path.append(t)
-                        if complete(&p, checks: &checks, path: &path, from: base, then: first) { return true }
+                        if complete(&p, checks: &checks, path: &path, from: base, then: first, growing: growing, grew: &grew) { return true }
                         path.removeSubrange(mark...)
                         p = base
                         for token in (first.map { [$0] } ?? []) + path {
@@ -373,6 +517,19 @@ public struct SmilesGrammar {
             guard let token = next ?? closeBranch, feed(token, to: &p) else { return fail() }
             path.append(token)
         }
+    }
+
+    /// The atom that makes `ring` one atom larger before it closes, when closing it at the current
+    /// atom would give fewer than six atoms (five when an atom brings a lone pair, as in furan or
+    /// pyrrole) and the budget leaves ample room: `c` between aromatic atoms, `C` between
+    /// aliphatic ones. Nil: close as soon as possible.
+    func ringGrowth(_ p: SmilesPrefix, _ ring: SmilesPrefix.OpenRing) -> Int? {
+        guard ring.order == 0, p.pendingBond == 0, p.tokens + 8 + 2 * (p.openRings.count + p.branches.count) <= maxTokens else { return nil }
+        let aromatic = p.atoms[ring.atom].kind.isAromatic
+        guard aromatic == p.atoms[p.current].kind.isAromatic else { return nil }
+        let closed = p.ringClosedAt(ring)
+        guard closed.size < (closed.hasLonePairAtom ? 5 : 6) else { return nil }
+        return aromatic ? aromaticCarbon : carbon
     }
 
     // MARK: Feeding tokens

@@ -228,6 +228,29 @@ public struct SmilesPrefix: Equatable {
         return plain(a) && count % 2 == 1
     }
 
+    /// The ring that closing `ring` at the current atom would make: its size (the written tree's
+    /// path between the two atoms, plus the closure), and whether one of its atoms gives the ring
+    /// two electrons of its own (`o`, `s`, `[nH]`, or `n` with a third bond), as in the
+    /// five-membered aromatic rings.
+    func ringClosedAt(_ ring: OpenRing) -> (size: Int, hasLonePairAtom: Bool) {
+        func lonePair(_ i: Int) -> Bool {
+            let atom = atoms[i]
+            switch (atom.kind.element, atom.kind.isAromatic) {
+            case (.O, true), (.S, true): return true
+            case (.N, true): return atom.kind.explicitHydrogens > 0 || atom.degree >= 3
+            default: return false
+            }
+        }
+        var a = ring.atom, b = current, size = 1, found = lonePair(a) || lonePair(b)
+        while a != b {
+            if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
+            a = atoms[a].parent
+            size += 1
+            found = found || lonePair(a)
+        }
+        return (size, found)
+    }
+
     /// Char tokenizer: `l` after `C` makes `Cl`, `r` after `B` makes `Br`.
     mutating func extendToHalogen(_ kind: AtomKind) -> Bool {
         guard last == .atom, current == atoms.count - 1, bracketBuffer == nil else { return false }
@@ -299,6 +322,56 @@ public struct SmilesPrefix: Equatable {
             candidate[i] = needsDouble ? 1 : 0
         }
         return hasKekuleMatching(candidate: candidate, inRingBond: inRingBond, scratch: candidate + n)
+    }
+
+    /// Whether an aromatic ring system of the prefix is already final and fails RDKit's checks
+    /// (an aromatic atom in no ring, a valence RDKit refuses, no Kekulé structure): then no
+    /// completion is a molecule, and none need be searched for. A system is final when none of its
+    /// atoms can gain a bond or a ring bond any more. New atoms attach only to the current atom and
+    /// to the open branches' atoms, and closures only join those, new atoms and the atoms of open
+    /// rings: so only these anchors and the tree paths between them (which cycles yet to close run
+    /// along) can still change, and all of those lie on the paths from the current atom to an anchor.
+    func hasFinalAromaticFailure() -> Bool {
+        guard hasAromaticAtom, current >= 0 else { return false }
+        let n = atoms.count, m = bonds.count
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 14 * n + 3 * m + 2) { buffer in
+            let inRingBond = buffer.baseAddress!, open = inRingBond + m, root = open + n, openSystem = root + n
+            let inRing = openSystem + n, candidate = inRing + n, scratch = candidate + n
+            func find(_ x: Int) -> Int { Self.root(of: x, in: root) }
+            open.update(repeating: 0, count: n)
+            open[current] = 1
+            func markPath(to anchor: Int) {
+                var a = anchor, b = current
+                while a != b {
+                    if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
+                    open[a] = 1
+                    a = atoms[a].parent
+                }
+                open[a] = 1   // where the two meet
+            }
+            for anchor in branches { markPath(to: anchor) }
+            for ring in openRings { markPath(to: ring.atom) }
+            markRingBonds(inRingBond)
+            inRing.update(repeating: 0, count: n)
+            for i in 0..<n { root[i] = i }
+            for k in 0..<m where inRingBond[k] != 0 {
+                inRing[bonds[k].a] = 1; inRing[bonds[k].b] = 1
+                guard bonds[k].order == Self.aromatic else { continue }
+                let x = find(bonds[k].a), y = find(bonds[k].b)
+                if x != y { root[x] = y }
+            }
+            openSystem.update(repeating: 0, count: n)
+            for i in 0..<n where open[i] != 0 { openSystem[find(i)] = 1 }
+            candidate.update(repeating: 0, count: n)
+            var final = false
+            for i in 0..<n where atoms[i].kind.isAromatic && openSystem[find(i)] == 0 {
+                guard inRing[i] != 0, let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return true }
+                candidate[i] = needsDouble ? 1 : 0
+                final = true
+            }
+            // Open systems have no candidates, so only final ones are matched.
+            return final && !hasKekuleMatching(candidate: candidate, inRingBond: inRingBond, scratch: scratch)
+        }
     }
 
     /// RDKit's valence of an atom (`calcExplicitValence`, `calcImplicitValence`) and whether its

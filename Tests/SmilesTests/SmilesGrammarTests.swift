@@ -2,6 +2,19 @@ import XCTest
 @testable import Smiles
 
 /// What the decoding mask allows after a few prefixes (the MOSES atom vocabulary).
+/// SplitMix64: a small seeded generator for the random strings.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
 final class SmilesGrammarTests: XCTestCase {
     static let tokens = ["C", "S", "(", "=", "O", ")", "c", "1", "2", "[nH]", "N", "Cl", "n", "3", "F", "-", "4", "#", "Br", "s", "o", "5", "[H]", "6"]
 
@@ -113,6 +126,42 @@ final class SmilesGrammarTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(shortcuts, 1000)
+    }
+
+    /// A prefix of a molecule can always be finished (as that molecule): the check that lets the
+    /// search give up at once never calls one final and failed (every prefix of 2,000 MOSES
+    /// molecules).
+    func testNoPrefixOfAMoleculeHasAFinalAromaticFailure() throws {
+        var checked = 0
+        try forEachMosesPrefix(2000) { smiles, p, _ in
+            checked += 1
+            XCTAssertFalse(p.hasFinalAromaticFailure(), "\(smiles) at \(p.tokens) tokens")
+        }
+        XCTAssertGreaterThan(checked, 50_000)
+        // The same along 400 random strings the mask lets through (tokens drawn uniformly, so
+        // far more unusual aromatic systems): each prefix has a completion, so none is final and failed.
+        let vocabulary = try Vocabulary(tokens: Vocabulary.specialTokens + Self.tokens)
+        var generator = SplitMix(seed: 11)
+        var prefixes = 0
+        for i in 0..<400 {
+            let grammar = SmilesGrammar(vocabulary: vocabulary, tokenizer: .atom, maxTokens: i % 3 == 0 ? 20 + i % 40 : 119)
+            var p = grammar.start(), text: [String] = []
+            while true {
+                // Up to 20 uniform draws, else the kept completion's next token (or the end).
+                var token: Int?
+                for _ in 0..<20 where token == nil {
+                    let t = Int(generator.next() % UInt64(grammar.vocabularySize))
+                    if t > Int(Vocabulary.unknownIndex) || t == Int(Vocabulary.endIndex), grammar.verify(t, after: &p) { token = t }
+                }
+                let chosen = token ?? p.witness?.first ?? Int(Vocabulary.endIndex)
+                grammar.append(chosen, to: &p)
+                if p.ended { break }
+                text.append(vocabulary.tokens[chosen])
+                prefixes += 1
+                XCTAssertFalse(p.hasFinalAromaticFailure(), "\(text.joined())")
+            }
+        }
+        XCTAssertGreaterThan(prefixes, 5_000)
     }
 
     /// Atoms stay narrow: a completion walk copies every atom of the prefix.
