@@ -410,7 +410,7 @@ public struct SmilesGrammar {
         // as if the first had not been tried (its checks are not counted against the search).
         var grew = false, found = false
         if depth == Self.searchDepth {
-            found = complete(&prefix, checks: &checks, path: &path, from: base, then: token, growing: true, grew: &grew)
+            found = complete(&prefix, checks: &checks, path: &path, growing: true, grew: &grew)
             if !found && grew {
                 checks = budget
                 prefix = base
@@ -418,7 +418,7 @@ public struct SmilesGrammar {
             }
         }
         if !found && (grew || depth < Self.searchDepth) {
-            found = complete(&prefix, checks: &checks, path: &path, from: base, then: token, growing: false, grew: &grew)
+            found = complete(&prefix, checks: &checks, path: &path, growing: false, grew: &grew)
         }
         effort -= max(1, budget - max(checks, 0))
         if found { return path[...] }
@@ -444,11 +444,11 @@ public struct SmilesGrammar {
     /// between two aromatic atoms is closed at once or after one more `c` (the Kekulé structure may
     /// need the other parity), tried in that order, depth first, with at most 24 molecules checked.
     /// `path` receives the tokens fed (only those of the completion that worked). `p` is walked in
-    /// place and left unspecified; it is always `base`, then `first`, then `path`, so a closure
-    /// that fails is undone by feeding those again (copying `p` before every try cost more: most
-    /// tries succeed).
-    private func complete(_ p: inout SmilesPrefix, checks: inout Int, path: inout [Int],
-                          from base: SmilesPrefix, then first: Int?, growing: Bool, grew: inout Bool) -> Bool {
+    /// place and left unspecified; a closure that fails is undone from a copy kept before it (in
+    /// the searches behind refused tokens most closures fail, and feeding the walk again from its
+    /// start cost more than the copy). `growing`: grow small rings first (`ringGrowth`); `grew`
+    /// tells whether that happened.
+    private func complete(_ p: inout SmilesPrefix, checks: inout Int, path: inout [Int], growing: Bool, grew: inout Bool) -> Bool {
         let start = path.count
         func fail() -> Bool { path.removeSubrange(start...); return false }
         var ringCarbons = 0   // `c` atoms added to reach a ring closure
@@ -489,14 +489,14 @@ public struct SmilesGrammar {
                     // Close the ring here, or (the other Kekulé parity, or where no digit may
                     // follow, as after `)`) after one more `c`. A closure that can only make an
                     // odd cycle of plain `c` is not tried (it cannot kekulize).
-                    if !p.closingMakesOddCarbonCycle(ring), feed(t, to: &p) {
-                        let mark = path.count
-                        path.append(t)
-                        if complete(&p, checks: &checks, path: &path, from: base, then: first, growing: growing, grew: &grew) { return true }
-                        path.removeSubrange(mark...)
-                        p = base
-                        for token in (first.map { [$0] } ?? []) + path {
-                            precondition(feed(token, to: &p), "SmilesGrammar.complete: the walk does not replay")
+                    if !p.closingMakesOddCarbonCycle(ring) {
+                        let saved = p
+                        if feed(t, to: &p) {
+                            let mark = path.count
+                            path.append(t)
+                            if complete(&p, checks: &checks, path: &path, growing: growing, grew: &grew) { return true }
+                            path.removeSubrange(mark...)
+                            p = saved
                         }
                     }
                     // Parity and adjacency never need more than three: the walk stays short.
