@@ -138,22 +138,28 @@ public struct SmilesGrammar {
     /// not follow. The prefix's witness answers at once for its own next token, and without a walk
     /// for a token that only adds or changes a terminal atom of its molecule (`substituentCompletion`).
     func completion(after token: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>? {
-        if meanings[token] == .end {
-            return prefix.witness?.isEmpty == true || (prefix.isComplete && prefix.isValidMolecule()) ? [] : nil
-        }
-        if prefix.tokens == 0, !startCompletions.isEmpty { return startCompletions[token] }
-        if let witness = prefix.witness, witness.first == token { return witness.dropFirst() }
-        if let witness = substituentCompletion(after: token, prefix) { return witness }
+        if case .some(let answer) = answerWithoutWalk(token, prefix) { return answer }
         var next = prefix
         guard feed(token, to: &next) else { return nil }
         var effort = Self.searchEffort
         return completion(walking: &next, from: prefix, then: token, depth: Self.searchDepth, effort: &effort)
     }
 
-    /// Whether `completion(after:)` must walk for `token` (no witness, table or shortcut answers):
-    /// for benchmarks, which count the walks.
+    /// `completion(after:)`'s answer where no walk is needed (the end, the first token's table, the
+    /// witness, a shortcut); nil where one is.
+    private func answerWithoutWalk(_ token: Int, _ prefix: SmilesPrefix) -> ArraySlice<Int>?? {
+        if meanings[token] == .end {
+            return .some(prefix.witness?.isEmpty == true || (prefix.isComplete && prefix.isValidMolecule()) ? [] : nil)
+        }
+        if prefix.tokens == 0, !startCompletions.isEmpty { return .some(startCompletions[token]) }
+        if let witness = prefix.witness, witness.first == token { return witness.dropFirst() }
+        return substituentCompletion(after: token, prefix).map { .some($0) }
+    }
+
+    /// Whether `completion(after:)` must walk for `token`: for benchmarks, which count the walks.
     public func walks(for token: Int, after prefix: SmilesPrefix) -> Bool {
-        meanings[token] != .end && prefix.tokens > 0 && prefix.witness?.first != token && substituentCompletion(after: token, prefix) == nil
+        if case .none = answerWithoutWalk(token, prefix) { return true }
+        return false
     }
 
     /// The completion after a token that changes the witness's molecule only where the change

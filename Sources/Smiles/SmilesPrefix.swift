@@ -218,14 +218,26 @@ public struct SmilesPrefix: Equatable {
             let atom = atoms[i], pathBonds = i == ring.atom || i == current ? 1 : 2
             return atom.kind == .organic(.c) && atom.aromaticBonds == pathBonds && atom.otherOrder == atom.degree - atom.aromaticBonds
         }
-        var a = ring.atom, b = current, count = 1
+        var count = 1
+        guard let top = walkPath(ring.atom, current, { a in
+            count += 1
+            return bonds[atoms[a].parentBond].order == Self.aromatic && plain(a)
+        }) else { return false }
+        return plain(top) && count % 2 == 1
+    }
+
+    /// Calls `body` with each atom on the written tree's path between atoms `a` and `b` except the
+    /// one where the two sides meet (so with each bond of the path, as `parentBond` of the atom
+    /// given), and returns that meeting atom; nil as soon as `body` returns false. Ring closures
+    /// make cycles of these paths.
+    func walkPath(_ a: Int, _ b: Int, _ body: (Int) -> Bool) -> Int? {
+        var a = a, b = b
         while a != b {
             if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
-            guard bonds[atoms[a].parentBond].order == Self.aromatic, plain(a) else { return false }
-            count += 1
+            guard body(a) else { return nil }
             a = atoms[a].parent
         }
-        return plain(a) && count % 2 == 1
+        return a
     }
 
     /// The ring that closing `ring` at the current atom would make: its size (the written tree's
@@ -241,14 +253,13 @@ public struct SmilesPrefix: Equatable {
             default: return false
             }
         }
-        var a = ring.atom, b = current, size = 1, found = lonePair(a) || lonePair(b)
-        while a != b {
-            if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
-            a = atoms[a].parent
+        var size = 1, found = false
+        let top = walkPath(ring.atom, current) { a in
             size += 1
             found = found || lonePair(a)
-        }
-        return (size, found)
+            return true
+        }!
+        return (size, found || lonePair(top))
     }
 
     /// Char tokenizer: `l` after `C` makes `Cl`, `r` after `B` makes `Br`.
@@ -310,14 +321,17 @@ public struct SmilesPrefix: Equatable {
 
     /// Every aromatic atom on a ring bond (`inRingBond`, 1 or 0) with a valence RDKit accepts, and
     /// a Kekulé matching over ring bonds. `scratch` holds 10 n + 2 m + 1 integers.
-    private func kekulizes(_ inRingBond: UnsafeMutablePointer<Int>, scratch: UnsafeMutablePointer<Int>) -> Bool {
+    /// `leavingOut` (1 or 0 per atom, optional): atoms neither checked nor matched, whole aromatic
+    /// systems of them (`hasFinalAromaticFailure`).
+    private func kekulizes(_ inRingBond: UnsafeMutablePointer<Int>, scratch: UnsafeMutablePointer<Int>,
+                           leavingOut: UnsafePointer<Int>? = nil) -> Bool {
         let n = atoms.count, m = bonds.count
         let inRing = scratch, candidate = inRing + n
         inRing.update(repeating: 0, count: n)
         for k in 0..<m where inRingBond[k] != 0 { inRing[bonds[k].a] = 1; inRing[bonds[k].b] = 1 }
         candidate.update(repeating: 0, count: n)
         // Aliphatic atoms have no aromatic bonds: feeding already checked their valence as RDKit does.
-        for i in 0..<n where atoms[i].kind.isAromatic {
+        for i in 0..<n where atoms[i].kind.isAromatic && leavingOut?[i] ?? 0 == 0 {
             guard inRing[i] != 0, let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return false }
             candidate[i] = needsDouble ? 1 : 0
         }
@@ -336,41 +350,24 @@ public struct SmilesPrefix: Equatable {
         let n = atoms.count, m = bonds.count
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: 14 * n + 3 * m + 2) { buffer in
             let inRingBond = buffer.baseAddress!, open = inRingBond + m, root = open + n, openSystem = root + n
-            let inRing = openSystem + n, candidate = inRing + n, scratch = candidate + n
+            let leftOut = openSystem + n, scratch = leftOut + n
             func find(_ x: Int) -> Int { Self.root(of: x, in: root) }
             open.update(repeating: 0, count: n)
             open[current] = 1
-            func markPath(to anchor: Int) {
-                var a = anchor, b = current
-                while a != b {
-                    if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
-                    open[a] = 1
-                    a = atoms[a].parent
-                }
-                open[a] = 1   // where the two meet
+            for anchor in branches + openRings.map(\.atom) {
+                open[walkPath(anchor, current) { a in open[a] = 1; return true }!] = 1
             }
-            for anchor in branches { markPath(to: anchor) }
-            for ring in openRings { markPath(to: ring.atom) }
+            // Aromatic systems: atoms joined by aromatic ring bonds; one with an open atom is left out.
             markRingBonds(inRingBond)
-            inRing.update(repeating: 0, count: n)
             for i in 0..<n { root[i] = i }
-            for k in 0..<m where inRingBond[k] != 0 {
-                inRing[bonds[k].a] = 1; inRing[bonds[k].b] = 1
-                guard bonds[k].order == Self.aromatic else { continue }
+            for k in 0..<m where inRingBond[k] != 0 && bonds[k].order == Self.aromatic {
                 let x = find(bonds[k].a), y = find(bonds[k].b)
                 if x != y { root[x] = y }
             }
             openSystem.update(repeating: 0, count: n)
             for i in 0..<n where open[i] != 0 { openSystem[find(i)] = 1 }
-            candidate.update(repeating: 0, count: n)
-            var final = false
-            for i in 0..<n where atoms[i].kind.isAromatic && openSystem[find(i)] == 0 {
-                guard inRing[i] != 0, let (_, needsDouble) = Self.rdkitValence(atoms[i]) else { return true }
-                candidate[i] = needsDouble ? 1 : 0
-                final = true
-            }
-            // Open systems have no candidates, so only final ones are matched.
-            return final && !hasKekuleMatching(candidate: candidate, inRingBond: inRingBond, scratch: scratch)
+            for i in 0..<n { leftOut[i] = openSystem[find(i)] }
+            return !kekulizes(inRingBond, scratch: scratch, leavingOut: leftOut)
         }
     }
 
@@ -432,12 +429,7 @@ public struct SmilesPrefix: Equatable {
     func markRingBonds(_ inRing: UnsafeMutablePointer<Int>) {
         for k in bonds.indices { inRing[k] = bonds[k].closesRing ? 1 : 0 }
         for bond in bonds where bond.closesRing {
-            var a = bond.a, b = bond.b
-            while a != b {
-                if atoms[a].depth < atoms[b].depth { swap(&a, &b) }
-                inRing[atoms[a].parentBond] = 1
-                a = atoms[a].parent
-            }
+            _ = walkPath(bond.a, bond.b) { a in inRing[atoms[a].parentBond] = 1; return true }
         }
     }
 
